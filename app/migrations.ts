@@ -1,0 +1,5 @@
+import { eventStoreMigrations } from '../infra/event-store/postgres/schema.js';
+import type { Migration } from '../infra/postgres/migrations.js';
+
+/** Every layer's migrations, in one list for knex. */
+export const allMigrations: readonly Migration[] = [...eventStoreMigrations];

@@ -1,0 +1,113 @@
+import pg from 'pg';
+import type { Logger } from '../../logging/logger.js';
+
+export const EVENTS_CHANNEL = 'chronicle_events';
+
+/**
+ * Wakes subscribers when events commit: in this process directly, in others
+ * through LISTEN/NOTIFY. Notifications are sent after commit and outside the
+ * append's transaction (NOTIFY inside it would serialise all commits on the
+ * notify queue lock), and coalesced: at most one in flight and one pending.
+ */
+export class Notifier {
+  private readonly waiters = new Set<() => void>();
+  private listener: pg.Client | undefined;
+  private sending = false;
+  private pending = false;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.listen();
+  }
+
+  /** Resolves on the next wake-up or after `timeoutMs`, whichever comes first. */
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Called after an append commits. */
+  committed(): void {
+    this.wakeLocal();
+    if (this.sending) {
+      this.pending = true;
+      return;
+    }
+    void this.send();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.wakeLocal();
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  private wakeLocal(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  private async send(): Promise<void> {
+    this.sending = true;
+    try {
+      do {
+        this.pending = false;
+        await this.pool.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`).catch((error: unknown) => {
+          // Subscribers also poll, so a lost notification only delays them.
+          this.logger.debug({ err: error }, 'event notification failed');
+        });
+      } while (this.pending && !this.closed);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-listener' });
+    const lost = (): void => {
+      if (this.listener !== client) return;
+      this.logger.warn('event listener connection lost; subscribers poll until it is back');
+      this.scheduleReconnect();
+    };
+    client.on('notification', () => this.wakeLocal());
+    client.on('error', lost);
+    client.on('end', lost);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.listener = client;
+  }
+
+  private scheduleReconnect(): void {
+    this.listener = undefined;
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.listen()
+        .then(() => this.wakeLocal())
+        .catch(() => this.scheduleReconnect());
+    }, 1_000);
+  }
+}

@@ -1,0 +1,259 @@
+import pg from 'pg';
+import type { Logger } from '../../logging/logger.js';
+import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  EventStoreHealth,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.js';
+import { readHorizon, type Horizon } from './horizon.js';
+import { Notifier } from './notifier.js';
+import { decodePosition, encodePosition, EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
+import { APPEND_LOCK } from './schema.js';
+import { PostgresSubscription } from './subscription.js';
+import { validateAppend } from '../validate-append.js';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  logger: Logger;
+  poolSize?: number;
+  /** Longest wait for a wake-up before a live subscription polls anyway. */
+  pollIntervalMs?: number;
+  /** Upper bound on one append statement, and so on how long it can hold readers back. */
+  appendTimeoutMs?: number;
+  pageSize?: number;
+}
+
+const APPEND_SQL = `
+WITH lock AS MATERIALIZED (
+  SELECT pg_advisory_xact_lock_shared(${APPEND_LOCK.classId}, ${APPEND_LOCK.objId})
+), duplicates AS (
+  SELECT stream_id, stream_revision, tx_id, idx FROM events WHERE event_id = ANY($2::uuid[])
+), current AS (
+  SELECT COALESCE((SELECT stream_revision FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1), -1) AS revision
+), inserted AS (
+  INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
+  SELECT $1, current.revision + e.ord, e.ord - 1, e.id, e.type, e.data, e.metadata
+    FROM current, lock,
+         unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+   WHERE NOT EXISTS (SELECT 1 FROM duplicates)
+     AND CASE $6::text WHEN 'any' THEN true WHEN 'no_stream' THEN current.revision = -1
+                       WHEN 'exists' THEN current.revision >= 0 ELSE current.revision = $7::bigint END
+  RETURNING stream_revision, tx_id, idx
+)
+SELECT (SELECT revision FROM current)::text AS current_revision,
+       (SELECT max(stream_revision) FROM inserted)::text AS last_revision,
+       (SELECT max(tx_id) FROM inserted)::text AS tx_id,
+       (SELECT max(idx) FROM inserted) AS last_idx,
+       (SELECT json_agg(json_build_array(stream_id, stream_revision::text, tx_id::text, idx)) FROM duplicates) AS duplicates`;
+
+interface AppendRow {
+  current_revision: string;
+  last_revision: string | null;
+  tx_id: string | null;
+  last_idx: number | null;
+  duplicates: [string, string, string, number][] | null;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const INVALID_TEXT = new Set(['22P05', '22P02', '22021']);
+const MAX_UNIQUE_RETRIES = 20;
+
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly notifier: Notifier;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly subscriptions = new Set<PostgresSubscription>();
+
+  private constructor(private readonly options: PostgresEventStoreOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      application_name: 'chronicle-event-store',
+      // Every append is one statement, so this bounds how long one can hold the horizon.
+      statement_timeout: options.appendTimeoutMs ?? 30_000,
+    });
+    this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle event store connection failed'));
+    this.notifier = new Notifier(this.pool, options.connectionString, options.logger);
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.pageSize = options.pageSize ?? 2_000;
+  }
+
+  /** The schema must exist (see schema.ts); the composition root migrates first. */
+  static async connect(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(options);
+    await store.notifier.start();
+    return store;
+  }
+
+  async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
+    validateAppend(stream, events, expected);
+    const params = [
+      stream,
+      events.map((event) => event.id),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event.data)),
+      events.map((event) => JSON.stringify(event.metadata)),
+      typeof expected === 'bigint' ? 'revision' : expected,
+      typeof expected === 'bigint' ? String(expected) : null,
+    ];
+    for (let attempt = 0; ; attempt++) {
+      let row: AppendRow | undefined;
+      try {
+        ({ rows: [row] } = await this.pool.query<AppendRow>({ name: 'chronicle_append', text: APPEND_SQL, values: params }));
+      } catch (error) {
+        // A concurrent writer took the same revision or event id first; the next
+        // attempt sees its commit and answers conflict, duplicate or success.
+        if (pgCode(error) === UNIQUE_VIOLATION && attempt < MAX_UNIQUE_RETRIES) continue;
+        throw translateError(error, stream);
+      }
+      if (!row) throw new Error('append returned no row');
+      const result = this.interpret(row, stream, events, expected);
+      if (row.tx_id !== null) this.notifier.committed();
+      return result;
+    }
+  }
+
+  private interpret(row: AppendRow, stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    if (row.tx_id !== null && row.last_revision !== null && row.last_idx !== null) {
+      return { nextRevision: BigInt(row.last_revision), position: encodePosition(row.tx_id, row.last_idx) };
+    }
+    if (row.duplicates) {
+      const sameStream = row.duplicates.filter(([duplicateStream]) => duplicateStream === stream);
+      if (sameStream.length === events.length) {
+        // The whole batch is already recorded here: a retry of an append that succeeded.
+        const last = sameStream.reduce((a, b) => (BigInt(a[1]) > BigInt(b[1]) ? a : b));
+        return { nextRevision: BigInt(last[1]), position: encodePosition(last[2], last[3]) };
+      }
+      throw new DuplicateEventIdError(stream, events.map((event) => event.id));
+    }
+    throw new WrongExpectedRevisionError(stream, expected, BigInt(row.current_revision));
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
+    const limit = options.maxCount ?? null;
+    const text = backwards
+      ? `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_revision <= $2 ORDER BY stream_revision DESC LIMIT $3`
+      : `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision ASC LIMIT $3`;
+    const name = backwards ? 'chronicle_read_stream_backwards' : 'chronicle_read_stream';
+    const { rows } = await this.query<EventRow>(name, text, [stream, String(from), limit]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const horizon = await this.horizon();
+    const wanted = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const events: RecordedEvent[] = [];
+    let after = options.fromPosition;
+    while (events.length < wanted) {
+      const limit = Math.min(this.pageSize, wanted - events.length);
+      const page = await this.readPage(after, horizon.txId, options.filter, limit);
+      for (const event of page) events.push(event);
+      if (page.length < limit) break;
+      after = page[page.length - 1]!.position;
+    }
+    return events;
+  }
+
+  /** Events after `after` and below the horizon, in log order. */
+  async readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]> {
+    const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
+    const prefixes = filter?.streamPrefixes?.map((prefix) => `${escapeLike(prefix)}%`) ?? null;
+    const types = filter?.eventTypes ?? null;
+    const { rows } = await this.query<EventRow>(
+      'chronicle_read_all',
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE (tx_id, idx) > ($1::xid8, $2::bigint) AND tx_id < $3::xid8
+          AND ($4::text[] IS NULL OR stream_id LIKE ANY($4::text[]))
+          AND ($5::text[] IS NULL OR event_type = ANY($5::text[]))
+        ORDER BY events.tx_id, events.idx LIMIT $6`,
+      [from.txId, from.idx, String(horizonTxId), prefixes, types, limit],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const subscription = new PostgresSubscription(this, this.notifier, options, {
+      pollIntervalMs: this.pollIntervalMs,
+      pageSize: this.pageSize,
+      logger: this.options.logger,
+      onClose: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async horizon(): Promise<Horizon> {
+    try {
+      return await readHorizon(this.pool);
+    } catch (error) {
+      throw translateError(error, undefined);
+    }
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    const { rows } = await this.query<{ tx_id: string; idx: number }>(
+      'chronicle_head',
+      'SELECT tx_id::text AS tx_id, idx FROM events ORDER BY events.tx_id DESC, events.idx DESC LIMIT 1',
+      [],
+    );
+    const row = rows[0];
+    return row ? encodePosition(row.tx_id, row.idx) : undefined;
+  }
+
+  async health(): Promise<EventStoreHealth> {
+    try {
+      await this.pool.query('SELECT 1 FROM events LIMIT 0');
+      return { ok: true, detail: 'PostgreSQL event store reachable' };
+    } catch (error) {
+      return { ok: false, detail: `PostgreSQL event store unavailable: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.notifier.close();
+    await this.pool.end();
+  }
+
+  private async query<Row extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    try {
+      return await this.pool.query<Row>({ name, text, values });
+    } catch (error) {
+      throw translateError(error, undefined);
+    }
+  }
+}
+
+function pgCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+function translateError(error: unknown, stream: string | undefined): Error {
+  const code = pgCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code && INVALID_TEXT.has(code)) return new InvalidAppendError(`stream ${stream ?? '?'}: ${message}`);
+  if (code === undefined || code.startsWith('08') || code === '57P01' || code === '57P03' || /ECONNREFUSED|ECONNRESET|timeout/i.test(message)) {
+    return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`);
+  }
+  return error instanceof Error ? error : new Error(message);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}

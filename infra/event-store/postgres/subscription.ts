@@ -1,0 +1,90 @@
+import type { Logger } from '../../logging/logger.js';
+import type { EventFilter, Position, RecordedEvent, SubscribeOptions, Subscription, SubscriptionItem } from '../event-store.js';
+import type { Horizon } from './horizon.js';
+import type { Notifier } from './notifier.js';
+import { positionBelow } from './rows.js';
+
+export interface PageReader {
+  horizon(): Promise<Horizon>;
+  readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]>;
+}
+
+interface SubscriptionSettings {
+  pollIntervalMs: number;
+  pageSize: number;
+  logger: Logger;
+  onClose(): void;
+  /** How long an in-flight append may hold the horizon before it is logged as a stall. */
+  stallWarningMs?: number;
+}
+
+/**
+ * Reads pages below the horizon until none are left, says caught-up once,
+ * then sleeps until a commit wakes it (or the poll interval passes).
+ */
+export class PostgresSubscription implements Subscription {
+  private readonly abort = new AbortController();
+  private iterating = false;
+
+  constructor(
+    private readonly reader: PageReader,
+    private readonly notifier: Notifier,
+    private readonly options: SubscribeOptions,
+    private readonly settings: SubscriptionSettings,
+  ) {}
+
+  async close(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    this.settings.onClose();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<SubscriptionItem> {
+    if (this.iterating) throw new Error('a subscription can be iterated once');
+    this.iterating = true;
+    return this.items();
+  }
+
+  private async *items(): AsyncGenerator<SubscriptionItem, void, undefined> {
+    const { pageSize, pollIntervalMs, logger } = this.settings;
+    const stallWarningMs = this.settings.stallWarningMs ?? 5_000;
+    const signal = this.abort.signal;
+    let scanned = this.options.fromPosition;
+    let caughtUp = false;
+    let stallReported = false;
+    try {
+      while (!signal.aborted) {
+        const horizon = await this.reader.horizon();
+        for (;;) {
+          const page = await this.reader.readPage(scanned, horizon.txId, this.options.filter, pageSize);
+          for (const event of page) {
+            if (signal.aborted) return;
+            yield { kind: 'event', event };
+          }
+          if (page.length > 0) scanned = page[page.length - 1]!.position;
+          if (page.length < pageSize || signal.aborted) break;
+        }
+        // Everything below the horizon has been seen, filtered or not.
+        const below = positionBelow(horizon.txId);
+        if (scanned === undefined || below > scanned) scanned = below;
+        if (!caughtUp && !signal.aborted) {
+          caughtUp = true;
+          yield { kind: 'caught-up', position: scanned };
+        }
+        stallReported = reportStall(horizon, stallWarningMs, stallReported, logger);
+        await this.notifier.wait(pollIntervalMs, signal);
+      }
+    } finally {
+      await this.close();
+    }
+  }
+}
+
+function reportStall(horizon: Horizon, thresholdMs: number, alreadyReported: boolean, logger: Logger): boolean {
+  const started = horizon.oldestAppendStartedAt;
+  const stalled = started !== undefined && Date.now() - started.getTime() > thresholdMs;
+  if (stalled && !alreadyReported) {
+    logger.warn({ appendStartedAt: started, horizonTxId: String(horizon.txId) }, 'subscriptions wait for a slow append to commit');
+  }
+  return stalled;
+}
