@@ -73,7 +73,13 @@ export type SubscriptionItem =
    * reaching the head, then only events follow. `position` may be ahead of the
    * last delivered event when a filter hid the events in between.
    */
-  | { kind: 'caught-up'; position: Position | undefined };
+  | { kind: 'caught-up'; position: Position | undefined }
+  /**
+   * Sent from time to time after caught-up, not after every event.
+   * Everything up to `position` has been read, including events the filter
+   * hid: a consumer may store it as its checkpoint and resume after it.
+   */
+  | { kind: 'checkpoint'; position: Position };
 
 export interface SubscribeOptions {
   /** Exclusive, like `readAll`. Omitted: from the start of the log. */

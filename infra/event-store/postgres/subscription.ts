@@ -66,7 +66,10 @@ export class PostgresSubscription implements Subscription {
         }
         // Everything below the horizon has been seen, filtered or not.
         const below = positionBelow(horizon.txId);
-        if (scanned === undefined || below > scanned) scanned = below;
+        if (scanned === undefined || below > scanned) {
+          scanned = below;
+          if (caughtUp && !signal.aborted) yield { kind: 'checkpoint', position: scanned };
+        }
         if (!caughtUp && !signal.aborted) {
           caughtUp = true;
           yield { kind: 'caught-up', position: scanned };
