@@ -32,6 +32,8 @@ export interface PostgresEventStoreOptions {
   /** Upper bound on one append statement, and so on how long it can hold readers back. */
   appendTimeoutMs?: number;
   pageSize?: number;
+  /** How long an in-flight append may hold subscribers back before it is logged. */
+  stallWarningMs?: number;
 }
 
 const APPEND_SQL = `
@@ -76,6 +78,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly subscriptions = new Set<PostgresSubscription>();
+  private lastHorizon: Horizon | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
     this.pool = new pg.Pool({
@@ -192,6 +195,7 @@ export class PostgresEventStore implements EventStore {
       pollIntervalMs: this.pollIntervalMs,
       pageSize: this.pageSize,
       logger: this.options.logger,
+      stallWarningMs: this.options.stallWarningMs ?? 5_000,
       onClose: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
@@ -200,10 +204,20 @@ export class PostgresEventStore implements EventStore {
 
   async horizon(): Promise<Horizon> {
     try {
-      return await readHorizon(this.pool);
+      this.lastHorizon = await readHorizon(this.pool);
+      return this.lastHorizon;
     } catch (error) {
       throw translateError(error, undefined);
     }
+  }
+
+  /**
+   * How long the oldest in-flight append had been running at the last horizon
+   * read: subscribers wait for it. 0 when nothing holds them back.
+   */
+  horizonBlockedForMs(): number {
+    const started = this.lastHorizon?.oldestAppendStartedAt;
+    return started ? Math.max(0, Date.now() - started.getTime()) : 0;
   }
 
   async headPosition(): Promise<Position | undefined> {

@@ -15,7 +15,7 @@ interface SubscriptionSettings {
   logger: Logger;
   onClose(): void;
   /** How long an in-flight append may hold the horizon before it is logged as a stall. */
-  stallWarningMs?: number;
+  stallWarningMs: number;
 }
 
 /**
@@ -47,7 +47,7 @@ export class PostgresSubscription implements Subscription {
 
   private async *items(): AsyncGenerator<SubscriptionItem, void, undefined> {
     const { pageSize, pollIntervalMs, logger } = this.settings;
-    const stallWarningMs = this.settings.stallWarningMs ?? 5_000;
+    const { stallWarningMs } = this.settings;
     const signal = this.abort.signal;
     let scanned = this.options.fromPosition;
     let caughtUp = false;
