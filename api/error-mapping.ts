@@ -1,0 +1,96 @@
+import { ZodError } from 'zod';
+import {
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../infra/event-store/errors.js';
+import { InvalidPositionError } from '../infra/event-store/event-store.js';
+import {
+  Conflict,
+  HttpError,
+  PayloadTooLarge,
+  Unavailable,
+  ValidationError,
+  type ErrorDetail,
+} from './errors.js';
+
+/** What body-parser (behind express.json) attaches to the errors it raises. */
+interface BodyParserError {
+  type: string;
+  status: number;
+  expose: boolean;
+}
+
+/**
+ * Translates the errors other layers throw into HTTP errors; `undefined`
+ * means unexpected, which the middleware answers with a generic 500.
+ */
+export function toHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ZodError) return new ValidationError('the request is invalid', { details: zodDetails(error) });
+  if (error instanceof WrongExpectedRevisionError) {
+    return new Conflict(error.message, {
+      code: 'wrong_expected_revision',
+      details: [{ stream: error.stream, expectedRevision: String(error.expected), actualRevision: String(error.actual) }],
+    });
+  }
+  if (error instanceof DuplicateEventIdError) {
+    return new Conflict(error.message, { code: 'duplicate_event_id', details: [{ stream: error.stream, eventIds: [...error.eventIds] }] });
+  }
+  if (error instanceof InvalidAppendError) return new ValidationError(error.message, { code: 'invalid_append' });
+  if (error instanceof InvalidPositionError) return new ValidationError(error.message, { status: 400, code: 'invalid_position' });
+  if (error instanceof EventStoreUnavailableError) {
+    return new Unavailable('the event store is unavailable', { code: 'event_store_unavailable' });
+  }
+  if (isBodyParserError(error)) return fromBodyParser(error);
+  return undefined;
+}
+
+export function zodDetails(error: ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    code: issue.code,
+    message: issue.message,
+  }));
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return (
+    error instanceof Error &&
+    'type' in error &&
+    typeof error.type === 'string' &&
+    'status' in error &&
+    typeof error.status === 'number' &&
+    'expose' in error
+  );
+}
+
+function fromBodyParser(error: BodyParserError): HttpError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new ValidationError('the request body is not valid JSON', { status: 400, code: 'malformed_json' });
+    case 'entity.too.large':
+      return new PayloadTooLarge();
+    case 'request.aborted':
+      return new ValidationError('the request was aborted', { status: 400, code: 'request_aborted' });
+    default:
+      // Unsupported charset or encoding: the client's fault, said in body-parser's words.
+      if (error.status === 415) return new UnsupportedMediaType(error.type);
+      if (error.status >= 400 && error.status < 500) {
+        return new ValidationError(`the request body cannot be read (${error.type})`, { status: 400, code: snakeCase(error.type) });
+      }
+      return undefined;
+  }
+}
+
+class UnsupportedMediaType extends HttpError {
+  readonly status = 415;
+  constructor(type: string) {
+    super('unsupported_media_type', `the request body cannot be decoded (${type})`);
+  }
+}
+
+function snakeCase(text: string): string {
+  return text.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+}

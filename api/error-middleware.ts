@@ -1,0 +1,32 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { NotFound, type ErrorDetail } from './errors.js';
+import { toHttpError } from './error-mapping.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: readonly ErrorDetail[] };
+}
+
+/** The last route: whatever nothing else answered. */
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  next(new NotFound(`no route for ${req.method} ${req.path}`, { code: 'route_not_found' }));
+};
+
+/** The one place that formats errors; everything else throws. */
+export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, next) => {
+  if (res.headersSent) {
+    // Too late for a JSON answer: express ends the connection.
+    next(error);
+    return;
+  }
+  const httpError = toHttpError(error);
+  if (!httpError) {
+    req.log.error({ err: error }, 'unexpected error');
+    res.status(500).json({ error: { code: 'internal_error', message: 'an unexpected error occurred' } } satisfies ErrorBody);
+    return;
+  }
+  if (httpError.status >= 500) req.log.warn({ err: error }, httpError.message);
+  res.set(httpError.headers());
+  const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
+  if (httpError.details) body.error.details = httpError.details;
+  res.status(httpError.status).json(body);
+};

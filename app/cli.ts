@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../infra/config/config.js';
+import { parsePosition } from '../infra/event-store/event-store.js';
+import { eventsTailCommand } from './commands/events-tail.js';
+import { migrateCommand } from './commands/migrate.js';
+import { oneLine } from './one-line.js';
+import { runServer } from './processes.js';
+
+export const usage = `Usage: chronicle <command>
+
+Commands:
+  start                          HTTP API and background workers in one process
+  api                            HTTP API only
+  worker                         background workers only (with /healthz, /readyz, /metrics)
+  migrate                        apply pending database migrations and exit
+  events tail [--from <position>] [--follow]
+                                 print events as JSON lines, after <position> if given;
+                                 --follow keeps printing new ones until Ctrl-C
+
+Options:
+  -h, --help                     show this help
+
+Configuration is read from environment variables (PORT, DATABASE_URL, EVENTSTORE_URL,
+DATA_DIR, LOG_LEVEL, ...); see the README.`;
+
+class UsageError extends Error {}
+
+/** Runs one command and returns the process exit code: 0 done, 1 failed, 2 bad usage. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let command: () => Promise<number>;
+  try {
+    command = parseCommand(argv, env);
+  } catch (error) {
+    process.stderr.write(`chronicle: ${oneLine(error)}\n\n${usage}\n`);
+    return 2;
+  }
+  try {
+    return await command();
+  } catch (error) {
+    const prefix = error instanceof ConfigError ? '' : 'cannot run: ';
+    process.stderr.write(`chronicle: ${prefix}${oneLine(error)}\n`);
+    return 1;
+  }
+}
+
+function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      from: { type: 'string' },
+      follow: { type: 'boolean', short: 'f' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const words = positionals.join(' ');
+  if (values.help || words === 'help' || words === '') {
+    return async () => {
+      process.stdout.write(`${usage}\n`);
+      return words === '' && !values.help ? 2 : 0;
+    };
+  }
+  const tailOnly = values.from !== undefined || values.follow !== undefined;
+  if (tailOnly && words !== 'events tail') throw new UsageError('--from and --follow belong to "events tail"');
+  switch (words) {
+    case 'start':
+    case 'api':
+    case 'worker':
+      return () => runServer(words, env);
+    case 'migrate':
+      return () => migrateCommand(env);
+    case 'events tail': {
+      const from = values.from === undefined ? undefined : parsePosition(values.from);
+      return () => eventsTailCommand(env, { ...(from === undefined ? {} : { from }), follow: values.follow ?? false });
+    }
+    default:
+      throw new UsageError(`unknown command "${words}"`);
+  }
+}

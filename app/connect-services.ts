@@ -1,0 +1,17 @@
+import type { Config } from '../infra/config/config.js';
+import type { Logger } from '../infra/logging/logger.js';
+import { applyMigrations } from './apply-migrations.js';
+import { connectKnex, resolveDatabaseUrl } from './database.js';
+import { connectEventStore } from './event-store.js';
+import { allMigrations } from './migrations.js';
+import type { Runtime } from './runtime.js';
+import type { Services } from './services.js';
+
+/** PostgreSQL → knex → migrations → event store; each registered in `runtime` to be stopped in reverse. */
+export async function connectServices(runtime: Runtime, config: Config, logger: Logger): Promise<Services> {
+  const databaseUrl = await resolveDatabaseUrl(runtime, config, logger);
+  const knex = await connectKnex(runtime, config, databaseUrl);
+  await applyMigrations(knex, allMigrations, logger);
+  const eventStore = await connectEventStore(runtime, config, logger, databaseUrl);
+  return { config, logger, knex, eventStore, migrations: allMigrations };
+}

@@ -1,0 +1,31 @@
+import type { Config } from '../infra/config/config.js';
+import type { EventStore } from '../infra/event-store/event-store.js';
+import { KurrentDbEventStore } from '../infra/event-store/kurrentdb/kurrentdb-event-store.js';
+import { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.js';
+import { safeUrl, type Logger } from '../infra/logging/logger.js';
+import { reason, StartupError } from './database.js';
+import type { Runtime } from './runtime.js';
+
+/** KurrentDB when EVENTSTORE_URL is set, else the log lives in the same PostgreSQL as the read models. */
+export async function connectEventStore(runtime: Runtime, config: Config, logger: Logger, databaseUrl: string): Promise<EventStore> {
+  const connect = async (): Promise<EventStore> => {
+    if (config.EVENTSTORE_URL) {
+      const connectionString = config.EVENTSTORE_URL;
+      try {
+        return await KurrentDbEventStore.connect({ connectionString, logger, connectTimeoutMs: config.EVENTSTORE_CONNECT_TIMEOUT_MS });
+      } catch (error) {
+        throw new StartupError(`event store at ${safeUrl(connectionString)} (EVENTSTORE_URL) is unusable: ${reason(error)}`);
+      }
+    }
+    return PostgresEventStore.connect({
+      connectionString: databaseUrl,
+      logger,
+      poolSize: config.DB_POOL_SIZE,
+      pollIntervalMs: config.SUBSCRIPTION_POLL_MS,
+      appendTimeoutMs: config.APPEND_TIMEOUT_MS,
+    });
+  };
+  const store = await runtime.start('event store', connect, (started) => started.close());
+  logger.info({ kind: store.kind }, 'event store connected');
+  return store;
+}

@@ -1,0 +1,85 @@
+import { loadConfig } from '../infra/config/config.js';
+import { createLogger, type Logger } from '../infra/logging/logger.js';
+import type { RouteModule } from '../api/route-module.js';
+import type { RunningHttpServer } from '../infra/http/http-server.js';
+import type { BackgroundService } from './background-service.js';
+import { backgroundServices } from './background-services.js';
+import { connectServices } from './connect-services.js';
+import { startHttp } from './http.js';
+import { oneLine } from './one-line.js';
+import { featureRouteModules } from './route-modules.js';
+import { Runtime } from './runtime.js';
+import type { Services } from './services.js';
+import { listenForShutdown } from './shutdown-signal.js';
+
+/**
+ * - start: HTTP API and background services in one process (the default).
+ * - api: HTTP API only; run as many as you like.
+ * - worker: background services, plus health and metrics over HTTP for probes and scrapes.
+ */
+export type ServerRole = 'start' | 'api' | 'worker';
+
+export interface RoleExtras {
+  /** Beside the features' modules; tests add routes this way. */
+  routeModules?: readonly RouteModule[];
+  backgroundServices?: readonly BackgroundService[];
+}
+
+/** Starts what a role runs on top of connected services; all of it is registered in `runtime`. */
+export async function startRole(runtime: Runtime, services: Services, role: ServerRole, extras: RoleExtras = {}): Promise<RunningHttpServer> {
+  if (role !== 'api') {
+    for (const service of [...backgroundServices(services), ...(extras.backgroundServices ?? [])]) {
+      await runtime.start(`background service ${service.name}`, () => service.start(), () => service.stop());
+      services.logger.info({ service: service.name }, 'background service started');
+    }
+  }
+  const withApi = role !== 'worker';
+  return startHttp(runtime, services, {
+    routeModules: withApi ? [...featureRouteModules(services), ...(extras.routeModules ?? [])] : [],
+    documentation: withApi,
+  });
+}
+
+/** A long-running process: runs until SIGINT or SIGTERM, then stops everything in reverse order. Returns the exit code. */
+export async function runServer(role: ServerRole, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const runtime = new Runtime(logger);
+  const shutdown = listenForShutdown((signal) => {
+    logger.warn({ signal }, 'second Ctrl-C: exiting without finishing shutdown');
+    process.exit(1);
+  });
+  process.on('uncaughtException', (error) => crash(logger, runtime, error));
+  process.on('unhandledRejection', (error) => crash(logger, runtime, error));
+
+  try {
+    const services = await connectServices(runtime, config, logger);
+    const server = await startRole(runtime, services, role);
+    logger.info({ role, url: server.url, eventStore: services.eventStore.kind }, 'chronicle ready');
+  } catch (error) {
+    logger.fatal({ reason: oneLine(error) }, 'start-up failed');
+    await runtime.stop().catch(() => undefined);
+    throw error;
+  }
+
+  const signal = await shutdown.received;
+  logger.info({ signal }, 'shutting down');
+  try {
+    await runtime.stop();
+  } catch (error) {
+    logger.error({ reason: oneLine(error) }, 'shutdown incomplete');
+    return 1;
+  } finally {
+    shutdown.dispose();
+  }
+  logger.info('stopped');
+  return 0;
+}
+
+function crash(logger: Logger, runtime: Runtime, error: unknown): void {
+  logger.fatal({ err: error }, 'unexpected error; stopping');
+  void runtime
+    .stop()
+    .catch(() => undefined)
+    .finally(() => process.exit(1));
+}
