@@ -1,0 +1,73 @@
+import pg from 'pg';
+
+/** The advisory lock class of projection ownership; the object id is projections.lock_key. */
+export const OWNERSHIP_LOCK_CLASS = 7320;
+
+/**
+ * Session advisory locks on one dedicated connection: holding a projection's
+ * lock makes this process its owner. When the process dies (even SIGKILL) the
+ * server ends the session and frees the locks at once, so another worker
+ * takes over on its next attempt. The lock only decides who should work;
+ * the fence checked by every commit is what keeps a former owner from writing.
+ */
+export class AdvisoryLocks {
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
+  private readonly held = new Set<number>();
+
+  constructor(
+    private readonly connectionString: string,
+    /** Called once when the connection is lost with locks held: they are gone. */
+    private readonly onLost: (keys: number[]) => void,
+  ) {}
+
+  /** Tries each key without waiting; answers the keys now held. */
+  async tryAcquire(keys: readonly number[]): Promise<number[]> {
+    const wanted = keys.filter((key) => !this.held.has(key));
+    if (wanted.length === 0) return [];
+    const client = await this.connect();
+    const { rows } = await client.query<{ key: number; locked: boolean }>(
+      `SELECT key, pg_try_advisory_lock(${OWNERSHIP_LOCK_CLASS}, key) AS locked FROM unnest($1::int[]) AS key`,
+      [wanted],
+    );
+    const acquired = rows.filter((row) => row.locked).map((row) => row.key);
+    for (const key of acquired) this.held.add(key);
+    return acquired;
+  }
+
+  async release(key: number): Promise<void> {
+    if (!this.held.delete(key)) return;
+    await this.client?.query(`SELECT pg_advisory_unlock(${OWNERSHIP_LOCK_CLASS}, $1)`, [key]).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.held.clear();
+    await client?.end().catch(() => undefined);
+  }
+
+  private connect(): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<pg.Client> {
+    // Keep-alive lets the server notice a vanished host, not only a dead process.
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-projection-owner', keepAlive: true });
+    const lost = (): void => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      const keys = [...this.held];
+      this.held.clear();
+      client.end().catch(() => undefined);
+      if (keys.length > 0) this.onLost(keys);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+}

@@ -1,0 +1,56 @@
+import type { Knex } from 'knex';
+import type { Logger } from '../../infra/logging/logger.js';
+import type { EventStore } from '../../infra/event-store/event-store.js';
+import type { AnyProjection } from '../projection.js';
+import type { LogCounter } from './log-counter.js';
+
+export interface RunnerSettings {
+  /** Events per live transaction. */
+  batchEvents: number;
+  /** Events per replay transaction: bigger, since nobody waits for a replay's first events. */
+  replayBatchEvents: number;
+  /** How long an event may wait for company before its batch commits. */
+  batchDelayMs: number;
+  /** Shortest interval between checkpoint-only writes (past events the filter hid). */
+  checkpointIntervalMs: number;
+  /** How often an owner looks for replay jobs and for a retry or skip of its failed projection. */
+  pollMs: number;
+}
+
+export const defaultRunnerSettings: RunnerSettings = {
+  batchEvents: 500,
+  replayBatchEvents: 5_000,
+  batchDelayMs: 20,
+  checkpointIntervalMs: 500,
+  pollMs: 1_000,
+};
+
+/** What a runner of one owned projection needs. */
+export interface RunnerContext {
+  knex: Knex;
+  store: EventStore;
+  counter: LogCounter;
+  projection: AnyProjection;
+  settings: RunnerSettings;
+  logger: Logger;
+  ownerId: string;
+  onCommitted(applied: number): void;
+}
+
+export async function loadSkippedPositions(knex: Knex, projection: string): Promise<Set<string>> {
+  const rows = await knex('projection_skips').where({ projection }).select<{ position: string }[]>('position');
+  return new Set(rows.map((row) => String(row.position)));
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,54 @@
+import type { Knex } from 'knex';
+import type { EventFilter, RecordedEvent } from '../infra/event-store/event-store.js';
+
+/**
+ * Physical table names by the base names a projection declares. Queries use
+ * the base names (views the engine points at the live generation); setup and
+ * apply use the physical names they are given, so the same code builds the
+ * live tables and, during a replay, the new generation beside them.
+ */
+export type ProjectionTables<Base extends string = string> = { readonly [K in Base]: string };
+
+export interface Projection<Base extends string = string> {
+  /** Unique, stable; `[a-z][a-z0-9_]*`. */
+  readonly name: string;
+  /** Bump when apply or the tables change: the engine rebuilds the projection beside the live one. */
+  readonly version: number;
+  /** Only these events reach apply; the subscription filters them in the store. */
+  readonly filter: EventFilter;
+  /** Base names, `[a-z][a-z0-9_]*`, at most 40 characters (suffixes must fit PostgreSQL's 63). */
+  readonly tables: readonly Base[];
+  /** Creates the tables (and their indexes) under the names given. */
+  setup(trx: Knex.Transaction, tables: ProjectionTables<Base>): Promise<void>;
+  /**
+   * Writes one batch, in log order, inside the transaction that also stores
+   * the checkpoint. It must be deterministic: a replay has to produce the
+   * same rows. It must not catch its own errors: a throw marks the failing
+   * event, found by re-applying the batch one event at a time.
+   */
+  apply(events: readonly RecordedEvent[], trx: Knex.Transaction, tables: ProjectionTables<Base>): Promise<void>;
+}
+
+/** A projection of any table set, as the engine holds them in one list (methods are bivariant, so any Base fits). */
+export type AnyProjection = Projection<string>;
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+const MAX_BASE_NAME = 40;
+
+export function validateProjections(projections: readonly AnyProjection[]): void {
+  const names = new Set<string>();
+  const tables = new Set<string>();
+  for (const projection of projections) {
+    if (!NAME.test(projection.name)) throw new Error(`projection name ${JSON.stringify(projection.name)} must match ${NAME}`);
+    if (names.has(projection.name)) throw new Error(`two projections are named ${projection.name}`);
+    names.add(projection.name);
+    if (!Number.isInteger(projection.version) || projection.version < 1) throw new Error(`projection ${projection.name}: version must be a positive integer`);
+    for (const table of projection.tables as readonly string[]) {
+      if (!NAME.test(table) || table.length > MAX_BASE_NAME || table.includes('__')) {
+        throw new Error(`projection ${projection.name}: table ${JSON.stringify(table)} must match ${NAME}, without "__", at most ${MAX_BASE_NAME} characters`);
+      }
+      if (tables.has(table)) throw new Error(`table ${table} belongs to two projections`);
+      tables.add(table);
+    }
+  }
+}
