@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const owner = await postgresOsUser();
 
   await mkdir(dataDir, { recursive: true });
+  // The postgres OS user must be able to reach its cluster folder inside ours.
+  if (owner) await chmod(dataDir, ((await stat(dataDir)).mode & 0o777) | 0o711);
   const credentials = await loadOrCreateCredentials(dataDir);
 
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {

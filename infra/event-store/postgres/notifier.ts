@@ -12,13 +12,13 @@ export const EVENTS_CHANNEL = 'chronicle_events';
 export class Notifier {
   private readonly waiters = new Set<() => void>();
   private listener: pg.Client | undefined;
+  private sender: Promise<pg.Client> | undefined;
   private sending = false;
   private pending = false;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly pool: pg.Pool,
     private readonly connectionString: string,
     private readonly logger: Logger,
   ) {}
@@ -58,7 +58,9 @@ export class Notifier {
     this.wakeLocal();
     const listener = this.listener;
     this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    const sender = this.sender;
+    this.sender = undefined;
+    await Promise.all([listener?.end(), sender?.then((client) => client.end())].map((ending) => ending?.catch(() => undefined)));
   }
 
   private wakeLocal(): void {
@@ -70,14 +72,33 @@ export class Notifier {
     try {
       do {
         this.pending = false;
-        await this.pool.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`).catch((error: unknown) => {
+        try {
+          const sender = await this.connectSender();
+          await sender.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+        } catch (error) {
           // Subscribers also poll, so a lost notification only delays them.
+          this.sender = undefined;
           this.logger.debug({ err: error }, 'event notification failed');
-        });
+        }
       } while (this.pending && !this.closed);
     } finally {
       this.sending = false;
     }
+  }
+
+  /**
+   * NOTIFY gives its transaction an id, and so a commit record; a session
+   * of its own with asynchronous commit keeps that off the fsync path.
+   */
+  private connectSender(): Promise<pg.Client> {
+    this.sender ??= (async () => {
+      const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-notifier' });
+      client.on('error', () => (this.sender = undefined));
+      await client.connect();
+      await client.query('SET synchronous_commit = off');
+      return client;
+    })();
+    return this.sender;
   }
 
   private async listen(): Promise<void> {

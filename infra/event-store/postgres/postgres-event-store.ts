@@ -7,7 +7,6 @@ import type {
   EventFilter,
   EventStore,
   EventStoreHealth,
-  ExpectedRevision,
   NewEvent,
   Position,
   ReadAllOptions,
@@ -36,11 +35,16 @@ export interface PostgresEventStoreOptions {
   stallWarningMs?: number;
 }
 
+/**
+ * One round trip, one prepared statement: take the appenders' shared lock
+ * (before the transaction gets its id, see horizon.ts), find the stream's
+ * revision, and insert only if it is the expected one. Event ids are checked
+ * by their unique index, not by a lookup here: a plan cached while the table
+ * was empty would scan it, and a duplicate is the rare case, handled apart.
+ */
 const APPEND_SQL = `
 WITH lock AS MATERIALIZED (
   SELECT pg_advisory_xact_lock_shared(${APPEND_LOCK.classId}, ${APPEND_LOCK.objId})
-), duplicates AS (
-  SELECT stream_id, stream_revision, tx_id, idx FROM events WHERE event_id = ANY($2::uuid[])
 ), current AS (
   SELECT COALESCE((SELECT stream_revision FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1), -1) AS revision
 ), inserted AS (
@@ -48,25 +52,30 @@ WITH lock AS MATERIALIZED (
   SELECT $1, current.revision + e.ord, e.ord - 1, e.id, e.type, e.data, e.metadata
     FROM current, lock,
          unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
-   WHERE NOT EXISTS (SELECT 1 FROM duplicates)
-     AND CASE $6::text WHEN 'any' THEN true WHEN 'no_stream' THEN current.revision = -1
+   WHERE CASE $6::text WHEN 'any' THEN true WHEN 'no_stream' THEN current.revision = -1
                        WHEN 'exists' THEN current.revision >= 0 ELSE current.revision = $7::bigint END
   RETURNING stream_revision, tx_id, idx
 )
 SELECT (SELECT revision FROM current)::text AS current_revision,
        (SELECT max(stream_revision) FROM inserted)::text AS last_revision,
        (SELECT max(tx_id) FROM inserted)::text AS tx_id,
-       (SELECT max(idx) FROM inserted) AS last_idx,
-       (SELECT json_agg(json_build_array(stream_id, stream_revision::text, tx_id::text, idx)) FROM duplicates) AS duplicates`;
+       (SELECT max(idx) FROM inserted) AS last_idx`;
 
 interface AppendRow {
   current_revision: string;
   last_revision: string | null;
   tx_id: string | null;
   last_idx: number | null;
-  duplicates: [string, string, string, number][] | null;
 }
 
+interface RecordedIdRow {
+  stream_id: string;
+  stream_revision: string;
+  tx_id: string;
+  idx: number;
+}
+
+const EVENT_ID_CONSTRAINT = 'events_event_id_idx';
 const UNIQUE_VIOLATION = '23505';
 const INVALID_TEXT = new Set(['22P05', '22P02', '22021']);
 const MAX_UNIQUE_RETRIES = 20;
@@ -89,7 +98,7 @@ export class PostgresEventStore implements EventStore {
       statement_timeout: options.appendTimeoutMs ?? 30_000,
     });
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle event store connection failed'));
-    this.notifier = new Notifier(this.pool, options.connectionString, options.logger);
+    this.notifier = new Notifier(options.connectionString, options.logger);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
   }
@@ -118,32 +127,43 @@ export class PostgresEventStore implements EventStore {
       try {
         ({ rows: [row] } = await this.pool.query<AppendRow>({ name: 'chronicle_append', text: APPEND_SQL, values: params }));
       } catch (error) {
-        // A concurrent writer took the same revision or event id first; the next
-        // attempt sees its commit and answers conflict, duplicate or success.
-        if (pgCode(error) === UNIQUE_VIOLATION && attempt < MAX_UNIQUE_RETRIES) continue;
-        throw translateError(error, stream);
+        if (pgCode(error) !== UNIQUE_VIOLATION || attempt >= MAX_UNIQUE_RETRIES) throw translateError(error, stream);
+        if (constraintOf(error) === EVENT_ID_CONSTRAINT) {
+          const earlier = await this.alreadyRecorded(stream, events);
+          if (earlier) return earlier;
+        }
+        // Otherwise a concurrent writer took the revision first (or rolled
+        // back); the next attempt sees its outcome.
+        continue;
       }
       if (!row) throw new Error('append returned no row');
-      const result = this.interpret(row, stream, events, expected);
-      if (row.tx_id !== null) this.notifier.committed();
-      return result;
+      if (row.tx_id === null || row.last_revision === null || row.last_idx === null) {
+        // A retry of an append that succeeded finds the stream moved on by its own events.
+        const earlier = await this.alreadyRecorded(stream, events);
+        if (earlier) return earlier;
+        throw new WrongExpectedRevisionError(stream, expected, BigInt(row.current_revision));
+      }
+      this.notifier.committed();
+      return { nextRevision: BigInt(row.last_revision), position: encodePosition(row.tx_id, row.last_idx) };
     }
   }
 
-  private interpret(row: AppendRow, stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
-    if (row.tx_id !== null && row.last_revision !== null && row.last_idx !== null) {
-      return { nextRevision: BigInt(row.last_revision), position: encodePosition(row.tx_id, row.last_idx) };
-    }
-    if (row.duplicates) {
-      const sameStream = row.duplicates.filter(([duplicateStream]) => duplicateStream === stream);
-      if (sameStream.length === events.length) {
-        // The whole batch is already recorded here: a retry of an append that succeeded.
-        const last = sameStream.reduce((a, b) => (BigInt(a[1]) > BigInt(b[1]) ? a : b));
-        return { nextRevision: BigInt(last[1]), position: encodePosition(last[2], last[3]) };
-      }
-      throw new DuplicateEventIdError(stream, events.map((event) => event.id));
-    }
-    throw new WrongExpectedRevisionError(stream, expected, BigInt(row.current_revision));
+  /**
+   * After an event id clash: the first answer when the whole batch is already
+   * in this stream (a retried append), an error when only part of it is, and
+   * undefined when the clashing writer has since rolled back.
+   */
+  private async alreadyRecorded(stream: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
+    const { rows } = await this.query<RecordedIdRow>(
+      'chronicle_recorded_ids',
+      'SELECT stream_id, stream_revision::text, tx_id::text, idx FROM events WHERE event_id = ANY($1::uuid[])',
+      [events.map((event) => event.id)],
+    );
+    if (rows.length === 0) return undefined;
+    const inStream = rows.filter((row) => row.stream_id === stream);
+    if (inStream.length !== events.length) throw new DuplicateEventIdError(stream, rows.map((row) => row.stream_id));
+    const last = inStream.reduce((a, b) => (BigInt(a.stream_revision) > BigInt(b.stream_revision) ? a : b));
+    return { nextRevision: BigInt(last.stream_revision), position: encodePosition(last.tx_id, last.idx) };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -256,6 +276,10 @@ export class PostgresEventStore implements EventStore {
 
 function pgCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+function constraintOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
 }
 
 function translateError(error: unknown, stream: string | undefined): Error {

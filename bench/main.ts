@@ -1,0 +1,117 @@
+/**
+ * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`).
+ * Every subject runs on the same embedded PostgreSQL, durable as in
+ * production, in a database of its own; rounds alternate between subjects.
+ */
+import { freePort } from '../tests/support/free-port.js';
+import { chronicleSubject } from './subjects/chronicle.js';
+import { emmettSubject } from './subjects/emmett.js';
+import { plainSubject } from './subjects/plain-pg.js';
+import type { Subject } from './subjects/subject.js';
+import { appendScenarios, measureAppends } from './scenarios/appends.js';
+import { checkOrdering, type OrderingResult } from './scenarios/ordering.js';
+import { loadEvents, measureReadAll } from './scenarios/read-all.js';
+import { median } from './support/measure.js';
+import { startBenchServer, type BenchServer } from './support/server.js';
+import { printTable, ratio, writeResults, type ScenarioResult } from './report.js';
+
+const quick = process.argv.includes('--quick');
+const rounds = quick ? 1 : 3;
+const readAllEvents = quick ? 20_000 : 200_000;
+const orderingAppends = quick ? 2_000 : 8_000;
+const POOL_SIZE = 20;
+
+type SubjectFactory = (url: string, poolSize: number) => Promise<Subject>;
+const factories: Record<string, SubjectFactory> = { chronicle: chronicleSubject, emmett: emmettSubject, 'plain-pg': plainSubject };
+
+async function withSubjects<T>(server: BenchServer, label: string, work: (subjects: Subject[]) => Promise<T>): Promise<T> {
+  const subjects: Subject[] = [];
+  for (const [name, factory] of Object.entries(factories)) {
+    subjects.push(await factory(await server.createDatabase(`bench_${label}_${name.replace('-', '_')}`), POOL_SIZE));
+  }
+  try {
+    return await work(subjects);
+  } finally {
+    await Promise.all(subjects.map((subject) => subject.close()));
+  }
+}
+
+async function appendResults(server: BenchServer): Promise<ScenarioResult[]> {
+  const targets: Record<number, number> = { 0: 2, 1: 3, 2: 3 };
+  return withSubjects(server, 'append', async (subjects) => {
+    const results: ScenarioResult[] = [];
+    for (const [index, scenario] of appendScenarios.entries()) {
+      const samples = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const subject of subjects) samples.get(subject.name)!.push(await measureAppends(subject, scenario, 1));
+      }
+      const figures = Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
+      const result: ScenarioResult = { scenario: scenario.name, unit: 'events/s', figures, ours: 'chronicle', peers: ['emmett', 'plain-pg'] };
+      const wanted = targets[index]!;
+      result.target = { description: `at least ${wanted}x emmett`, met: (ratio(result, 'emmett') ?? 0) >= wanted };
+      results.push(result);
+      console.error(`done: ${scenario.name}`);
+    }
+    return results;
+  });
+}
+
+async function readAllResult(server: BenchServer): Promise<ScenarioResult> {
+  return withSubjects(server, 'read', async (subjects) => {
+    for (const subject of subjects) await loadEvents(subject, readAllEvents);
+    const samples = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const subject of subjects) samples.get(subject.name)!.push(await measureReadAll(subject, readAllEvents, 1));
+    }
+    const figures = Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
+    console.error('done: read all');
+    return {
+      scenario: `read all ${readAllEvents.toLocaleString('en-US')} events in pages of 1,000`,
+      unit: 'events/s',
+      figures,
+      ours: 'chronicle',
+      peers: ['emmett', 'plain-pg'],
+      target: { description: 'at least 100,000 events/s', met: (figures['chronicle'] ?? 0) >= 100_000 },
+    };
+  });
+}
+
+async function orderingResults(server: BenchServer): Promise<{ result: ScenarioResult; details: Record<string, OrderingResult> }> {
+  return withSubjects(server, 'order', async (subjects) => {
+    const details: Record<string, OrderingResult> = {};
+    for (const subject of subjects) details[subject.name] = await checkOrdering(subject, orderingAppends);
+    console.error('done: ordering');
+    const figures = Object.fromEntries(Object.entries(details).map(([name, detail]) => [name, detail.skipped + detail.repeated]));
+    return {
+      details,
+      result: {
+        scenario: `skipped + repeated events, reader following 16 writers (${orderingAppends} appends)`,
+        unit: 'events',
+        figures,
+        ours: 'chronicle',
+        peers: [],
+        target: { description: 'zero', met: figures['chronicle'] === 0 },
+        notes: Object.entries(details)
+          .map(([name, detail]) => `${name}: ${detail.skipped} skipped, ${detail.repeated} repeated of ${detail.appended}`)
+          .join('; '),
+      },
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  const server = await startBenchServer(await freePort());
+  try {
+    const results = [...(await appendResults(server)), await readAllResult(server)];
+    const ordering = await orderingResults(server);
+    results.push(ordering.result);
+    printTable(results);
+    console.log(ordering.result.notes);
+    const file = await writeResults(results, { rounds, quick, ordering: ordering.details });
+    console.log(`results written to ${file}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

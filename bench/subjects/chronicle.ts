@@ -1,0 +1,26 @@
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import { createKnex } from '../../infra/postgres/knex.js';
+import { migrateToLatest } from '../../infra/postgres/migrations.js';
+import { allMigrations } from '../../app/migrations.js';
+import type { Subject } from './subject.js';
+
+export async function chronicleSubject(url: string, poolSize: number): Promise<Subject & { store: PostgresEventStore }> {
+  const knex = createKnex(url, 1);
+  await migrateToLatest(knex, allMigrations);
+  await knex.destroy();
+  const store = await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), poolSize });
+  return {
+    name: 'chronicle',
+    role: 'ours',
+    store,
+    async append(stream, events) {
+      await store.appendToStream(stream, events);
+    },
+    async readPage(after, pageSize) {
+      const events = await store.readAll({ fromPosition: after, maxCount: pageSize });
+      return { ids: events.map((event) => event.id), next: events.at(-1)?.position };
+    },
+    close: () => store.close(),
+  };
+}
