@@ -1,0 +1,58 @@
+import { loadConfig } from '../../infra/config/config.js';
+import type { EventStore } from '../../infra/event-store/event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import type { RouteModule } from '../../api/route-module.js';
+import { connectServices } from '../../app/connect-services.js';
+import { startRole, type ServerRole } from '../../app/processes.js';
+import { Runtime } from '../../app/runtime.js';
+import type { Services } from '../../app/services.js';
+import { createTestDatabase } from './database.js';
+
+export interface TestAppOptions {
+  role?: ServerRole;
+  /** Extra environment, e.g. `{ BODY_LIMIT: '1kb' }`. */
+  env?: Record<string, string>;
+  routeModules?: readonly RouteModule[];
+  /** Replaces the connected event store, e.g. with one whose health() fails. */
+  eventStore?: (databaseUrl: string) => Promise<EventStore>;
+}
+
+export interface TestApp {
+  url: string;
+  services: Services;
+  runtime: Runtime;
+  /** Stops the app as SIGTERM would, then drops its database. */
+  stop(): Promise<void>;
+}
+
+/** The real composition root on its own database and a free port, in this process. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const logger = createLogger(config.LOG_LEVEL);
+  const runtime = new Runtime(logger);
+  try {
+    const connected = await connectServices(runtime, config, logger);
+    const services = options.eventStore ? { ...connected, eventStore: await options.eventStore(database.url) } : connected;
+    const server = await startRole(runtime, services, options.role ?? 'api', { routeModules: options.routeModules ?? [] });
+    return {
+      url: server.url,
+      services,
+      runtime,
+      stop: async () => {
+        await runtime.stop();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await runtime.stop().catch(() => undefined);
+    await database.drop();
+    throw error;
+  }
+}
