@@ -1,0 +1,20 @@
+# Chronicle: runs the TypeScript sources through tsx (a runtime dependency), no build step.
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY . .
+
+USER node
+EXPOSE 3000
+# Liveness only; orchestrators should route traffic on GET /readyz.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# SIGTERM reaches node directly (exec form), which drains HTTP and stops cleanly.
+ENTRYPOINT ["node", "bin/chronicle.js"]
+CMD ["start"]
