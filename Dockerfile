@@ -8,6 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+# Without DATABASE_URL the embedded PostgreSQL keeps its data here; mount a volume on it.
+RUN mkdir -p /app/.data && chown node:node /app/.data
 
 USER node
 EXPOSE 3000
