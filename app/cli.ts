@@ -3,7 +3,7 @@ import { ConfigError } from '../infra/config/config.js';
 import { parsePosition } from '../infra/event-store/event-store.js';
 import { eventsTailCommand } from './commands/events-tail.js';
 import { migrateCommand } from './commands/migrate.js';
-import { oneLine } from './one-line.js';
+import { oneLine } from './errors.js';
 import { runServer } from './processes.js';
 
 export const usage = `Usage: chronicle <command>

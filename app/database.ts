@@ -6,11 +6,8 @@ import { safeUrl, type Logger } from '../infra/logging/logger.js';
 import { createKnex } from '../infra/postgres/knex.js';
 import { startEmbeddedPostgres } from '../infra/postgres/embedded-postgres.js';
 import type { Knex } from 'knex';
+import { reason, StartupError } from './errors.js';
 import type { Runtime } from './runtime.js';
-
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
 
 /**
  * DATABASE_URL when set; otherwise the embedded PostgreSQL in DATA_DIR, which
@@ -75,10 +72,4 @@ function isOtherLiveProcess(pid: number): boolean {
     // EPERM: alive, but someone else's.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-export function reason(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
-  if (error instanceof Error) return error.message || ('code' in error ? String(error.code) : error.name);
-  return String(error);
 }

@@ -3,7 +3,7 @@ import type { EventStore } from '../infra/event-store/event-store.js';
 import { KurrentDbEventStore } from '../infra/event-store/kurrentdb/kurrentdb-event-store.js';
 import { PostgresEventStore } from '../infra/event-store/postgres/postgres-event-store.js';
 import { safeUrl, type Logger } from '../infra/logging/logger.js';
-import { reason, StartupError } from './database.js';
+import { reason, StartupError } from './errors.js';
 import type { Runtime } from './runtime.js';
 
 /** KurrentDB when EVENTSTORE_URL is set, else the log lives in the same PostgreSQL as the read models. */

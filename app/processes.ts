@@ -6,7 +6,7 @@ import type { BackgroundService } from './background-service.js';
 import { backgroundServices } from './background-services.js';
 import { connectServices } from './connect-services.js';
 import { startHttp } from './http.js';
-import { oneLine } from './one-line.js';
+import { oneLine } from './errors.js';
 import { featureRouteModules } from './route-modules.js';
 import { Runtime } from './runtime.js';
 import type { Services } from './services.js';

@@ -1,6 +1,6 @@
 import type { ReadinessCheck } from '../api/health-routes.js';
 import { pendingMigrations } from '../infra/postgres/migrations.js';
-import { reason } from './database.js';
+import { reason } from './errors.js';
 import type { Services } from './services.js';
 
 /** What GET /readyz asks before a load balancer sends traffic here. */

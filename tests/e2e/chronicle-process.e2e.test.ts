@@ -7,6 +7,7 @@ import pg from 'pg';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
+import { usage } from '../../app/cli.js';
 import { ChronicleProcess } from '../support/chronicle-process.js';
 import { newEvents, uniqueStream } from '../support/events.js';
 import { freePort } from '../support/free-port.js';
@@ -119,6 +120,6 @@ describe('chronicle configuration and usage errors', () => {
     const child = chronicle(['frobnicate'], {});
     expect((await child.exit()).code).toBe(2);
     expect(child.stderr).toContain('unknown command');
-    expect(child.stderr).toContain('Usage: chronicle');
+    expect(child.stderr).toContain(usage);
   });
 });
