@@ -12,6 +12,13 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.js';
+import { validateAppend } from '../validate-append.js';
+import { appendEvents } from './append.js';
+import { parseTarget } from './connection-string.js';
+import { KurrentDbConnection } from './connection.js';
+import { headPosition, readAll, readStream } from './reads.js';
+import { KurrentDbSubscription } from './subscription.js';
+import { validateJsonText } from './validate-json.js';
 
 export interface KurrentDbEventStoreOptions {
   /** `kurrentdb://...` or `esdb://...` */
@@ -21,34 +28,69 @@ export interface KurrentDbEventStoreOptions {
   connectTimeoutMs?: number;
 }
 
-/** Placeholder while the adapter is written; every call fails loudly. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The event store port on EventStoreDB / KurrentDB through `@kurrent/kurrentdb-client`.
+ * Every call is bounded: by the connection string's `defaultDeadline` (10 s unless
+ * set) for operations, by `connectTimeoutMs` for reachability checks. An unreachable
+ * server never makes `connect` fail; calls then fail fast with EventStoreUnavailableError.
+ */
 export class KurrentDbEventStore implements EventStore {
   readonly kind = 'kurrentdb' as const;
+  private readonly subscriptions = new Set<KurrentDbSubscription>();
 
+  private constructor(private readonly connection: KurrentDbConnection) {}
+
+  /** Throws only for a malformed connection string; a server that is down is retried in the background. */
   static async connect(options: KurrentDbEventStoreOptions): Promise<KurrentDbEventStore> {
-    void options;
-    throw new Error('KurrentDB adapter not written yet');
+    const target = parseTarget(options.connectionString);
+    if (target.ignoredOptions.length > 0) {
+      options.logger.warn({ options: target.ignoredOptions }, `EventStoreDB connection string options not understood, ignored: ${target.ignoredOptions.join(', ')}`);
+    }
+    const connection = new KurrentDbConnection({
+      target,
+      logger: options.logger,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    });
+    await connection.check();
+    return new KurrentDbEventStore(connection);
   }
 
-  appendToStream(_stream: string, _events: readonly NewEvent[], _options?: AppendOptions): Promise<AppendResult> {
-    throw new Error('not written yet');
+  async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
+    validateAppend(stream, events, expected);
+    validateJsonText(stream, events);
+    return appendEvents(this.connection, stream, events, expected);
   }
-  readStream(_stream: string, _options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    throw new Error('not written yet');
+
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return readStream(this.connection, stream, options);
   }
-  readAll(_options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    throw new Error('not written yet');
+
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return readAll(this.connection, options);
   }
-  subscribeToAll(_options?: SubscribeOptions): Subscription {
-    throw new Error('not written yet');
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const subscription = new KurrentDbSubscription(this.connection, options, () => this.subscriptions.delete(subscription));
+    this.subscriptions.add(subscription);
+    return subscription;
   }
+
   headPosition(): Promise<Position | undefined> {
-    throw new Error('not written yet');
+    return headPosition(this.connection);
   }
-  health(): Promise<EventStoreHealth> {
-    throw new Error('not written yet');
+
+  async health(): Promise<EventStoreHealth> {
+    const result = await this.connection.check();
+    return result.ok
+      ? { ok: true, detail: `EventStoreDB at ${this.connection.display} reachable` }
+      : { ok: false, detail: `EventStoreDB at ${this.connection.display} unreachable: ${result.reason}` };
   }
-  close(): Promise<void> {
-    throw new Error('not written yet');
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.connection.close();
   }
 }
