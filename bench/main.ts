@@ -60,18 +60,27 @@ async function readAllResult(server: BenchServer): Promise<ScenarioResult> {
   return withSubjects(server, 'read', async (subjects) => {
     for (const subject of subjects) await loadEvents(subject, readAllEvents);
     const samples = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
+    const distinct = new Map<string, number>();
     for (let round = 0; round < rounds; round++) {
-      for (const subject of subjects) samples.get(subject.name)!.push(await measureReadAll(subject, readAllEvents, 1));
+      for (const subject of subjects) {
+        const measure = await measureReadAll(subject);
+        samples.get(subject.name)!.push(measure.eventsPerSecond);
+        distinct.set(subject.name, measure.distinct);
+      }
     }
     const figures = Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
     console.error('done: read all');
     return {
-      scenario: `read all ${readAllEvents.toLocaleString('en-US')} events in pages of 1,000`,
+      scenario: `read all ${readAllEvents.toLocaleString('en-US')} events`,
       unit: 'events/s',
       figures,
       ours: 'chronicle',
       peers: ['emmett', 'plain-pg'],
-      target: { description: 'at least 100,000 events/s', met: (figures['chronicle'] ?? 0) >= 100_000 },
+      target: {
+        description: 'at least 100,000 events/s, every event read',
+        met: (figures['chronicle'] ?? 0) >= 100_000 && distinct.get('chronicle') === readAllEvents,
+      },
+      notes: [...distinct].map(([name, count]) => `${name} read ${count} of ${readAllEvents} distinct events`).join('; '),
     };
   });
 }
@@ -106,7 +115,7 @@ async function main(): Promise<void> {
     const ordering = await orderingResults(server);
     results.push(ordering.result);
     printTable(results);
-    console.log(ordering.result.notes);
+    for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
     const file = await writeResults(results, { rounds, quick, ordering: ordering.details });
     console.log(`results written to ${file}`);
   } finally {

@@ -17,6 +17,9 @@ export async function chronicleSubject(url: string, poolSize: number): Promise<S
     async append(stream, events) {
       await store.appendToStream(stream, events);
     },
+    async readAll() {
+      return (await store.readAll()).map((event) => event.id);
+    },
     async readPage(after, pageSize) {
       const events = await store.readAll({ fromPosition: after, maxCount: pageSize });
       return { ids: events.map((event) => event.id), next: events.at(-1)?.position };

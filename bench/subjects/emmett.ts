@@ -13,6 +13,11 @@ export async function emmettSubject(url: string, poolSize: number): Promise<Subj
   const store = getPostgreSQLEventStore(url, { connectionOptions: { pooled: true, pool } });
   await store.schema.migrate();
   const reader = dumbo({ connectionString: url });
+  const readPage: Subject['readPage'] = async (after, pageSize) => {
+    const batch = await readMessagesBatch(reader.execute, after === undefined ? { from: 0n, batchSize: pageSize } : { after, batchSize: pageSize });
+    const ids = batch.messages.map((message) => String((message.metadata as { benchId?: unknown }).benchId));
+    return { ids, next: batch.messages.length > 0 ? batch.currentGlobalPosition : undefined };
+  };
   return {
     name: 'emmett',
     role: 'peer',
@@ -22,11 +27,18 @@ export async function emmettSubject(url: string, poolSize: number): Promise<Subj
         events.map((event) => ({ type: event.type, data: event.data, metadata: { ...event.metadata, benchId: event.id } })),
       );
     },
-    async readPage(after, pageSize) {
-      const batch = await readMessagesBatch(reader.execute, after === undefined ? { from: 0n, batchSize: pageSize } : { after, batchSize: pageSize });
-      const ids = batch.messages.map((message) => String((message.metadata as { benchId?: unknown }).benchId));
-      return { ids, next: batch.messages.length > 0 ? batch.currentGlobalPosition : undefined };
+    async readAll() {
+      // Emmett has no whole-log read; its consumers pull batches like this one.
+      const ids: string[] = [];
+      let after: bigint | undefined;
+      for (;;) {
+        const page = await readPage(after, 1_000);
+        ids.push(...page.ids);
+        if (page.next === undefined || page.ids.length < 1_000) return ids;
+        after = page.next;
+      }
     },
+    readPage,
     async close() {
       await store.close();
       await reader.close();

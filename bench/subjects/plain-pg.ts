@@ -8,6 +8,7 @@ import type { Subject } from './subject.js';
  */
 export async function plainSubject(url: string, poolSize: number): Promise<Subject> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => undefined);
   await pool.query(`
     CREATE TABLE plain_events (
       id bigserial PRIMARY KEY, stream_id text NOT NULL, event_id uuid NOT NULL, event_type text NOT NULL,
@@ -37,6 +38,12 @@ export async function plainSubject(url: string, poolSize: number): Promise<Subje
           events.map((event) => JSON.stringify(event.metadata)),
         ],
       });
+    },
+    async readAll() {
+      const { rows } = await pool.query<{ event_id: string }>(
+        'SELECT id, event_id, event_type, data, metadata, recorded_at FROM plain_events ORDER BY id',
+      );
+      return rows.map((row) => row.event_id);
     },
     async readPage(after, pageSize) {
       const { rows } = await pool.query<{ id: string; event_id: string; data: unknown; metadata: unknown; recorded_at: Date }>({

@@ -12,7 +12,9 @@ export interface Subject {
   /** `ours`, a `peer` to beat, or the `limit` the hardware sets. */
   role: 'ours' | 'peer' | 'limit';
   append(stream: string, events: BenchEvent[]): Promise<void>;
-  /** One page of the global log after `after`, as a consumer of this store reads it. */
+  /** The whole global log, read the fastest way this store offers; returns the event ids. */
+  readAll(): Promise<string[]>;
+  /** One page of the global log after `after`, as a consumer of this store follows it. */
   readPage(after: bigint | undefined, pageSize: number): Promise<ReadPage>;
   close(): Promise<void>;
 }

@@ -2,12 +2,15 @@ import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
 
 export const EVENTS_CHANNEL = 'chronicle_events';
+const NOTIFY_SPACING_MS = 5;
 
 /**
  * Wakes subscribers when events commit: in this process directly, in others
  * through LISTEN/NOTIFY. Notifications are sent after commit and outside the
  * append's transaction (NOTIFY inside it would serialise all commits on the
- * notify queue lock), and coalesced: at most one in flight and one pending.
+ * notify queue lock), and coalesced: at most one in flight, one pending, and
+ * one per NOTIFY_SPACING_MS, so a busy writer sends a few hundred a second
+ * instead of one per append. Other processes hear of a commit that much later.
  */
 export class Notifier {
   private readonly waiters = new Set<() => void>();
@@ -72,6 +75,7 @@ export class Notifier {
     try {
       do {
         this.pending = false;
+        const spacing = new Promise((resolve) => setTimeout(resolve, NOTIFY_SPACING_MS));
         try {
           const sender = await this.connectSender();
           await sender.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
@@ -80,6 +84,7 @@ export class Notifier {
           this.sender = undefined;
           this.logger.debug({ err: error }, 'event notification failed');
         }
+        if (this.pending) await spacing;
       } while (this.pending && !this.closed);
     } finally {
       this.sending = false;

@@ -17,7 +17,7 @@ import type {
 } from '../event-store.js';
 import { readHorizon, type Horizon } from './horizon.js';
 import { Notifier } from './notifier.js';
-import { decodePosition, encodePosition, EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
+import { decodePosition, encodePosition, EVENT_COLUMNS, eventStoreTypes, toRecordedEvent, type EventRow } from './rows.js';
 import { APPEND_LOCK } from './schema.js';
 import { PostgresSubscription } from './subscription.js';
 import { validateAppend } from '../validate-append.js';
@@ -94,6 +94,8 @@ export class PostgresEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'chronicle-event-store',
+      options: '-c TimeZone=UTC',
+      types: eventStoreTypes,
       // Every append is one statement, so this bounds how long one can hold the horizon.
       statement_timeout: options.appendTimeoutMs ?? 30_000,
     });
@@ -178,23 +180,14 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
+  /** One query: PostgreSQL produces rows while we parse them, with no page round trips. */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const horizon = await this.horizon();
-    const wanted = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const events: RecordedEvent[] = [];
-    let after = options.fromPosition;
-    while (events.length < wanted) {
-      const limit = Math.min(this.pageSize, wanted - events.length);
-      const page = await this.readPage(after, horizon.txId, options.filter, limit);
-      for (const event of page) events.push(event);
-      if (page.length < limit) break;
-      after = page[page.length - 1]!.position;
-    }
-    return events;
+    return this.readPage(options.fromPosition, horizon.txId, options.filter, options.maxCount ?? null);
   }
 
   /** Events after `after` and below the horizon, in log order. */
-  async readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]> {
+  async readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number | null): Promise<RecordedEvent[]> {
     const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
     const prefixes = filter?.streamPrefixes?.map((prefix) => `${escapeLike(prefix)}%`) ?? null;
     const types = filter?.eventTypes ?? null;
