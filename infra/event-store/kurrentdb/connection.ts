@@ -88,6 +88,8 @@ export class KurrentDbConnection {
     try {
       return await withDeadline(action(client), options.timeoutMs ?? this.operationTimeoutMs);
     } catch (error) {
+      // A gRPC call left hanging may be stuck behind the client's server-features query: start afresh.
+      if (error instanceof NoAnswerError && options.grpc) this.stale = true;
       throw await this.translate(error);
     }
   }

@@ -1,4 +1,5 @@
 import { START, type AllStreamSubscription, type CaughtUp } from '@kurrent/kurrentdb-client';
+import { EventStoreUnavailableError } from '../errors.js';
 import type { Position, SubscribeOptions, Subscription, SubscriptionItem } from '../event-store.js';
 import type { KurrentDbConnection } from './connection.js';
 import { toRecordedEvent, type ClientResolved } from './events.js';
@@ -83,7 +84,8 @@ export class KurrentDbSubscription implements Subscription {
           continue;
         }
         if (this.failure) throw await this.connection.translate(this.failure.error);
-        if (this.ended) return;
+        // A subscription to $all has no natural end: the connection went away under it.
+        if (this.ended) throw new EventStoreUnavailableError(`subscription to EventStoreDB at ${this.connection.display} ended by the connection`);
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
