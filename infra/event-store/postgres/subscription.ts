@@ -55,14 +55,22 @@ export class PostgresSubscription implements Subscription {
     try {
       while (!signal.aborted) {
         const horizon = await this.reader.horizon();
-        for (;;) {
-          const page = await this.reader.readPage(scanned, horizon.txId, this.options.filter, pageSize);
+        // The next page is requested before this one is handed out, so the
+        // database reads while the consumer works.
+        let next: Promise<RecordedEvent[]> | undefined = this.reader.readPage(scanned, horizon.txId, this.options.filter, pageSize);
+        while (next) {
+          const page: RecordedEvent[] = await next;
+          next = undefined;
+          if (page.length > 0) scanned = page[page.length - 1]!.position;
+          if (page.length === pageSize) {
+            next = this.reader.readPage(scanned, horizon.txId, this.options.filter, pageSize);
+            next.catch(() => undefined);
+          }
           for (const event of page) {
             if (signal.aborted) return;
             yield { kind: 'event', event };
           }
-          if (page.length > 0) scanned = page[page.length - 1]!.position;
-          if (page.length < pageSize || signal.aborted) break;
+          if (signal.aborted) return;
         }
         // Everything below the horizon has been seen, filtered or not.
         const below = positionBelow(horizon.txId);
