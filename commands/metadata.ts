@@ -1,0 +1,37 @@
+import type { Actor, EventMetadata } from '../domain/shared/metadata.js';
+import type { Runtime } from './runtime.js';
+
+/** Who asks and on whose behalf: the part of each event's metadata the caller knows. */
+export interface CommandContext {
+  actor: Actor;
+  /** Null for installation-wide commands. */
+  tenantId: string | null;
+  correlationId: string;
+  /** What caused this command: a request id, or the id of an event a process reacted to. */
+  causationId: string;
+  requestId: string | null;
+}
+
+export function buildMetadata(context: CommandContext, eventId: string, runtime: Runtime, schemaVersion: number): EventMetadata {
+  return {
+    eventId,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    actor: context.actor,
+    tenantId: context.tenantId,
+    requestId: context.requestId,
+    occurredAt: runtime.now().toISOString(),
+    schemaVersion,
+  };
+}
+
+/** A command context started by the system itself (no request), correlated by a fresh id. */
+export function systemContext(runtime: Runtime, tenantId: string | null = null): CommandContext {
+  const id = runtime.newId();
+  return { actor: { type: 'system', id: 'chronicle' }, tenantId, correlationId: id, causationId: id, requestId: null };
+}
+
+/** The same context with another tenant, e.g. once signup has chosen the new user's tenant. */
+export function withTenant(context: CommandContext, tenantId: string | null): CommandContext {
+  return { ...context, tenantId };
+}

@@ -1,0 +1,18 @@
+import type { TenantRole } from '../user/roles.js';
+
+export type TenantCommand =
+  | { type: 'CreateTenant'; data: { tenantId: string; name: string; createdBy: string } }
+  | {
+      type: 'IssueInvitation';
+      data: { invitationId: string; email: string; role: TenantRole; invitedBy: string; expiresAt: string; tokenHash: string };
+    }
+  | {
+      type: 'AcceptInvitation';
+      /** `now` is an ISO time from the caller's clock; `email` is the accepting user's, normalised. */
+      data: { invitationId: string; tokenHash: string; userId: string; email: string; now: string };
+    }
+  | {
+      type: 'IssueApiKey';
+      data: { keyId: string; name: string; displayPrefix: string; rateLimitPerMinute: number; issuedBy: string };
+    }
+  | { type: 'RevokeApiKey'; data: { keyId: string; revokedBy: string } };

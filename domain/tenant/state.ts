@@ -1,0 +1,26 @@
+import type { TenantRole } from '../user/roles.js';
+
+export interface Invitation {
+  email: string;
+  role: TenantRole;
+  expiresAt: string;
+  tokenHash: string;
+  acceptedBy: string | null;
+}
+
+export interface ApiKeySummary {
+  name: string;
+  revoked: boolean;
+}
+
+export type TenantState =
+  | { status: 'Empty' }
+  | {
+      status: 'Active';
+      tenantId: string;
+      name: string;
+      invitations: Readonly<Record<string, Invitation>>;
+      apiKeys: Readonly<Record<string, ApiKeySummary>>;
+    };
+
+export type ActiveTenant = Extract<TenantState, { status: 'Active' }>;

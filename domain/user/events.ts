@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { eventSchema } from '../shared/events.js';
+import { roleSchema } from './roles.js';
+
+/**
+ * No secret is ever part of a user event: password hashes live in the
+ * command side's credential table (auth/passwords/credential-store.ts), so
+ * the audit trail and the live feed can show these payloads as they are.
+ */
+export const userSignedUpSchema = eventSchema(
+  'UserSignedUp',
+  z.object({
+    userId: z.string().min(1),
+    tenantId: z.string().min(1),
+    email: z.string().min(1),
+    displayName: z.string(),
+    method: z.enum(['password', 'oidc']),
+    /** Set when the user joined an existing tenant through an invitation. */
+    invitationId: z.string().min(1).nullable(),
+  }),
+);
+
+export const userLoggedInSchema = eventSchema(
+  'UserLoggedIn',
+  z.object({
+    userId: z.string().min(1),
+    method: z.enum(['password', 'oidc']),
+    sessionId: z.string().min(1),
+    /** The OIDC provider's configured name, for method oidc. */
+    provider: z.string().min(1).nullable(),
+  }),
+);
+
+export const userLoginFailedSchema = eventSchema(
+  'UserLoginFailed',
+  z.object({
+    userId: z.string().min(1),
+    reason: z.enum(['invalid_password', 'no_password_set']),
+  }),
+);
+
+export const userPasswordChangedSchema = eventSchema(
+  'UserPasswordChanged',
+  z.object({
+    userId: z.string().min(1),
+    /** The session that made the change survives; every other one ends. */
+    keptSessionId: z.string().min(1).nullable(),
+  }),
+);
+
+export const externalIdentityLinkedSchema = eventSchema(
+  'ExternalIdentityLinked',
+  z.object({
+    userId: z.string().min(1),
+    provider: z.string().min(1),
+    issuer: z.string().min(1),
+    subject: z.string().min(1),
+    email: z.string().nullable(),
+    emailVerified: z.boolean(),
+  }),
+);
+
+export const userRoleGrantedSchema = eventSchema(
+  'UserRoleGranted',
+  z.object({ userId: z.string().min(1), role: roleSchema }),
+);
+
+export const userRoleRevokedSchema = eventSchema(
+  'UserRoleRevoked',
+  z.object({ userId: z.string().min(1), role: roleSchema }),
+);
+
+export const userEventSchema = z.discriminatedUnion('type', [
+  userSignedUpSchema,
+  userLoggedInSchema,
+  userLoginFailedSchema,
+  userPasswordChangedSchema,
+  externalIdentityLinkedSchema,
+  userRoleGrantedSchema,
+  userRoleRevokedSchema,
+]);
+
+export type UserSignedUp = z.infer<typeof userSignedUpSchema>;
+export type UserLoggedIn = z.infer<typeof userLoggedInSchema>;
+export type UserLoginFailed = z.infer<typeof userLoginFailedSchema>;
+export type UserPasswordChanged = z.infer<typeof userPasswordChangedSchema>;
+export type ExternalIdentityLinked = z.infer<typeof externalIdentityLinkedSchema>;
+export type UserRoleGranted = z.infer<typeof userRoleGrantedSchema>;
+export type UserRoleRevoked = z.infer<typeof userRoleRevokedSchema>;
+export type UserEvent = z.infer<typeof userEventSchema>;
+export type UserEventType = UserEvent['type'];
+
+export const userEventTypes: readonly UserEventType[] = userEventSchema.options.map((option) => option.shape.type.value);

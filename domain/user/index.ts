@@ -1,0 +1,6 @@
+export * from './commands.js';
+export * from './decider.js';
+export * from './events.js';
+export * from './roles.js';
+export * from './state.js';
+export * from './streams.js';

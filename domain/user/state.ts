@@ -1,0 +1,24 @@
+import type { Role } from './roles.js';
+
+export interface ExternalIdentity {
+  provider: string;
+  issuer: string;
+  subject: string;
+}
+
+export type UserState =
+  | { status: 'Empty' }
+  | {
+      status: 'Active';
+      userId: string;
+      tenantId: string;
+      email: string;
+      displayName: string;
+      signUpMethod: 'password' | 'oidc';
+      roles: readonly Role[];
+      identities: readonly ExternalIdentity[];
+      /** Counts UserPasswordChanged, so callers can tell a fresh credential from a stale one. */
+      passwordChanges: number;
+    };
+
+export type ActiveUser = Extract<UserState, { status: 'Active' }>;
