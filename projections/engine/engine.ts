@@ -6,7 +6,7 @@ import type { EventStore } from '../../infra/event-store/event-store.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { validateProjections, type AnyProjection } from '../projection.js';
 import { errorMessage } from './errors.js';
-import type { LogCounter } from './log-counter.js';
+import { LAG_CAP, type LogCounter } from './log-counter.js';
 import { ProjectionMetrics } from './metrics.js';
 import { OwnedProjection } from './owned-projection.js';
 import { AdvisoryLocks } from './ownership.js';
@@ -156,4 +156,3 @@ export class ProjectionEngine {
   }
 }
 
-export const LAG_CAP = 100_000;

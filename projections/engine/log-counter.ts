@@ -42,3 +42,6 @@ export function storeLogCounter(store: EventStore): LogCounter {
     },
   };
 }
+
+/** Lag is counted exactly up to here; beyond it the status says "at least". */
+export const LAG_CAP = 100_000;
