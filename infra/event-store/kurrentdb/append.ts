@@ -59,9 +59,10 @@ function toStreamState(expected: ExpectedRevision): AppendStreamState {
 }
 
 /**
- * The server answers the commit position of the whole write, which is the position of
- * its first event, and older servers answer none for an idempotent retry. One event:
- * that is its position. Several: the port wants the last one's, so it is read back.
+ * The server answers one position for the whole write (its commit position, given as
+ * both commit and prepare), and servers before 22.6 none for an idempotent retry. For
+ * one event that is its own position; for several the port wants the last event's,
+ * which only a read tells.
  */
 async function answer(connection: KurrentDbConnection, stream: string, events: readonly NewEvent[], result: ClientAppendResult): Promise<AppendResult> {
   const nextRevision = result.nextExpectedRevision;
