@@ -1,4 +1,4 @@
-import { BACKWARDS, END, excludeSystemEvents, FORWARDS, START, type Position as ClientPosition } from '@kurrent/kurrentdb-client';
+import { BACKWARDS, END, excludeSystemEvents, FORWARDS, START, type Filter, type Position as ClientPosition } from '@kurrent/kurrentdb-client';
 import type { Position, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.js';
 import { isStreamNotFound } from './client-errors.js';
 import type { KurrentDbConnection } from './connection.js';
@@ -81,7 +81,7 @@ async function readAllPage(
   from: ClientPosition | typeof START | typeof END,
   maxCount: number,
   direction: 'forwards' | 'backwards',
-  filter: ReturnType<typeof excludeSystemEvents> | ReturnType<typeof planFilter>['server'],
+  filter: Filter,
 ): Promise<ClientResolved[]> {
   return connection.call(
     async (client) => {
