@@ -1,0 +1,28 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const WORKER = fileURLToPath(new URL('./projection-worker.ts', import.meta.url));
+
+export interface ChildWorker {
+  readonly pid: number;
+  kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+}
+
+/** A real worker process (the engine through tsx), killed for real by the tests. */
+export function spawnProjectionWorker(databaseUrl: string, env: Record<string, string> = {}): ChildWorker {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx/esm', WORKER], {
+    env: { ...process.env, WORKER_DATABASE_URL: databaseUrl, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    pid: child.pid ?? 0,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+      if (signal === 'SIGTERM' && child.exitCode !== 0) throw new Error(`worker exited with ${child.exitCode}: ${stderr}`);
+    },
+  };
+}
