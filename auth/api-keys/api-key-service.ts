@@ -1,0 +1,91 @@
+import { tenantStream } from '../../domain/tenant/streams.js';
+import { tenantAggregate } from '../../commands/aggregates.js';
+import type { CommandHandler } from '../../commands/command-handler.js';
+import type { Runtime } from '../../commands/runtime.js';
+import type { Knex } from 'knex';
+import { AuthenticationError } from '../errors.js';
+import { commandContext, type RequestInfo } from '../identity/request-info.js';
+import type { Principal } from '../principal.js';
+import { requireTenantAdmin } from '../policies.js';
+import { PostgresRateLimiter } from '../rate-limit/rate-limiter.js';
+import { hashApiKey, looksLikeApiKey, newApiKey } from './api-key-secret.js';
+import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
+
+export interface IssuedApiKey extends Omit<ApiKeyRecord, 'revokedAt'> {
+  /** The key itself: in this answer and nowhere else, ever. */
+  key: string;
+}
+
+export interface ApiKeyServiceDeps {
+  handler: CommandHandler;
+  store: ApiKeyStore;
+  runtime: Runtime;
+  knex: Knex;
+  /** Requests per minute for a key issued without its own limit (API_KEY_DEFAULT_RATE_LIMIT). */
+  defaultRateLimitPerMinute: number;
+}
+
+/**
+ * API keys for machines, per tenant, managed by the tenant's admins.
+ * Issuing records ApiKeyIssued before the hash is stored (a crash leaves a
+ * recorded key nobody holds, which never works); revoking stops the key in
+ * the table before ApiKeyRevoked (a crash leaves it stopped, and a retry
+ * records the event). Either way no crash leaves a usable key unrecorded.
+ */
+export class ApiKeyService {
+  private readonly limiters = new Map<number, PostgresRateLimiter>();
+
+  constructor(private readonly deps: ApiKeyServiceDeps) {}
+
+  async issue(principal: Principal, input: { name: string; rateLimitPerMinute?: number }, request: RequestInfo): Promise<IssuedApiKey> {
+    const admin = requireTenantAdmin(principal, principal.tenantId);
+    const { key, displayPrefix } = newApiKey();
+    const record = {
+      id: this.deps.runtime.newId(),
+      tenantId: admin.tenantId,
+      name: input.name,
+      displayPrefix,
+      rateLimitPerMinute: input.rateLimitPerMinute ?? this.deps.defaultRateLimitPerMinute,
+      createdBy: admin.userId,
+      createdAt: this.deps.runtime.now(),
+    };
+    await this.deps.handler.handle(
+      tenantAggregate,
+      tenantStream(admin.tenantId),
+      { type: 'IssueApiKey', data: { keyId: record.id, name: record.name, displayPrefix, rateLimitPerMinute: record.rateLimitPerMinute, issuedBy: admin.userId } },
+      { context: commandContext(this.deps.runtime, request, { type: 'user', id: admin.userId }, admin.tenantId) },
+    );
+    await this.deps.store.insert(record, hashApiKey(key));
+    return { ...record, key };
+  }
+
+  async revoke(principal: Principal, keyId: string, request: RequestInfo): Promise<void> {
+    const admin = requireTenantAdmin(principal, principal.tenantId);
+    await this.deps.store.revoke(admin.tenantId, keyId, this.deps.runtime.now());
+    await this.deps.handler.handle(tenantAggregate, tenantStream(admin.tenantId), { type: 'RevokeApiKey', data: { keyId, revokedBy: admin.userId } }, {
+      context: commandContext(this.deps.runtime, request, { type: 'user', id: admin.userId }, admin.tenantId),
+    });
+  }
+
+  list(principal: Principal): Promise<ApiKeyRecord[]> {
+    const admin = requireTenantAdmin(principal, principal.tenantId);
+    return this.deps.store.list(admin.tenantId);
+  }
+
+  /** A machine's request: the key's principal, after counting the request against the key's own limit. */
+  async authenticate(key: string): Promise<{ principal: Extract<Principal, { kind: 'apiKey' }>; record: ApiKeyRecord }> {
+    const record = looksLikeApiKey(key) ? await this.deps.store.findActiveByHash(hashApiKey(key)) : undefined;
+    if (!record) throw new AuthenticationError('the api key is invalid or revoked', { code: 'invalid_api_key' });
+    await this.limiterFor(record.rateLimitPerMinute).consume(record.id);
+    return { principal: { kind: 'apiKey', keyId: record.id, tenantId: record.tenantId }, record };
+  }
+
+  private limiterFor(perMinute: number): PostgresRateLimiter {
+    let limiter = this.limiters.get(perMinute);
+    if (!limiter) {
+      limiter = new PostgresRateLimiter(this.deps.knex, 'api_key', { points: perMinute, windowSeconds: 60 });
+      this.limiters.set(perMinute, limiter);
+    }
+    return limiter;
+  }
+}

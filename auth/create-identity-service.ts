@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import { CommandHandler } from '../commands/command-handler.js';
+import type { Runtime } from '../commands/runtime.js';
+import { SignupSaga } from '../commands/signup-saga.js';
+import { normaliseEmail } from '../domain/email/email-address.js';
+import type { EventStore } from '../infra/event-store/event-store.js';
+import { ApiKeyService } from './api-keys/api-key-service.js';
+import { ApiKeyStore } from './api-keys/api-key-store.js';
+import { IdentityService } from './identity-service.js';
+import { OidcClient, type OidcProviderSettings } from './oidc/oidc-client.js';
+import { OidcLogin } from './oidc/oidc-login.js';
+import { PendingLoginStore } from './oidc/pending-logins.js';
+import { CredentialStore } from './passwords/credential-store.js';
+import { OWASP_SCRYPT, PasswordHasher, type ScryptParams } from './passwords/password-hasher.js';
+import { AuthLimits, DEFAULT_AUTH_LIMITS, type AuthLimitSettings } from './rate-limit/auth-limits.js';
+import { SessionStore, type SessionSettings } from './sessions/session-store.js';
+import { AccessTokens, type AccessTokenSettings } from './tokens/access-tokens.js';
+import { KeyStore } from './tokens/key-store.js';
+import { EventStoreUserDirectory, type UserDirectory } from './user-directory.js';
+
+export interface IdentityServiceOptions {
+  knex: Knex;
+  eventStore: EventStore;
+  runtime: Runtime;
+  tokens: AccessTokenSettings;
+  sessions: SessionSettings;
+  limits?: AuthLimitSettings;
+  /** OWASP's unless told; tests pass a cheaper cost explicitly. */
+  scrypt?: ScryptParams;
+  operatorEmails?: readonly string[];
+  invitationTtlSeconds?: number;
+  abandonedReservationMs?: number;
+  apiKeyDefaultRateLimitPerMinute?: number;
+  oidcProviders?: readonly OidcProviderSettings[];
+  /** A projection-backed directory, once there is one; the event store otherwise. */
+  directory?: UserDirectory;
+}
+
+/** Wires the identity services from the application's knex, event store and settings. */
+export async function createIdentityService(options: IdentityServiceOptions): Promise<IdentityService> {
+  const { knex, eventStore, runtime } = options;
+  const handler = new CommandHandler({ eventStore, runtime });
+  const keyStore = new KeyStore(knex);
+  const deps = {
+    eventStore,
+    handler,
+    runtime,
+    saga: new SignupSaga({ handler, eventStore, runtime, abandonedReservationMs: options.abandonedReservationMs ?? 5 * 60_000 }),
+    directory: options.directory ?? new EventStoreUserDirectory(eventStore),
+    hasher: new PasswordHasher(options.scrypt ?? OWASP_SCRYPT),
+    credentials: new CredentialStore(knex),
+    tokens: await AccessTokens.create(keyStore, options.tokens, runtime),
+    sessions: new SessionStore(knex, runtime, options.sessions),
+    limits: new AuthLimits(knex, options.limits ?? DEFAULT_AUTH_LIMITS),
+    settings: {
+      operatorEmails: (options.operatorEmails ?? []).map(normaliseEmail),
+      invitationTtlSeconds: options.invitationTtlSeconds ?? 7 * 24 * 3600,
+    },
+  };
+  const apiKeys = new ApiKeyService({
+    handler,
+    store: new ApiKeyStore(knex),
+    runtime,
+    knex,
+    defaultRateLimitPerMinute: options.apiKeyDefaultRateLimitPerMinute ?? 600,
+  });
+  const clients = new Map((options.oidcProviders ?? []).map((provider) => [provider.name, new OidcClient(provider)] as const));
+  const oidc = new OidcLogin(deps, clients, new PendingLoginStore(knex));
+  return new IdentityService(deps, apiKeys, oidc, keyStore);
+}

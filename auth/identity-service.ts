@@ -1,0 +1,107 @@
+import type { TenantRole } from '../domain/user/roles.js';
+import type { Principal, UserPrincipal } from './principal.js';
+import type { ApiKeyService } from './api-keys/api-key-service.js';
+import { changePassword, endSession, listSessions } from './identity/account.js';
+import type { IdentityDeps } from './identity/identity-deps.js';
+import { inviteToTenant } from './identity/invitations.js';
+import { loginWithPassword, signupWithPassword, type LoginInput, type SignupInput } from './identity/password-auth.js';
+import type { RequestInfo } from './identity/request-info.js';
+import { changeRole, type RoleChange } from './identity/roles.js';
+import { authenticateAccessToken, logout, me, refreshSession } from './identity/token-auth.js';
+import type { OidcLogin } from './oidc/oidc-login.js';
+import { jwksDocument } from './tokens/jwks.js';
+import type { KeyStore } from './tokens/key-store.js';
+
+/**
+ * The operations the HTTP routes call, one method each. Every method that
+ * changes something takes the RequestInfo (request id, IP, user agent) so
+ * events carry their metadata and limits know the IP. Errors are the
+ * domain's (ValidationError, NotFoundError, ForbiddenError, ConflictError,
+ * PreconditionFailedError) plus AuthenticationError (401) and RateLimitedError (429).
+ */
+export class IdentityService {
+  constructor(
+    private readonly deps: IdentityDeps,
+    readonly apiKeys: ApiKeyService,
+    private readonly oidc: OidcLogin,
+    private readonly keyStore: KeyStore,
+  ) {}
+
+  signup(input: SignupInput, request: RequestInfo) {
+    return signupWithPassword(this.deps, input, request);
+  }
+
+  login(input: LoginInput, request: RequestInfo) {
+    return loginWithPassword(this.deps, input, request);
+  }
+
+  refresh(refreshToken: string) {
+    return refreshSession(this.deps, refreshToken);
+  }
+
+  logout(refreshToken: string) {
+    return logout(this.deps, refreshToken);
+  }
+
+  /** Bearer token → principal and claims; `GET /auth/verify` answers with the claims. */
+  authenticate(accessToken: string) {
+    return authenticateAccessToken(this.deps, accessToken);
+  }
+
+  me(principal: UserPrincipal) {
+    return me(this.deps, principal);
+  }
+
+  changePassword(principal: UserPrincipal, input: { currentPassword: string; newPassword: string }, request: RequestInfo) {
+    return changePassword(this.deps, principal, input, request);
+  }
+
+  listSessions(principal: UserPrincipal) {
+    return listSessions(this.deps, principal);
+  }
+
+  endSession(principal: UserPrincipal, sessionId: string) {
+    return endSession(this.deps, principal, sessionId);
+  }
+
+  invite(principal: Principal, input: { email: string; role?: TenantRole }, request: RequestInfo) {
+    return inviteToTenant(this.deps, principal, input, request);
+  }
+
+  grantRole(principal: Principal, change: RoleChange, request: RequestInfo) {
+    return changeRole(this.deps, principal, change, 'GrantRole', request);
+  }
+
+  revokeRole(principal: Principal, change: RoleChange, request: RequestInfo) {
+    return changeRole(this.deps, principal, change, 'RevokeRole', request);
+  }
+
+  issueApiKey(principal: Principal, input: { name: string; rateLimitPerMinute?: number }, request: RequestInfo) {
+    return this.apiKeys.issue(principal, input, request);
+  }
+
+  revokeApiKey(principal: Principal, keyId: string, request: RequestInfo) {
+    return this.apiKeys.revoke(principal, keyId, request);
+  }
+
+  listApiKeys(principal: Principal) {
+    return this.apiKeys.list(principal);
+  }
+
+  authenticateApiKey(key: string) {
+    return this.apiKeys.authenticate(key);
+  }
+
+  oidcStart(provider: string, returnTo: string | null = null) {
+    return this.oidc.start(provider, returnTo);
+  }
+
+  oidcComplete(provider: string, callbackUrl: URL, request: RequestInfo) {
+    return this.oidc.complete(provider, callbackUrl, request);
+  }
+
+  /** GET /.well-known/jwks.json */
+  jwks() {
+    return jwksDocument(this.keyStore);
+  }
+}

@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { normaliseEmail } from '../../domain/email/email-address.js';
+import { NotFoundError } from '../../domain/shared/errors.js';
+import { tenantStream } from '../../domain/tenant/streams.js';
+import type { TenantRole } from '../../domain/user/roles.js';
+import { tenantAggregate } from '../../commands/aggregates.js';
+import { loadStream } from '../../commands/load-stream.js';
+import type { TenantChoice } from '../../commands/signup-saga.js';
+import type { Principal } from '../principal.js';
+import { requireTenantAdmin } from '../policies.js';
+import type { IdentityDeps } from './identity-deps.js';
+import { commandContext, type RequestInfo } from './request-info.js';
+
+const TOKEN_PREFIX = 'chi_';
+
+export interface IssuedInvitation {
+  invitationId: string;
+  /** Shown once, to be sent to the invitee; only its SHA-256 is kept. */
+  token: string;
+  email: string;
+  role: TenantRole;
+  expiresAt: string;
+}
+
+/** An admin invites an email into their tenant, as member unless told otherwise. */
+export async function inviteToTenant(
+  deps: IdentityDeps,
+  principal: Principal,
+  input: { email: string; role?: TenantRole },
+  request: RequestInfo,
+): Promise<IssuedInvitation> {
+  const admin = requireTenantAdmin(principal, principal.tenantId);
+  const invitationId = deps.runtime.newId();
+  // The token names its tenant and invitation so acceptance can find them; the random part is the secret.
+  const token = `${TOKEN_PREFIX}${admin.tenantId}.${invitationId}.${randomBytes(32).toString('base64url')}`;
+  const email = normaliseEmail(input.email);
+  const role = input.role ?? 'member';
+  const expiresAt = new Date(deps.runtime.now().getTime() + deps.settings.invitationTtlSeconds * 1000).toISOString();
+  await deps.handler.handle(
+    tenantAggregate,
+    tenantStream(admin.tenantId),
+    { type: 'IssueInvitation', data: { invitationId, email, role, invitedBy: admin.userId, expiresAt, tokenHash: hashInvitationToken(token) } },
+    { context: commandContext(deps.runtime, request, { type: 'user', id: admin.userId }, admin.tenantId) },
+  );
+  return { invitationId, token, email, role, expiresAt };
+}
+
+/** Reads what signup needs from the token; validity (hash, expiry, email, single use) is the tenant decider's to judge. */
+export async function resolveInvitation(deps: IdentityDeps, token: string): Promise<Extract<TenantChoice, { kind: 'invited' }>> {
+  const [tenantId, invitationId] = token.startsWith(TOKEN_PREFIX) ? token.slice(TOKEN_PREFIX.length).split('.') : [];
+  if (!tenantId || !invitationId) throw notFound();
+  const tenant = await loadStream(deps.eventStore, tenantAggregate, tenantStream(tenantId));
+  const invitation = tenant.state.status === 'Active' ? tenant.state.invitations[invitationId] : undefined;
+  if (!invitation) throw notFound();
+  return { kind: 'invited', tenantId, invitationId, tokenHash: hashInvitationToken(token), role: invitation.role };
+}
+
+function hashInvitationToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function notFound(): NotFoundError {
+  return new NotFoundError('no such invitation', { code: 'invitation_not_found' });
+}

@@ -1,0 +1,78 @@
+import { normaliseEmail } from '../../domain/email/email-address.js';
+import type { ActiveUser } from '../../domain/user/state.js';
+import { userStream } from '../../domain/user/streams.js';
+import { userAggregate } from '../../commands/aggregates.js';
+import type { TenantChoice } from '../../commands/signup-saga.js';
+import { invalidCredentials } from '../errors.js';
+import { checkPasswordPolicy } from '../passwords/password-policy.js';
+import type { IdentityDeps } from './identity-deps.js';
+import { resolveInvitation } from './invitations.js';
+import { ANONYMOUS_ACTOR, commandContext, type RequestInfo } from './request-info.js';
+import { ensureOperator, startSession, type AuthResult } from './session-issuer.js';
+
+export interface SignupInput {
+  email: string;
+  password: string;
+  displayName?: string;
+  /** From an admin's invitation: joins that tenant as its invited role instead of creating one. */
+  invitationToken?: string;
+}
+
+export interface LoginInput {
+  email: string;
+  password: string;
+}
+
+/** Signup with a password: limits, policy, then the signup saga, then a first session. */
+export async function signupWithPassword(deps: IdentityDeps, input: SignupInput, request: RequestInfo): Promise<AuthResult> {
+  const email = normaliseEmail(input.email);
+  await deps.limits.beforeSignup(request.ip, email);
+  checkPasswordPolicy(input.password, email);
+  const userId = deps.runtime.newId();
+  const tenant: TenantChoice = input.invitationToken
+    ? await resolveInvitation(deps, input.invitationToken)
+    : { kind: 'new', tenantId: deps.runtime.newId(), tenantName: `${input.displayName?.trim() || email}'s workspace` };
+  // Hash before reserving: the slow part should not hold a reservation open.
+  const passwordHash = await deps.hasher.hash(input.password);
+  const { user } = await deps.saga.run(
+    {
+      userId,
+      email,
+      displayName: input.displayName?.trim() ?? '',
+      method: 'password',
+      tenant,
+      externalIdentity: null,
+      extraRoles: deps.settings.operatorEmails.includes(email) ? ['operator'] : [],
+      beforeUserStream: () => deps.credentials.setPasswordHash(userId, passwordHash, deps.runtime.now()),
+    },
+    commandContext(deps.runtime, request, ANONYMOUS_ACTOR, tenant.tenantId),
+  );
+  return startSession(deps, user, { method: 'password', provider: null }, request);
+}
+
+/**
+ * Login: one answer for an unknown email and a wrong password, after the
+ * same scrypt work either way. Failures on a known account are recorded as
+ * UserLoginFailed (without the attempted password) and count towards its lockout.
+ */
+export async function loginWithPassword(deps: IdentityDeps, input: LoginInput, request: RequestInfo): Promise<AuthResult> {
+  const email = normaliseEmail(input.email);
+  await deps.limits.beforeLogin(request.ip, email);
+  const user = await deps.directory.findUserByEmail(email);
+  const hash = user ? await deps.credentials.passwordHash(user.userId) : undefined;
+  const valid = hash ? await deps.hasher.verify(input.password, hash) : await deps.hasher.verifyAgainstDummy(input.password);
+  if (!user || !valid) {
+    await deps.limits.loginFailed(email);
+    if (user) await recordFailure(deps, user, hash ? 'invalid_password' : 'no_password_set', request);
+    throw invalidCredentials();
+  }
+  await deps.limits.loginSucceeded(email);
+  if (hash && deps.hasher.needsRehash(hash)) await deps.credentials.setPasswordHash(user.userId, await deps.hasher.hash(input.password), deps.runtime.now());
+  return startSession(deps, await ensureOperator(deps, user, request), { method: 'password', provider: null }, request);
+}
+
+async function recordFailure(deps: IdentityDeps, user: ActiveUser, reason: 'invalid_password' | 'no_password_set', request: RequestInfo): Promise<void> {
+  await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'RecordLoginFailure', data: { reason } }, {
+    context: commandContext(deps.runtime, request, ANONYMOUS_ACTOR, user.tenantId),
+  });
+}

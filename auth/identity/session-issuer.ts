@@ -1,0 +1,64 @@
+import type { Role } from '../../domain/user/roles.js';
+import type { ActiveUser } from '../../domain/user/state.js';
+import { userStream } from '../../domain/user/streams.js';
+import { userAggregate } from '../../commands/aggregates.js';
+import type { IdentityDeps } from './identity-deps.js';
+import { commandContext, type RequestInfo } from './request-info.js';
+
+/** The user as the API shows it (CONTRACT.md: `{ id, email, displayName, roles, tenantId }`). */
+export interface UserView {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: readonly Role[];
+  tenantId: string;
+}
+
+export interface AuthResult {
+  user: UserView;
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  sessionId: string;
+}
+
+export function userView(user: ActiveUser): UserView {
+  return { id: user.userId, email: user.email, displayName: user.displayName, roles: user.roles, tenantId: user.tenantId };
+}
+
+/**
+ * Starts a session for a user who has just proved who they are: records
+ * UserLoggedIn (method, session id; never a secret), opens a refresh token
+ * family and signs the first access token.
+ */
+export async function startSession(
+  deps: IdentityDeps,
+  user: ActiveUser,
+  login: { method: 'password' | 'oidc'; provider: string | null },
+  request: RequestInfo,
+): Promise<AuthResult> {
+  const { session, refreshToken } = await deps.sessions.start({ userId: user.userId, tenantId: user.tenantId, userAgent: request.userAgent, ip: request.ip });
+  await deps.handler.handle(
+    userAggregate,
+    userStream(user.userId),
+    { type: 'RecordLogin', data: { method: login.method, sessionId: session.id, provider: login.provider } },
+    { context: commandContext(deps.runtime, request, { type: 'user', id: user.userId }, user.tenantId) },
+  );
+  const access = await deps.tokens.sign({ userId: user.userId, tenantId: user.tenantId, roles: user.roles, sessionId: session.id });
+  return { user: userView(user), accessToken: access.token, refreshToken, expiresIn: access.expiresIn, sessionId: session.id };
+}
+
+/**
+ * The operator role follows the installation's first account and
+ * OPERATOR_EMAILS; checked at every login so that a crash during signup or a
+ * later configuration change is repaired without anyone's help.
+ */
+export async function ensureOperator(deps: IdentityDeps, user: ActiveUser, request: RequestInfo): Promise<ActiveUser> {
+  if (user.roles.includes('operator')) return user;
+  const context = commandContext(deps.runtime, request, { type: 'system', id: 'identity' }, user.tenantId);
+  const listed = deps.settings.operatorEmails.includes(user.email);
+  if (!listed && !(await deps.saga.claimInstallation(user.userId, context))) return user;
+  const granted = await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'GrantRole', data: { role: 'operator' } }, { context });
+  return granted.state.status === 'Active' ? granted.state : user;
+}

@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import type { Migration } from '../infra/postgres/migrations.js';
+
+/** Table the rate limiters share; rate-limiter-flexible's own layout, created here so no limiter runs DDL. */
+export const RATE_LIMIT_TABLE = 'auth_rate_limits';
+
+/**
+ * Command-side state of identity that must not be in the event log: secrets
+ * and their verifiers (password hashes, refresh and API key hashes, signing
+ * keys), and short-lived counters. None of it is a read model, so none of it
+ * is rebuilt from events; each table says what writes it.
+ */
+export const authMigrations: Migration[] = [
+  {
+    name: '0200_auth',
+    async up(knex: Knex) {
+      await knex.raw(`
+        -- Generated on first start (auth/tokens/key-store.ts); one active key per use.
+        CREATE TABLE auth_signing_keys (
+          kid text PRIMARY KEY,
+          use text NOT NULL CHECK (use IN ('sig', 'enc')),
+          alg text NOT NULL,
+          public_jwk jsonb NOT NULL,
+          private_jwk jsonb NOT NULL,
+          active boolean NOT NULL DEFAULT true,
+          created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE UNIQUE INDEX auth_signing_keys_active_idx ON auth_signing_keys (use) WHERE active;
+
+        CREATE TABLE auth_credentials (
+          user_id text PRIMARY KEY,
+          password_hash text NOT NULL,
+          updated_at timestamptz NOT NULL
+        );
+
+        -- A session is one refresh token family.
+        CREATE TABLE auth_sessions (
+          id text PRIMARY KEY,
+          user_id text NOT NULL,
+          tenant_id text NOT NULL,
+          created_at timestamptz NOT NULL,
+          last_used_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL,
+          revoked_at timestamptz,
+          revoked_reason text,
+          user_agent text,
+          ip text
+        );
+        CREATE INDEX auth_sessions_user_idx ON auth_sessions (user_id, created_at);
+
+        CREATE TABLE auth_refresh_tokens (
+          token_hash text PRIMARY KEY,
+          session_id text NOT NULL REFERENCES auth_sessions (id) ON DELETE CASCADE,
+          issued_at timestamptz NOT NULL,
+          rotated_at timestamptz,
+          -- The successor, encrypted under a key derived from this token: only its holder can read it back during the grace.
+          successor_sealed text
+        );
+        CREATE UNIQUE INDEX auth_refresh_tokens_current_idx ON auth_refresh_tokens (session_id) WHERE rotated_at IS NULL;
+
+        CREATE TABLE auth_api_keys (
+          id text PRIMARY KEY,
+          tenant_id text NOT NULL,
+          name text NOT NULL,
+          display_prefix text NOT NULL,
+          key_hash text NOT NULL UNIQUE,
+          rate_limit_per_minute integer NOT NULL,
+          created_by text NOT NULL,
+          created_at timestamptz NOT NULL,
+          revoked_at timestamptz
+        );
+        CREATE INDEX auth_api_keys_tenant_idx ON auth_api_keys (tenant_id, created_at);
+
+        CREATE TABLE ${RATE_LIMIT_TABLE} (
+          key varchar(255) PRIMARY KEY,
+          points integer NOT NULL DEFAULT 0,
+          expire bigint
+        );
+
+        -- An OIDC login between the redirect and the callback; used once.
+        CREATE TABLE auth_oidc_logins (
+          state text PRIMARY KEY,
+          provider text NOT NULL,
+          code_verifier text NOT NULL,
+          nonce text NOT NULL,
+          return_to text,
+          expires_at timestamptz NOT NULL
+        );
+      `);
+    },
+    async down(knex: Knex) {
+      await knex.raw(`
+        DROP TABLE IF EXISTS auth_oidc_logins, ${RATE_LIMIT_TABLE}, auth_api_keys, auth_refresh_tokens,
+          auth_sessions, auth_credentials, auth_signing_keys`);
+    },
+  },
+];
