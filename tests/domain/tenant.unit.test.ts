@@ -1,0 +1,51 @@
+import { describe, it } from '@jest/globals';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../domain/shared/errors.js';
+import { tenantDecider, type TenantEvent } from '../../domain/tenant/index.js';
+import { deciderSpec } from '../support/decider-spec.js';
+
+const spec = deciderSpec(tenantDecider);
+const created: TenantEvent = { type: 'TenantCreated', data: { tenantId: 't-1', name: 'Acme', createdBy: 'u-1' } };
+const invited: TenantEvent = {
+  type: 'TenantInvitationIssued',
+  data: { invitationId: 'i-1', email: 'bob@example.com', role: 'member', invitedBy: 'u-1', expiresAt: '2030-01-01T00:00:00.000Z', tokenHash: 'h' },
+};
+const accept = (overrides: Partial<{ tokenHash: string; userId: string; email: string; now: string }> = {}) => ({
+  type: 'AcceptInvitation' as const,
+  data: { invitationId: 'i-1', tokenHash: 'h', userId: 'u-2', email: 'bob@example.com', now: '2029-01-01T00:00:00.000Z', ...overrides },
+});
+const keyIssued: TenantEvent = { type: 'ApiKeyIssued', data: { keyId: 'k-1', name: 'ingest', displayPrefix: 'chk_abcd', rateLimitPerMinute: 60, issuedBy: 'u-1' } };
+
+describe('tenant decider', () => {
+  it('creates a tenant once', () => {
+    spec.given([]).when({ type: 'CreateTenant', data: created.data }).then([created]);
+    spec.given([created]).when({ type: 'CreateTenant', data: created.data }).thenThrows(ConflictError, 'tenant_exists');
+  });
+
+  it('accepts a valid invitation once, for its email, before it expires', () => {
+    spec.given([created, invited]).when(accept()).then([{ type: 'TenantInvitationAccepted', data: { invitationId: 'i-1', userId: 'u-2' } }]);
+    const accepted: TenantEvent = { type: 'TenantInvitationAccepted', data: { invitationId: 'i-1', userId: 'u-2' } };
+    spec.given([created, invited, accepted]).when(accept({ userId: 'u-3' })).thenThrows(ConflictError, 'invitation_used');
+    spec.given([created, invited]).when(accept({ now: '2031-01-01T00:00:00.000Z' })).thenThrows(ForbiddenError, 'invitation_expired');
+    spec.given([created, invited]).when(accept({ email: 'eve@example.com' })).thenThrows(ForbiddenError, 'invitation_email_mismatch');
+  });
+
+  it('answers a wrong token like a missing invitation', () => {
+    spec.given([created, invited]).when(accept({ tokenHash: 'other' })).thenThrows(NotFoundError, 'invitation_not_found');
+    spec.given([created]).when(accept()).thenThrows(NotFoundError, 'invitation_not_found');
+  });
+
+  it('issues and revokes api keys', () => {
+    spec.given([created]).when({ type: 'IssueApiKey', data: keyIssued.data }).then([keyIssued]);
+    spec.given([created, keyIssued]).when({ type: 'RevokeApiKey', data: { keyId: 'k-1', revokedBy: 'u-1' } }).then([
+      { type: 'ApiKeyRevoked', data: { keyId: 'k-1', revokedBy: 'u-1' } },
+    ]);
+    spec.given([created, keyIssued, { type: 'ApiKeyRevoked', data: { keyId: 'k-1', revokedBy: 'u-1' } }])
+      .when({ type: 'RevokeApiKey', data: { keyId: 'k-1', revokedBy: 'u-1' } })
+      .then([]);
+    spec.given([created]).when({ type: 'RevokeApiKey', data: { keyId: 'k-9', revokedBy: 'u-1' } }).thenThrows(NotFoundError, 'api_key_not_found');
+  });
+
+  it('refuses everything but creation on a missing tenant', () => {
+    spec.given([]).when({ type: 'IssueApiKey', data: keyIssued.data }).thenThrows(NotFoundError, 'tenant_not_found');
+  });
+});
