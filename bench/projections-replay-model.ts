@@ -1,0 +1,75 @@
+import type { Knex } from 'knex';
+import type { RecordedEvent } from '../infra/event-store/event-store.js';
+import type { Projection } from '../projections/projection.js';
+
+/** The bench's read model: one row per event, the same rows the COPY baseline loads. */
+export const EVENT_INDEX_COLUMNS = 'position numeric(40,0) PRIMARY KEY, stream text NOT NULL, event_type text NOT NULL, title text, recorded_at timestamptz NOT NULL';
+
+export function eventIndexProjection(): Projection<'bench_event_index'> {
+  return {
+    name: 'bench_event_index',
+    version: 1,
+    filter: { eventTypes: ['PostCreated'] },
+    tables: ['bench_event_index'],
+    async setup(trx: Knex.Transaction, tables) {
+      await trx.raw(`CREATE TABLE "${tables.bench_event_index}" (${EVENT_INDEX_COLUMNS})`);
+    },
+    async apply(events: readonly RecordedEvent[], trx: Knex.Transaction, tables) {
+      // Column arrays as array literals: one statement, and knex does not expand a string binding.
+      await trx.raw(
+        `INSERT INTO "${tables.bench_event_index}" (position, stream, event_type, title, recorded_at)
+         SELECT * FROM unnest(?::numeric[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])`,
+        [
+          arrayLiteral(events.map((e) => String(e.position))),
+          arrayLiteral(events.map((e) => e.stream)),
+          arrayLiteral(events.map((e) => e.type)),
+          arrayLiteral(events.map((e) => (typeof e.data.title === 'string' ? e.data.title : null))),
+          arrayLiteral(events.map((e) => e.recordedAt.toISOString())),
+        ],
+      );
+    },
+  };
+}
+
+function arrayLiteral(values: ReadonlyArray<string | null>): string {
+  return `{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+}
+
+/**
+ * Fills the PostgreSQL event store's table server-side, in 50,000-event
+ * transactions of ~400-byte events: the append path is benchmarked elsewhere,
+ * here only the log's contents matter.
+ */
+export async function loadLog(knex: Knex, events: number): Promise<void> {
+  const chunk = 50_000;
+  for (let offset = 0; offset < events; offset += chunk) {
+    const size = Math.min(chunk, events - offset);
+    await knex.raw(
+      `INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
+       SELECT 'post-' || ((? + g) / 10), (? + g) % 10, g, gen_random_uuid(), 'PostCreated',
+              jsonb_build_object('title', 'Post number ' || (? + g), 'body', repeat('Lorem ipsum dolor sit amet. ', 4), 'tags', jsonb_build_array('bench', 'events')),
+              jsonb_build_object('correlationId', gen_random_uuid(), 'causationId', gen_random_uuid(), 'actor', jsonb_build_object('type', 'user', 'id', gen_random_uuid()),
+                                 'tenantId', '00000000-0000-4000-8000-000000000001', 'requestId', gen_random_uuid(), 'occurredAt', now(), 'schemaVersion', 1)
+         FROM generate_series(0, ? - 1) AS g`,
+      [offset, offset, offset, size],
+    );
+  }
+  await knex.raw('ANALYZE events');
+}
+
+/**
+ * The physical limit: the same rows, written to a file by the server and
+ * loaded back with COPY FROM into a table of the same shape. Answers rows/s.
+ */
+export async function copyBaseline(knex: Knex): Promise<{ rows: number; seconds: number }> {
+  const file = `/tmp/chronicle-bench-copy-${process.pid}.csv`;
+  await knex.raw(`DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (${EVENT_INDEX_COLUMNS})`);
+  await knex.raw(
+    `COPY (SELECT (tx_id::text::numeric * 4294967296 + idx), stream_id, event_type, data->>'title', recorded_at FROM events ORDER BY tx_id, idx) TO '${file}' WITH (FORMAT csv)`,
+  );
+  const started = performance.now();
+  const result = await knex.raw<{ rowCount: number }>(`COPY bench_copy FROM '${file}' WITH (FORMAT csv)`);
+  const seconds = (performance.now() - started) / 1000;
+  await knex.raw(`COPY (SELECT 1 LIMIT 0) TO '${file}'`);
+  return { rows: result.rowCount, seconds };
+}
