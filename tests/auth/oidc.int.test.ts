@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { userStream } from '../../domain/user/streams.js';
+import { createIdentityHarness, GOOD_PASSWORD, request, uniqueEmail, type IdentityHarness } from '../support/identity-harness.js';
+import { followLogin, startTestOpenIdProvider, type TestAccount, type TestOpenIdProvider } from '../support/oidc-test-provider.js';
+
+const REDIRECT_URI = 'http://127.0.0.1:3999/auth/oidc/test/callback';
+
+describe('OIDC login against a real OpenID Provider', () => {
+  let op: TestOpenIdProvider;
+  let h: IdentityHarness;
+
+  beforeAll(async () => {
+    op = await startTestOpenIdProvider(REDIRECT_URI);
+    h = await createIdentityHarness({
+      oidcProviders: [
+        // allowInsecureRequests: only because this provider speaks http on localhost.
+        { name: 'test', issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret, redirectUri: REDIRECT_URI, allowInsecureRequests: true },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await h.dispose();
+    await op.close();
+  });
+
+  async function loginAs(account: TestAccount) {
+    op.signInAs(account);
+    const { authorizationUrl } = await h.identity.oidcStart('test', '/after-login');
+    const url = new URL(authorizationUrl);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('state')).toBeTruthy();
+    expect(url.searchParams.get('nonce')).toBeTruthy();
+    const callback = await followLogin(authorizationUrl, REDIRECT_URI);
+    return { callback, result: await h.identity.oidcComplete('test', callback, request()) };
+  }
+
+  function account(overrides: Partial<TestAccount> = {}): TestAccount {
+    return { sub: `sub-${Math.random().toString(36).slice(2)}`, email: uniqueEmail('oidc'), emailVerified: true, name: 'Grace Hopper', ...overrides };
+  }
+
+  it('creates the user on a first login (UserSignedUp with method oidc, ExternalIdentityLinked)', async () => {
+    const grace = account();
+    const { result } = await loginAs(grace);
+    expect(result).toMatchObject({ outcome: 'signed_up', returnTo: '/after-login', user: { email: grace.email, displayName: 'Grace Hopper' } });
+    const events = await h.store.readStream(userStream(result.user.id));
+    expect(events.map((event) => event.type)).toEqual(['UserSignedUp', 'ExternalIdentityLinked', 'UserRoleGranted', 'UserRoleGranted', 'UserLoggedIn']);
+    expect(events[0]?.data).toMatchObject({ method: 'oidc' });
+    expect(events[1]?.data).toMatchObject({ provider: 'test', issuer: op.issuer, subject: grace.sub, emailVerified: true });
+    expect(events[4]?.data).toMatchObject({ method: 'oidc', provider: 'test' });
+    await expect(h.identity.authenticate(result.accessToken)).resolves.toMatchObject({ principal: { userId: result.user.id } });
+
+    const again = await loginAs(grace);
+    expect(again.result).toMatchObject({ outcome: 'logged_in', user: { id: result.user.id } });
+  });
+
+  it('links a verified email to the existing password account', async () => {
+    const email = uniqueEmail('existing');
+    const existing = await h.identity.signup({ email, password: GOOD_PASSWORD }, request());
+    const { result } = await loginAs(account({ email: email.toUpperCase() }));
+    expect(result).toMatchObject({ outcome: 'linked', user: { id: existing.user.id } });
+    const types = (await h.store.readStream(userStream(existing.user.id))).map((event) => event.type);
+    expect(types.filter((type) => type === 'UserSignedUp')).toHaveLength(1);
+    expect(types).toContain('ExternalIdentityLinked');
+  });
+
+  it('does not link, nor sign up, on an unverified email', async () => {
+    const email = uniqueEmail('victim');
+    const victim = await h.identity.signup({ email, password: GOOD_PASSWORD }, request());
+    await expect(loginAs(account({ email, emailVerified: false }))).rejects.toMatchObject({ code: 'email_not_verified' });
+    const types = (await h.store.readStream(userStream(victim.user.id))).map((event) => event.type);
+    expect(types).not.toContain('ExternalIdentityLinked');
+    await expect(loginAs(account({ emailVerified: false }))).rejects.toMatchObject({ code: 'email_not_verified' });
+  });
+
+  it('takes each callback once, and refuses a forged state', async () => {
+    const { callback } = await loginAs(account());
+    await expect(h.identity.oidcComplete('test', callback, request())).rejects.toMatchObject({ code: 'oidc_failed' });
+    const forged = new URL(callback);
+    forged.searchParams.set('state', 'forged');
+    await expect(h.identity.oidcComplete('test', forged, request())).rejects.toMatchObject({ code: 'oidc_failed' });
+    await expect(h.identity.oidcStart('nope')).rejects.toMatchObject({ code: 'oidc_provider_not_found' });
+  });
+});
