@@ -34,11 +34,14 @@ export async function startTestOpenIdProvider(redirectUri: string): Promise<Test
   let next: TestAccount | undefined;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const { default: OidcProvider } = await quietly(() => import('oidc-provider'));
+  const restoreConsole = silenceProviderNotices();
+  const { default: OidcProvider } = await import('oidc-provider');
   const provider: Provider = new OidcProvider(issuer, {
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], token_endpoint_auth_method: 'client_secret_post' }],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test', alg: 'RS256', use: 'sig' }] },
     cookies: { keys: ['test-cookie-signing-key'] },
+    // Fixed lifetimes, so the provider does not announce its defaults on every login.
+    ttl: { Session: 3600, Grant: 3600, Interaction: 600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // Put the scope's claims in the ID token itself; the relying party reads only the ID token.
     conformIdTokenClaims: false,
@@ -85,21 +88,26 @@ export async function startTestOpenIdProvider(redirectUri: string): Promise<Test
     signInAs: (account) => {
       next = account;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      restoreConsole();
+    },
   };
 }
 
-/** oidc-provider announces Node 20 as unsupported on import; the tests know. */
-async function quietly<T>(load: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).startsWith('oidc-provider')) warn(...args);
-  };
-  try {
-    return await load();
-  } finally {
+/**
+ * oidc-provider announces Node 20 as unsupported and its in-memory adapter as
+ * development-only; both are what the test wants, so its notices are dropped.
+ */
+function silenceProviderNotices(): () => void {
+  const { warn, info } = console;
+  const fromProvider = (args: unknown[]) => String(args[0]).includes('oidc-provider');
+  console.warn = (...args: unknown[]) => void (fromProvider(args) || warn(...args));
+  console.info = (...args: unknown[]) => void (fromProvider(args) || info(...args));
+  return () => {
     console.warn = warn;
-  }
+    console.info = info;
+  };
 }
 
 /**

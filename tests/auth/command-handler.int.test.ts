@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CommandHandler } from '../../commands/command-handler.js';
+import { tenantAggregate } from '../../commands/aggregates.js';
+import { systemContext } from '../../commands/metadata.js';
+import { eventMetadataSchema } from '../../domain/shared/metadata.js';
+import { PreconditionFailedError } from '../../domain/shared/errors.js';
+import { tenantStream } from '../../domain/tenant/streams.js';
+import { createIdentityHarness, type IdentityHarness } from '../support/identity-harness.js';
+
+describe('the generic command handler', () => {
+  let h: IdentityHarness;
+  let handler: CommandHandler;
+
+  beforeAll(async () => {
+    h = await createIdentityHarness();
+    handler = new CommandHandler({ eventStore: h.store, runtime: h.runtime });
+  });
+  afterAll(async () => h.dispose());
+
+  const issueKey = (keyId: string) => ({
+    type: 'IssueApiKey' as const,
+    data: { keyId, name: keyId, displayPrefix: 'chk_test', rateLimitPerMinute: 60, issuedBy: 'u-1' },
+  });
+
+  async function newTenant() {
+    const tenantId = h.runtime.newId();
+    const created = await handler.handle(tenantAggregate, tenantStream(tenantId), { type: 'CreateTenant', data: { tenantId, name: 'T', createdBy: 'u-1' } }, {
+      context: systemContext(h.runtime, tenantId),
+    });
+    return { tenantId, created };
+  }
+
+  it('appends with metadata and answers the revision, position, events and state', async () => {
+    const { tenantId, created } = await newTenant();
+    expect(created).toMatchObject({ streamId: tenantStream(tenantId), revision: 0n, events: [{ type: 'TenantCreated' }], state: { status: 'Active' } });
+    expect(typeof created.position).toBe('bigint');
+    const [recorded] = await h.store.readStream(tenantStream(tenantId));
+    expect(eventMetadataSchema.parse(recorded?.metadata)).toMatchObject({ eventId: recorded?.id, tenantId, actor: { type: 'system' }, schemaVersion: 1 });
+  });
+
+  it('retries concurrent writers on fresh state without If-Match, losing nothing', async () => {
+    const { tenantId } = await newTenant();
+    const keys = Array.from({ length: 5 }, (_, i) => `k-${i}`);
+    await Promise.all(keys.map((keyId) => handler.handle(tenantAggregate, tenantStream(tenantId), issueKey(keyId), { context: systemContext(h.runtime, tenantId) })));
+    const events = await h.store.readStream(tenantStream(tenantId));
+    expect(events.filter((event) => event.type === 'ApiKeyIssued')).toHaveLength(5);
+  });
+
+  it('turns a stale If-Match into PreconditionFailedError, before and during the append', async () => {
+    const { tenantId, created } = await newTenant();
+    await handler.handle(tenantAggregate, tenantStream(tenantId), issueKey('a'), { context: systemContext(h.runtime, tenantId), ifMatch: created.revision });
+    await expect(
+      handler.handle(tenantAggregate, tenantStream(tenantId), issueKey('b'), { context: systemContext(h.runtime, tenantId), ifMatch: created.revision }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    const racers = await Promise.allSettled(
+      ['c', 'd', 'e'].map((keyId) => handler.handle(tenantAggregate, tenantStream(tenantId), issueKey(keyId), { context: systemContext(h.runtime, tenantId), ifMatch: 1n })),
+    );
+    expect(racers.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of racers) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(PreconditionFailedError);
+  });
+
+  it('appends nothing when the decider has nothing to do', async () => {
+    const { tenantId, created } = await newTenant();
+    await handler.handle(tenantAggregate, tenantStream(tenantId), issueKey('x'), { context: systemContext(h.runtime, tenantId) });
+    await handler.handle(tenantAggregate, tenantStream(tenantId), { type: 'RevokeApiKey', data: { keyId: 'x', revokedBy: 'u-1' } }, { context: systemContext(h.runtime, tenantId) });
+    const again = await handler.handle(tenantAggregate, tenantStream(tenantId), { type: 'RevokeApiKey', data: { keyId: 'x', revokedBy: 'u-1' } }, { context: systemContext(h.runtime, tenantId) });
+    expect(again).toMatchObject({ events: [], revision: created.revision + 2n });
+  });
+});
