@@ -18,7 +18,13 @@ export async function chronicleSubject(url: string, poolSize: number): Promise<S
       await store.appendToStream(stream, events);
     },
     async readAll() {
-      return (await store.readAll()).map((event) => event.id);
+      // Touch every payload: the store decodes data on first access, and a
+      // reader that skipped it would be measured doing less than the peers.
+      const events = await store.readAll();
+      let touched = 0;
+      for (const event of events) if (event.data['title'] !== undefined && event.metadata['tenantId'] !== undefined) touched++;
+      if (touched !== events.length) throw new Error('an event lost its payload');
+      return events.map((event) => event.id);
     },
     async readPage(after, pageSize) {
       const events = await store.readAll({ fromPosition: after, maxCount: pageSize });

@@ -23,6 +23,10 @@ export interface NewEvent {
   metadata: JsonObject;
 }
 
+/**
+ * `data` and `metadata` may be decoded on first access (getters), so copy
+ * them by name: a spread `{ ...event }` may leave them out.
+ */
 export interface RecordedEvent {
   id: string;
   stream: string;

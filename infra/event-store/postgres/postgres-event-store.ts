@@ -20,6 +20,7 @@ import { Notifier } from './notifier.js';
 import { decodePosition, encodePosition, EVENT_COLUMNS, eventStoreTypes, toRecordedEvent, type EventRow } from './rows.js';
 import { APPEND_LOCK } from './schema.js';
 import { PostgresSubscription } from './subscription.js';
+import { serializePayloads } from '../serialize-payloads.js';
 import { validateAppend } from '../validate-append.js';
 
 export interface PostgresEventStoreOptions {
@@ -51,7 +52,7 @@ WITH lock AS MATERIALIZED (
   INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
   SELECT $1, current.revision + e.ord, e.ord - 1, e.id, e.type, e.data, e.metadata
     FROM current, lock,
-         unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+         unnest($2::uuid[], $3::text[], $4::json[], $5::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
    WHERE CASE $6::text WHEN 'any' THEN true WHEN 'no_stream' THEN current.revision = -1
                        WHEN 'exists' THEN current.revision >= 0 ELSE current.revision = $7::bigint END
   RETURNING stream_revision, tx_id, idx
@@ -115,12 +116,13 @@ export class PostgresEventStore implements EventStore {
   async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     validateAppend(stream, events, expected);
+    const payloads = serializePayloads(stream, events);
     const params = [
       stream,
       events.map((event) => event.id),
       events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event.data)),
-      events.map((event) => JSON.stringify(event.metadata)),
+      payloads.data,
+      payloads.metadata,
       typeof expected === 'bigint' ? 'revision' : expected,
       typeof expected === 'bigint' ? String(expected) : null,
     ];

@@ -25,24 +25,58 @@ export interface EventRow {
   stream_revision: string;
   event_id: string;
   event_type: string;
-  data: JsonObject;
-  metadata: JsonObject;
+  data: string;
+  metadata: string;
   recorded_at: Date;
 }
 
-export const EVENT_COLUMNS = 'tx_id::text AS tx_id, idx, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at';
+export const EVENT_COLUMNS =
+  'tx_id::text AS tx_id, idx, stream_id, stream_revision, event_id, event_type, data::text AS data, metadata::text AS metadata, recorded_at';
+
+/**
+ * Payloads are decoded on first access: a projection or a filter that never
+ * looks at an event's data does not pay for parsing it, which is most of the
+ * cost of reading the log.
+ */
+class PostgresRecordedEvent implements RecordedEvent {
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly position: Position;
+  readonly type: string;
+  readonly recordedAt: Date;
+  #dataText: string;
+  #metadataText: string;
+  #data: JsonObject | undefined;
+  #metadata: JsonObject | undefined;
+
+  constructor(row: EventRow) {
+    this.id = row.event_id;
+    this.stream = row.stream_id;
+    this.revision = BigInt(row.stream_revision);
+    this.position = encodePosition(row.tx_id, row.idx);
+    this.type = row.event_type;
+    this.recordedAt = row.recorded_at;
+    this.#dataText = row.data;
+    this.#metadataText = row.metadata;
+  }
+
+  get data(): JsonObject {
+    return (this.#data ??= JSON.parse(this.#dataText) as JsonObject);
+  }
+
+  get metadata(): JsonObject {
+    return (this.#metadata ??= JSON.parse(this.#metadataText) as JsonObject);
+  }
+
+  toJSON(): RecordedEvent {
+    const { id, stream, revision, position, type, data, metadata, recordedAt } = this;
+    return { id, stream, revision, position, type, data, metadata, recordedAt };
+  }
+}
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    stream: row.stream_id,
-    revision: BigInt(row.stream_revision),
-    position: encodePosition(row.tx_id, row.idx),
-    type: row.event_type,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at,
-  };
+  return new PostgresRecordedEvent(row);
 }
 
 const TIMESTAMPTZ = 1184;

@@ -11,6 +11,9 @@ export const eventStoreMigrations: Migration[] = [
       // Global order is (tx_id, idx): the appending transaction's id, then the
       // event's place in that append. Readers only read below the horizon of
       // in-flight appends, so a late commit can never land behind a reader.
+      // Payloads are json, not jsonb: kept as written, checked but not
+      // converted on the way in, copied rather than re-serialised on the way
+      // out. Nothing queries inside them here; read models do.
       await knex.raw(`
         CREATE TABLE events (
           tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -19,8 +22,8 @@ export const eventStoreMigrations: Migration[] = [
           stream_revision bigint NOT NULL,
           event_id uuid NOT NULL,
           event_type text NOT NULL,
-          data jsonb NOT NULL,
-          metadata jsonb NOT NULL,
+          data json NOT NULL,
+          metadata json NOT NULL,
           recorded_at timestamptz NOT NULL DEFAULT now(),
           CONSTRAINT events_stream_revision_pk PRIMARY KEY (stream_id, stream_revision)
         );
