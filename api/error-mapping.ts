@@ -6,10 +6,19 @@ import {
   WrongExpectedRevisionError,
 } from '../infra/event-store/errors.js';
 import { InvalidPositionError } from '../infra/event-store/event-store.js';
+import { AuthenticationError, RateLimitedError } from '../auth/errors.js';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../domain/shared/errors.js';
+import { ProjectionNotFailedError, ReadModelTimeoutError, ReplayJobNotFoundError, UnknownProjectionError } from '../projections/index.js';
 import {
   Conflict,
+  Forbidden,
+  GatewayTimeout,
   HttpError,
+  NotFound,
   PayloadTooLarge,
+  PreconditionFailed,
+  TooManyRequests,
+  Unauthorized,
   Unavailable,
   ValidationError,
   type ErrorDetail,
@@ -43,7 +52,30 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof EventStoreUnavailableError) {
     return new Unavailable('the event store is unavailable', { code: 'event_store_unavailable' });
   }
+  if (error instanceof DomainError) return fromDomain(error);
+  const projectionError = fromProjections(error);
+  if (projectionError) return projectionError;
   if (isBodyParserError(error)) return fromBodyParser(error);
+  return undefined;
+}
+
+/** The domain's classes keep their own codes; the class decides the status. */
+function fromDomain(error: DomainError): HttpError {
+  const options = { code: error.code, ...(error.details ? { details: error.details } : {}) };
+  if (error instanceof AuthenticationError) return new Unauthorized(error.message, options);
+  if (error instanceof RateLimitedError) return new TooManyRequests(error.retryAfterSeconds, error.message, options);
+  if (error instanceof NotFoundError) return new NotFound(error.message, options);
+  if (error instanceof ForbiddenError) return new Forbidden(error.message, options);
+  if (error instanceof ConflictError) return new Conflict(error.message, options);
+  if (error instanceof PreconditionFailedError) return new PreconditionFailed(error.message, options);
+  return new ValidationError(error.message, options);
+}
+
+function fromProjections(error: unknown): HttpError | undefined {
+  if (error instanceof ReadModelTimeoutError) return new GatewayTimeout(error.message, { code: 'read_model_timeout' });
+  if (error instanceof UnknownProjectionError) return new NotFound(error.message, { code: 'unknown_projection' });
+  if (error instanceof ReplayJobNotFoundError) return new NotFound(error.message, { code: 'replay_job_not_found' });
+  if (error instanceof ProjectionNotFailedError) return new Conflict(error.message, { code: 'projection_not_failed' });
   return undefined;
 }
 

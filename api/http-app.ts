@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../infra/logging/logger.js';
 import { docsRoutes } from './docs.js';
 import { errorMiddleware, unknownRoute } from './error-middleware.js';
@@ -19,6 +20,8 @@ export interface HttpAppOptions {
   /** Serve /openapi.json and /docs. */
   documentation: boolean;
   version: string;
+  /** The process's registry, shared with the other components that publish metrics. */
+  metrics: Registry;
 }
 
 /** The express application: platform middleware, operations endpoints, feature modules, one error middleware. */
@@ -28,7 +31,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Resources set their own ETag (the stream revision); express' body hash would contradict it.
   app.set('etag', false);
 
-  const metrics = createHttpMetrics();
+  const metrics = createHttpMetrics(options.metrics);
   const openapi = createOpenApiRegistry();
   app.use(requestLogging(options.logger));
   app.use(metrics.middleware);

@@ -21,7 +21,10 @@ export function errorResponses(...statuses: number[]): Record<number, { descript
 }
 
 export function createOpenApiRegistry(): OpenAPIRegistry {
-  return new OpenAPIRegistry();
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-Api-Key' });
+  return registry;
 }
 
 export interface ApiInfo {

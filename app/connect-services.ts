@@ -1,6 +1,9 @@
 import type { Config } from '../infra/config/config.js';
 import type { Logger } from '../infra/logging/logger.js';
+import { Registry } from 'prom-client';
+import { registerEventStoreMetrics } from '../infra/event-store/metrics.js';
 import { applyMigrations } from './apply-migrations.js';
+import { allProjections } from './projections.js';
 import { connectKnex, resolveDatabaseUrl } from './database.js';
 import { connectEventStore } from './event-store.js';
 import { allMigrations } from './migrations.js';
@@ -13,5 +16,7 @@ export async function connectServices(runtime: Runtime, config: Config, logger: 
   const knex = await connectKnex(runtime, config, databaseUrl);
   await applyMigrations(knex, allMigrations, logger);
   const eventStore = await connectEventStore(runtime, config, logger, databaseUrl);
-  return { config, logger, knex, eventStore, migrations: allMigrations };
+  const metrics = new Registry();
+  registerEventStoreMetrics(metrics, eventStore);
+  return { config, logger, knex, eventStore, migrations: allMigrations, databaseUrl, metrics, projections: allProjections() };
 }

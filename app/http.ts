@@ -26,6 +26,7 @@ export async function startHttp(runtime: Runtime, services: Services, options: H
     routeModules: options.routeModules,
     documentation: options.documentation,
     version: appVersion(),
+    metrics: services.metrics,
   });
   return runtime.start(
     'HTTP server',

@@ -7,6 +7,7 @@ import { backgroundServices } from './background-services.js';
 import { connectServices } from './connect-services.js';
 import { startHttp } from './http.js';
 import { oneLine } from './errors.js';
+import { startReadSide } from './read-side.js';
 import { featureRouteModules } from './route-modules.js';
 import { Runtime } from './runtime.js';
 import type { Services } from './services.js';
@@ -34,8 +35,9 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
     }
   }
   const withApi = role !== 'worker';
+  const readSide = withApi ? await startReadSide(runtime, services) : undefined;
   return startHttp(runtime, services, {
-    routeModules: withApi ? [...featureRouteModules(services), ...(extras.routeModules ?? [])] : [],
+    routeModules: readSide ? [...featureRouteModules(services, readSide), ...(extras.routeModules ?? [])] : [],
     documentation: withApi,
   });
 }

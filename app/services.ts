@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { Registry } from 'prom-client';
+import type { AnyProjection } from '../projections/index.js';
 import type { Config } from '../infra/config/config.js';
 import type { EventStore } from '../infra/event-store/event-store.js';
 import type { Logger } from '../infra/logging/logger.js';
@@ -12,4 +14,10 @@ export interface Services {
   readonly knex: Knex;
   readonly eventStore: EventStore;
   readonly migrations: readonly Migration[];
+  /** The connection string behind `knex`, for components that hold sessions of their own (LISTEN, advisory locks). */
+  readonly databaseUrl: string;
+  /** One Prometheus registry per process: HTTP, event store and projection metrics side by side on /metrics. */
+  readonly metrics: Registry;
+  /** Every read model and warehouse table set; the workers build them, the API reads them. */
+  readonly projections: readonly AnyProjection[];
 }
