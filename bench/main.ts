@@ -12,6 +12,7 @@ import { appendScenarios, measureAppends } from './scenarios/appends.js';
 import { checkOrdering, type OrderingResult } from './scenarios/ordering.js';
 import { loadEvents, measureReadAll } from './scenarios/read-all.js';
 import { median } from './support/measure.js';
+import { REPLAY_SUBJECTS, replayBenchmark } from './projections-replay.js';
 import { startBenchServer, type BenchServer } from './support/server.js';
 import { printTable, ratio, writeResults, type ScenarioResult } from './report.js';
 
@@ -19,6 +20,9 @@ const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : 3;
 const readAllEvents = quick ? 20_000 : 200_000;
 const orderingAppends = quick ? 2_000 : 8_000;
+// Emmett's consumer runs at a few thousand events/s, so it gets a smaller log of the same events; rates still compare.
+const replayEvents = quick ? 100_000 : 1_000_000;
+const replayEmmettEvents = quick ? 10_000 : 50_000;
 const POOL_SIZE = 20;
 
 type SubjectFactory = (url: string, poolSize: number) => Promise<Subject>;
@@ -108,12 +112,36 @@ async function orderingResults(server: BenchServer): Promise<{ result: ScenarioR
   });
 }
 
+/** One run, not `rounds`: a 1,000,000-event replay is long and steady. */
+async function replayResult(server: BenchServer): Promise<ScenarioResult> {
+  const rows = await replayBenchmark({
+    databaseUrl: await server.createDatabase('bench_replay'),
+    events: replayEvents,
+    emmettEvents: replayEmmettEvents,
+    createDatabase: (name) => server.createDatabase(name),
+  });
+  console.error('done: projection replay');
+  const figures = Object.fromEntries(rows.map((row) => [row.subject, row.eventsPerSecond]));
+  const ours = figures[REPLAY_SUBJECTS.ours] ?? 0;
+  const copy = figures[REPLAY_SUBJECTS.copyStdin] ?? Infinity;
+  return {
+    scenario: `projection replay, ${replayEvents.toLocaleString('en-US')} events (emmett: ${replayEmmettEvents.toLocaleString('en-US')})`,
+    unit: 'events/s',
+    figures,
+    ours: REPLAY_SUBJECTS.ours,
+    peers: [REPLAY_SUBJECTS.copyStdin, REPLAY_SUBJECTS.emmettTuned],
+    target: { description: 'at least 100,000 events/s and at least half of COPY FROM STDIN', met: ours >= 100_000 && ours >= copy / 2 },
+    notes: [...new Set(rows.map((row) => row.scenario))].join('; '),
+  };
+}
+
 async function main(): Promise<void> {
   const server = await startBenchServer(await freePort());
   try {
     const results = [...(await appendResults(server)), await readAllResult(server)];
     const ordering = await orderingResults(server);
     results.push(ordering.result);
+    results.push(await replayResult(server));
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
     const file = await writeResults(results, { rounds, quick, ordering: ordering.details });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { RecordedEvent } from '../infra/event-store/event-store.js';
 import type { Projection } from '../projections/projection.js';
 
-/** The bench's read model: one row per event, the same rows the COPY baseline loads. */
+/** The bench's read model: one row per event, the same rows the COPY baselines load (projections-replay-copy.ts). */
 export const EVENT_INDEX_COLUMNS = 'position numeric(40,0) PRIMARY KEY, stream text NOT NULL, event_type text NOT NULL, title text, recorded_at timestamptz NOT NULL';
 
 export function eventIndexProjection(): Projection<'bench_event_index'> {
@@ -55,21 +55,4 @@ export async function loadLog(knex: Knex, events: number): Promise<void> {
     );
   }
   await knex.raw('ANALYZE events');
-}
-
-/**
- * The physical limit: the same rows, written to a file by the server and
- * loaded back with COPY FROM into a table of the same shape. Answers rows/s.
- */
-export async function copyBaseline(knex: Knex): Promise<{ rows: number; seconds: number }> {
-  const file = `/tmp/chronicle-bench-copy-${process.pid}.csv`;
-  await knex.raw(`DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (${EVENT_INDEX_COLUMNS})`);
-  await knex.raw(
-    `COPY (SELECT (tx_id::text::numeric * 4294967296 + idx), stream_id, event_type, data->>'title', recorded_at FROM events ORDER BY tx_id, idx) TO '${file}' WITH (FORMAT csv)`,
-  );
-  const started = performance.now();
-  const result = await knex.raw<{ rowCount: number }>(`COPY bench_copy FROM '${file}' WITH (FORMAT csv)`);
-  const seconds = (performance.now() - started) / 1000;
-  await knex.raw(`COPY (SELECT 1 LIMIT 0) TO '${file}'`);
-  return { rows: result.rowCount, seconds };
 }
