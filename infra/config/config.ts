@@ -10,6 +10,84 @@ const eventStoreUrl = z
   .string()
   .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, 'must start with kurrentdb:// or esdb://');
 
+/** `true`, `false`, a hop count, or addresses and subnets (`loopback`, `10.0.0.0/8`), as express' 'trust proxy' takes them. */
+const trustProxy = z
+  .string()
+  .regex(/^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'must be true, false, a number of hops, or a comma list of addresses, subnets or loopback')
+  .transform((text): boolean | number | string => (text === 'true' ? true : text === 'false' ? false : /^\d+$/.test(text) ? Number(text) : text));
+
+const commaList = z.string().transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const booleanFlag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((text) => text === 'true' || text === '1');
+
+/**
+ * Identity (auth/). Every limit is tunable here (CONTRACT.md section 3);
+ * defaults are DEFAULT_AUTH_LIMITS'. TRUST_PROXY defaults to `loopback`: a
+ * reverse proxy on the same host is believed about the client's address
+ * (X-Forwarded-For), a peer from anywhere else never is.
+ */
+const identitySchema = {
+  AUTH_ISSUER: z.url({ error: 'must be a URL' }).optional(),
+  AUTH_AUDIENCE: z.string().min(1).default('chronicle-api'),
+  ACCESS_TOKEN_TTL_SECONDS: integer(1).default(900),
+  AUTH_CLOCK_TOLERANCE_SECONDS: integer(0, 300).default(5),
+  ACCESS_TOKEN_ENCRYPTION: booleanFlag.default(false),
+  REFRESH_TOKEN_TTL_SECONDS: integer(60).default(2_592_000),
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS: integer(0, 300).default(10),
+  OPERATOR_EMAILS: commaList.default([]),
+  INVITATION_TTL_SECONDS: integer(60).default(604_800),
+  SIGNUP_ABANDONED_RESERVATION_MS: integer(1_000).default(300_000),
+  API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: integer(1).default(600),
+  RATE_LIMIT_SIGNUP_PER_IP: integer(1).default(10),
+  RATE_LIMIT_SIGNUP_PER_IP_WINDOW_SECONDS: integer(1).default(3600),
+  RATE_LIMIT_SIGNUP_PER_EMAIL: integer(1).default(5),
+  RATE_LIMIT_SIGNUP_PER_EMAIL_WINDOW_SECONDS: integer(1).default(3600),
+  RATE_LIMIT_LOGIN_PER_IP: integer(1).default(100),
+  RATE_LIMIT_LOGIN_PER_IP_WINDOW_SECONDS: integer(1).default(900),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: integer(1).default(10),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_WINDOW_SECONDS: integer(1).default(900),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_BLOCK_SECONDS: integer(0).default(900),
+  /** How often expired OIDC logins (started, never completed) are deleted. */
+  OIDC_LOGIN_CLEANUP_INTERVAL_MS: integer(1_000).default(600_000),
+  TRUST_PROXY: trustProxy.default('loopback'),
+  OIDC_PROVIDERS: commaList.pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must list lower-case names (a-z, 0-9, _)'))).default([]),
+};
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** https, or http on a loopback address only (a local provider); anything else is refused. */
+const issuerUrl = z.url({ error: 'must be a URL' }).refine((text) => {
+  const url = new URL(text);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}, 'must be an https URL (http only on localhost)');
+
+function oidcProviderShape(names: readonly string[]): Record<string, z.ZodType<string>> {
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const prefix = `OIDC_${name.toUpperCase()}_`;
+      return [
+        [`${prefix}ISSUER`, issuerUrl],
+        [`${prefix}CLIENT_ID`, z.string().min(1)],
+        [`${prefix}CLIENT_SECRET`, z.string().min(1)],
+        [`${prefix}REDIRECT_URI`, z.url({ error: 'must be a URL' })],
+      ];
+    }),
+  );
+}
+
+function oidcProvider(name: string, values: Record<string, string>): OidcProviderConfig {
+  const get = (suffix: string) => values[`OIDC_${name.toUpperCase()}_${suffix}`] ?? '';
+  const issuer = get('ISSUER');
+  return {
+    name,
+    issuer,
+    clientId: get('CLIENT_ID'),
+    clientSecret: get('CLIENT_SECRET'),
+    redirectUri: get('REDIRECT_URI'),
+    allowInsecureRequests: new URL(issuer).protocol === 'http:',
+  };
+}
+
 /** Messages start with "must" so the one-line error reads "PORT must be ...". */
 function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
@@ -35,9 +113,25 @@ export const configSchema = z.object({
   EVENTSTORE_CONNECT_TIMEOUT_MS: integer(1).default(5_000),
   SUBSCRIPTION_POLL_MS: integer(1).default(1_000),
   APPEND_TIMEOUT_MS: integer(1).default(30_000),
+  ...identitySchema,
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, 'AUTH_ISSUER'> & {
+  /** `http://localhost:PORT` unless set. */
+  AUTH_ISSUER: string;
+  /** One entry per name in OIDC_PROVIDERS, from its OIDC_<NAME>_* variables. */
+  oidcProviders: readonly OidcProviderConfig[];
+};
+
+export interface OidcProviderConfig {
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  /** Only for an issuer on a loopback address over http (a local test or development provider). */
+  allowInsecureRequests: boolean;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -52,13 +146,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = configSchema.safeParse(blankAsUnset);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const variable = issue.path.join('.');
-    if (blankAsUnset[variable] === undefined) return `${variable} is missing`;
+  if (!parsed.success) throw configError(parsed.error.issues, blankAsUnset);
+  const providers = z.object(oidcProviderShape(parsed.data.OIDC_PROVIDERS)).safeParse(blankAsUnset);
+  if (!providers.success) throw configError(providers.error.issues, blankAsUnset);
+  return {
+    ...parsed.data,
+    AUTH_ISSUER: parsed.data.AUTH_ISSUER ?? `http://localhost:${parsed.data.PORT}`,
+    oidcProviders: parsed.data.OIDC_PROVIDERS.map((name) => oidcProvider(name, providers.data)),
+  };
+}
+
+function configError(issues: readonly z.core.$ZodIssue[], env: Record<string, unknown>): ConfigError {
+  const problems = issues.map((issue) => {
+    // The variable, never the value (it may be a secret) nor an index into a list.
+    const variable = String(issue.path[0] ?? '');
+    if (env[variable] === undefined) return `${variable} is missing`;
     return `${variable} ${describe(issue.message)}`;
   });
-  throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
+  return new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
 }
 
 function describe(message: string): string {
