@@ -3,6 +3,7 @@ import { ConfigError } from '../infra/config/config.js';
 import { parsePosition } from '../infra/event-store/event-store.js';
 import { eventsTailCommand } from './commands/events-tail.js';
 import { migrateCommand } from './commands/migrate.js';
+import { projectionsCommand } from './commands/projections-command.js';
 import { oneLine } from './errors.js';
 import { runServer } from './processes.js';
 
@@ -16,6 +17,12 @@ Commands:
   events tail [--from <position>] [--follow]
                                  print events as JSON lines, after <position> if given;
                                  --follow keeps printing new ones until Ctrl-C
+  projections status [--json]    every projection: status, checkpoint, head, lag, events/s, last error
+  projections replay <name>      rebuild <name> from the start of the log beside the live tables,
+                                 swap it in when caught up; shows progress, events/s and ETA
+  projections retry <name>       resume a failed projection from its checkpoint
+  projections skip <name> --position <position> --reason <text>
+                                 skip the one event a failed projection stopped on (recorded)
 
 Options:
   -h, --help                     show this help
@@ -50,10 +57,14 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       help: { type: 'boolean', short: 'h' },
       from: { type: 'string' },
       follow: { type: 'boolean', short: 'f' },
+      json: { type: 'boolean' },
+      position: { type: 'string' },
+      reason: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
+  if (positionals[0] === 'projections') return parseProjections(positionals.slice(1), values, env);
   const words = positionals.join(' ');
   if (values.help || words === 'help' || words === '') {
     return async () => {
@@ -76,5 +87,30 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
     }
     default:
       throw new UsageError(`unknown command "${words}"`);
+  }
+}
+
+function parseProjections(
+  words: readonly string[],
+  values: { json?: boolean; position?: string; reason?: string; from?: string; follow?: boolean },
+  env: NodeJS.ProcessEnv,
+): () => Promise<number> {
+  const [verb, name, ...rest] = words;
+  if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
+  if (values.from !== undefined || values.follow !== undefined) throw new UsageError('--from and --follow belong to "events tail"');
+  if (verb === 'status' && name === undefined) return () => projectionsCommand(env, { kind: 'status', json: values.json ?? false });
+  if (name === undefined) throw new UsageError(`"projections ${verb ?? ''}" needs a projection name`);
+  switch (verb) {
+    case 'replay':
+    case 'retry':
+      return () => projectionsCommand(env, { kind: verb, name });
+    case 'skip': {
+      if (values.position === undefined || values.reason === undefined) throw new UsageError('"projections skip" needs --position and --reason');
+      const position = parsePosition(values.position);
+      const reason = values.reason;
+      return () => projectionsCommand(env, { kind: 'skip', name, position, reason });
+    }
+    default:
+      throw new UsageError(`unknown command "projections ${verb ?? ''}"`);
   }
 }

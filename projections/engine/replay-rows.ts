@@ -71,12 +71,14 @@ const ACTIVE: ReplayState[] = ['pending', 'running'];
 
 /** Idempotent: a projection has at most one active job (a unique partial index), which this returns. */
 export async function createReplayJob(knex: Knex, projection: string, version: number, requestedBy: string): Promise<ReplayJobRow> {
+  // FOR SHARE below waits for a first start initialising the projection, so
+  // the job's generation is never the one that start takes.
   for (let attempt = 0; attempt < 5; attempt++) {
     const active = await findActiveReplayJob(knex, projection);
     if (active) return active;
     const { rows } = await knex.raw<{ rows: RawReplayRow[] }>(
       `INSERT INTO projection_replays (projection, version, generation, requested_by)
-       SELECT ?, ?, GREATEST((SELECT generation FROM projections WHERE name = ?),
+       SELECT ?, ?, GREATEST((SELECT generation FROM projections WHERE name = ? FOR SHARE),
                              (SELECT max(generation) FROM projection_replays WHERE projection = ?), 0) + 1, ?
        ON CONFLICT DO NOTHING RETURNING *`,
       [projection, version, projection, projection, requestedBy],
