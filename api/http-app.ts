@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../infra/logging/logger.js';
 import { docsRoutes } from './docs.js';
@@ -22,6 +22,10 @@ export interface HttpAppOptions {
   version: string;
   /** The process's registry, shared with the other components that publish metrics. */
   metrics: Registry;
+  /** Sets the principal from the request's credential (api/authentication.ts); absent, every request is anonymous. */
+  authentication?: RequestHandler;
+  /** express' 'trust proxy': which peers are believed about the client's address (req.ip, used by the rate limits). */
+  trustProxy: boolean | number | string;
 }
 
 /** The express application: platform middleware, operations endpoints, feature modules, one error middleware. */
@@ -30,6 +34,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   // Resources set their own ETag (the stream revision); express' body hash would contradict it.
   app.set('etag', false);
+  app.set('trust proxy', options.trustProxy);
 
   const metrics = createHttpMetrics(options.metrics);
   const openapi = createOpenApiRegistry();
@@ -39,16 +44,21 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const modules: RouteModule[] = [healthRoutes(options.readinessChecks, options.readinessTimeoutMs), metrics.routes];
   if (options.documentation) modules.push(openApiRoutes(openapi, { title: 'Chronicle', version: options.version }), docsRoutes());
-  modules.push(...options.routeModules);
+  // Operations endpoints and public modules answer whatever credential comes along; the rest sit behind authentication.
+  modules.push(...options.routeModules.filter((module) => module.public));
+  const protectedModules = options.routeModules.filter((module) => !module.public);
 
   const names = new Set<string>();
-  for (const module of modules) {
+  const mount = (module: RouteModule) => {
     if (names.has(module.name)) throw new Error(`route module ${module.name} is registered twice`);
     names.add(module.name);
     const router = express.Router();
     module.register({ router, openapi });
     app.use(router);
-  }
+  };
+  modules.forEach(mount);
+  if (options.authentication) app.use(options.authentication);
+  protectedModules.forEach(mount);
 
   app.use(unknownRoute);
   app.use(errorMiddleware);

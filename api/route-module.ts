@@ -14,5 +14,11 @@ export interface RouteModuleContext {
  */
 export interface RouteModule {
   readonly name: string;
+  /**
+   * Its routes never ask who is calling (login, refresh, JWKS): mounted
+   * before authentication, so a stale token sent out of habit to
+   * /auth/refresh does not stand in the way of getting a fresh one.
+   */
+  readonly public?: boolean;
   register(context: RouteModuleContext): void;
 }

@@ -1,3 +1,4 @@
+import { authentication, type Authenticator } from '../api/authentication.js';
 import { createHttpApp } from '../api/http-app.js';
 import type { ReadinessCheck } from '../api/health-routes.js';
 import type { RouteModule } from '../api/route-module.js';
@@ -13,6 +14,8 @@ export interface HttpOptions {
   documentation: boolean;
   /** Added to the infrastructure checks, e.g. a worker's own status. */
   extraReadinessChecks?: readonly ReadinessCheck[];
+  /** Who is asking, for the features' routes; absent on a worker, which serves no features. */
+  authenticator?: Authenticator;
 }
 
 /** Listens on HOST:PORT; stopping it (first in shutdown) drains in-flight requests. */
@@ -27,6 +30,8 @@ export async function startHttp(runtime: Runtime, services: Services, options: H
     documentation: options.documentation,
     version: appVersion(),
     metrics: services.metrics,
+    trustProxy: config.TRUST_PROXY,
+    ...(options.authenticator ? { authentication: authentication(options.authenticator) } : {}),
   });
   return runtime.start(
     'HTTP server',

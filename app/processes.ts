@@ -6,6 +6,7 @@ import type { BackgroundService } from './background-service.js';
 import { backgroundServices } from './background-services.js';
 import { connectServices } from './connect-services.js';
 import { startHttp } from './http.js';
+import { createIdentity, type IdentityOverrides } from './identity.js';
 import { oneLine } from './errors.js';
 import { startReadSide } from './read-side.js';
 import { featureRouteModules } from './route-modules.js';
@@ -24,6 +25,8 @@ export interface RoleExtras {
   /** Beside the features' modules; tests add routes this way. */
   routeModules?: readonly RouteModule[];
   backgroundServices?: readonly BackgroundService[];
+  /** Tests make password hashing cheap this way; no configuration variable can. */
+  identity?: IdentityOverrides;
 }
 
 /** Starts what a role runs on top of connected services; all of it is registered in `runtime`. */
@@ -35,10 +38,12 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
     }
   }
   const withApi = role !== 'worker';
-  const readSide = withApi ? await startReadSide(runtime, services) : undefined;
+  if (!withApi) return startHttp(runtime, services, { routeModules: [], documentation: false });
+  const api = { readSide: await startReadSide(runtime, services), identity: await createIdentity(services, extras.identity) };
   return startHttp(runtime, services, {
-    routeModules: readSide ? [...featureRouteModules(services, readSide), ...(extras.routeModules ?? [])] : [],
-    documentation: withApi,
+    routeModules: [...featureRouteModules(services, api), ...(extras.routeModules ?? [])],
+    documentation: true,
+    authenticator: api.identity,
   });
 }
 

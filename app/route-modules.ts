@@ -1,15 +1,36 @@
 import type { RouteModule } from '../api/route-module.js';
 import { adminProjectionsApi } from '../api/admin/projections-routes.js';
+import { accountApi } from '../api/auth/account-routes.js';
+import { apiKeysApi } from '../api/auth/api-key-routes.js';
+import { authApi } from '../api/auth/auth-routes.js';
+import { invitationsApi } from '../api/auth/invitation-routes.js';
+import { oidcApi } from '../api/auth/oidc-routes.js';
+import { rolesApi } from '../api/auth/role-routes.js';
+import type { IdentityService } from '../auth/identity-service.js';
 import { logCounter } from './log-counter.js';
 import type { ReadSide } from './read-side.js';
 import type { Services } from './services.js';
+
+/** What an API process has started beside the shared services, for the routes. */
+export interface ApiSide {
+  readonly readSide: ReadSide;
+  readonly identity: IdentityService;
+}
 
 /**
  * Every feature's HTTP routes, in mounting order. A feature adds one line here:
  * `postsApi(services.eventStore, postsReadModel(services.knex), systemClock)`.
  * Health, metrics, /openapi.json and /docs are mounted by the HTTP app itself.
  */
-export function featureRouteModules(services: Services, readSide: ReadSide): RouteModule[] {
-  void readSide;
-  return [adminProjectionsApi({ ...services, counter: logCounter(services) })];
+export function featureRouteModules(services: Services, api: ApiSide): RouteModule[] {
+  const { identity } = api;
+  return [
+    authApi(identity),
+    oidcApi(identity, services.config.oidcProviders),
+    accountApi(identity),
+    invitationsApi(identity),
+    rolesApi(identity),
+    apiKeysApi(identity),
+    adminProjectionsApi({ ...services, counter: logCounter(services) }),
+  ];
 }

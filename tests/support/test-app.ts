@@ -4,9 +4,11 @@ import { createLogger } from '../../infra/logging/logger.js';
 import type { RouteModule } from '../../api/route-module.js';
 import { connectServices } from '../../app/connect-services.js';
 import { startRole, type ServerRole } from '../../app/processes.js';
+import type { IdentityOverrides } from '../../app/identity.js';
 import { Runtime } from '../../app/runtime.js';
 import type { Services } from '../../app/services.js';
 import { createTestDatabase } from './database.js';
+import { TEST_SCRYPT } from './identity-harness.js';
 
 export interface TestAppOptions {
   role?: ServerRole;
@@ -15,6 +17,8 @@ export interface TestAppOptions {
   routeModules?: readonly RouteModule[];
   /** Replaces the connected event store, e.g. with one whose health() fails. */
   eventStore?: (databaseUrl: string) => Promise<EventStore>;
+  /** The test scrypt cost unless told otherwise. */
+  identity?: IdentityOverrides;
 }
 
 export interface TestApp {
@@ -40,7 +44,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   try {
     const connected = await connectServices(runtime, config, logger);
     const services = options.eventStore ? { ...connected, eventStore: await options.eventStore(database.url) } : connected;
-    const server = await startRole(runtime, services, options.role ?? 'api', { routeModules: options.routeModules ?? [] });
+    const server = await startRole(runtime, services, options.role ?? 'api', {
+      routeModules: options.routeModules ?? [],
+      identity: { scrypt: TEST_SCRYPT, ...options.identity },
+    });
     return {
       url: server.url,
       services,

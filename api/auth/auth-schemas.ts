@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { roleSchema, tenantRoleSchema } from '../../domain/user/roles.js';
+
+/**
+ * Request bodies and parameters of the identity routes. Every object is
+ * strict (an unknown field is a 422, not silently dropped); lengths are
+ * bounded so no field can make the server hash or store megabytes. The
+ * password policy itself (length, not the email) is the service's, which
+ * answers 422 `weak_password`.
+ */
+const email = z.email({ error: 'must be an email address' }).max(254).meta({ example: 'ada@example.com' });
+const password = z.string().min(1).max(1024).meta({ format: 'password' });
+const opaqueToken = z.string().min(1).max(1024);
+
+export const signupRequestSchema = z
+  .object({
+    email,
+    password,
+    displayName: z.string().trim().max(100).optional(),
+    invitationToken: opaqueToken.optional().meta({ description: "From an admin's invitation: join that tenant instead of creating one" }),
+  })
+  .strict()
+  .meta({ id: 'SignupRequest' });
+
+export const loginRequestSchema = z.object({ email, password }).strict().meta({ id: 'LoginRequest' });
+
+export const refreshRequestSchema = z.object({ refreshToken: opaqueToken }).strict().meta({ id: 'RefreshRequest' });
+
+export const changePasswordRequestSchema = z
+  .object({ currentPassword: password, newPassword: password })
+  .strict()
+  .meta({ id: 'ChangePasswordRequest' });
+
+export const invitationRequestSchema = z
+  .object({ email, role: tenantRoleSchema.optional().meta({ description: 'member unless told' }) })
+  .strict()
+  .meta({ id: 'InvitationRequest' });
+
+export const roleRequestSchema = z.object({ role: roleSchema }).strict().meta({ id: 'RoleRequest' });
+
+export const apiKeyRequestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE unless told' }),
+  })
+  .strict()
+  .meta({ id: 'ApiKeyRequest' });
+
+const id = z.string().min(1).max(100);
+export const sessionParams = z.object({ id });
+export const userParams = z.object({ id });
+export const userRoleParams = z.object({ id, role: roleSchema });
+export const apiKeyParams = z.object({ id });
+export const oidcProviderParams = z.object({ provider: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/) });
+
+/**
+ * Only a path on this site: `/x`, never `//evil.example` or `/\evil.example`
+ * (both leave the site in browsers), nor anything with a scheme.
+ */
+export const oidcLoginQuery = z.object({
+  returnTo: z
+    .string()
+    .max(2048)
+    .regex(/^\/(?![/\\])[^\s\\]*$/, 'must be a path on this site, starting with a single /')
+    .optional(),
+});

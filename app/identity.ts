@@ -1,0 +1,83 @@
+import { createIdentityService, type IdentityServiceOptions } from '../auth/create-identity-service.js';
+import type { IdentityService } from '../auth/identity-service.js';
+import { PendingLoginStore } from '../auth/oidc/pending-logins.js';
+import type { AuthLimitSettings } from '../auth/rate-limit/auth-limits.js';
+import { systemRuntime } from '../commands/runtime.js';
+import type { Config } from '../infra/config/config.js';
+import type { BackgroundService } from './background-service.js';
+import type { Services } from './services.js';
+
+/** What a test may change that configuration deliberately cannot (e.g. a cheap scrypt cost). */
+export type IdentityOverrides = Partial<Pick<IdentityServiceOptions, 'scrypt' | 'runtime'>>;
+
+/** The one place the identity services are built, from the connected services and the configuration. */
+export function createIdentity(services: Services, overrides: IdentityOverrides = {}): Promise<IdentityService> {
+  const { config } = services;
+  return createIdentityService({
+    knex: services.knex,
+    eventStore: services.eventStore,
+    runtime: overrides.runtime ?? systemRuntime(),
+    tokens: {
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      clockToleranceSeconds: config.AUTH_CLOCK_TOLERANCE_SECONDS,
+      encrypt: config.ACCESS_TOKEN_ENCRYPTION,
+    },
+    sessions: { refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, reuseGraceSeconds: config.REFRESH_TOKEN_REUSE_GRACE_SECONDS },
+    limits: authLimits(config),
+    ...(overrides.scrypt ? { scrypt: overrides.scrypt } : {}),
+    operatorEmails: config.OPERATOR_EMAILS,
+    invitationTtlSeconds: config.INVITATION_TTL_SECONDS,
+    abandonedReservationMs: config.SIGNUP_ABANDONED_RESERVATION_MS,
+    apiKeyDefaultRateLimitPerMinute: config.API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE,
+    oidcProviders: config.oidcProviders,
+  });
+}
+
+function authLimits(config: Config): AuthLimitSettings {
+  return {
+    signupPerIp: { points: config.RATE_LIMIT_SIGNUP_PER_IP, windowSeconds: config.RATE_LIMIT_SIGNUP_PER_IP_WINDOW_SECONDS },
+    signupPerEmail: { points: config.RATE_LIMIT_SIGNUP_PER_EMAIL, windowSeconds: config.RATE_LIMIT_SIGNUP_PER_EMAIL_WINDOW_SECONDS },
+    loginPerIp: { points: config.RATE_LIMIT_LOGIN_PER_IP, windowSeconds: config.RATE_LIMIT_LOGIN_PER_IP_WINDOW_SECONDS },
+    loginFailuresPerAccount: {
+      points: config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+      windowSeconds: config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_WINDOW_SECONDS,
+      blockSeconds: config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_BLOCK_SECONDS,
+    },
+  };
+}
+
+/**
+ * Deletes OIDC logins that were started and never completed (the browser
+ * went away). Runs where the background services run (worker, start); a
+ * failed sweep is logged and the next one tries again.
+ */
+export function oidcLoginCleanup({ knex, config, logger }: Services): BackgroundService {
+  const store = new PendingLoginStore(knex);
+  const log = logger.child({ component: 'oidc-login-cleanup' });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const sweep = async () => {
+    try {
+      const deleted = await store.deleteExpired(new Date());
+      if (deleted > 0) log.debug({ deleted }, 'expired oidc logins deleted');
+    } catch (error) {
+      log.warn({ err: error }, 'could not delete expired oidc logins');
+    }
+  };
+  return {
+    name: 'oidc-login-cleanup',
+    async start() {
+      timer = setInterval(() => {
+        running = sweep();
+      }, config.OIDC_LOGIN_CLEANUP_INTERVAL_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      // A sweep under way finishes before knex is destroyed behind it.
+      await running;
+    },
+  };
+}
