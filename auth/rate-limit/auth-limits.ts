@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { RateLimitedError } from '../errors.js';
 import { PostgresRateLimiter, type RateLimit } from './rate-limiter.js';
 
 export interface AuthLimitSettings {
@@ -48,10 +47,8 @@ export class AuthLimits {
   }
 
   async loginFailed(email: string): Promise<void> {
-    // Counting the failure may itself cross the limit; the next attempt is the one refused.
-    await this.loginFailuresPerAccount.consume(email).catch((error: unknown) => {
-      if (!(error instanceof RateLimitedError)) throw error;
-    });
+    // Counting the failure may itself reach the limit; the next attempt is the one refused.
+    await this.loginFailuresPerAccount.countFailure(email);
   }
 
   async loginSucceeded(email: string): Promise<void> {

@@ -44,6 +44,23 @@ export class PostgresRateLimiter {
     }
   }
 
+  /**
+   * Counts a failure without refusing it; the failure that reaches the limit
+   * blocks the key for blockSeconds (when set). `check` refuses the next
+   * attempt before anything else counts, so without this block the lockout
+   * would last to the end of the window and blockSeconds would never apply.
+   */
+  async countFailure(key: string): Promise<void> {
+    const hashed = hashKey(key);
+    try {
+      const counted = await this.limiter.consume(hashed);
+      const blockSeconds = this.limit.blockSeconds ?? 0;
+      if (counted.consumedPoints >= this.limit.points && blockSeconds > 0) await this.limiter.block(hashed, blockSeconds);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    }
+  }
+
   /** Throws RateLimitedError if the key is already over the limit, without counting an attempt. */
   async check(key: string): Promise<void> {
     const state = await this.limiter.get(hashKey(key));
