@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../infra/config/config.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
@@ -17,6 +18,8 @@ export interface TestAppOptions {
   routeModules?: readonly RouteModule[];
   /** Replaces the connected event store, e.g. with one whose health() fails. */
   eventStore?: (databaseUrl: string) => Promise<EventStore>;
+  /** Where the app's JSON log lines go (with env LOG_LEVEL), e.g. to look for secrets in them. */
+  logDestination?: DestinationStream;
   /** The test scrypt cost unless told otherwise. */
   identity?: IdentityOverrides;
 }
@@ -39,7 +42,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const runtime = new Runtime(logger);
   try {
     const connected = await connectServices(runtime, config, logger);
