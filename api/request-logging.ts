@@ -24,8 +24,16 @@ export function requestLogging(logger: Logger): RequestHandler {
       return id;
     },
     customProps: (req) => ({ requestId: req.id }),
+    // An OIDC callback's code and state, or a token in a query string, are credentials too; the url keeps the rest of the query.
+    serializers: { req: (req: { url?: string }) => ({ ...req, url: withoutSecrets(req.url), query: undefined }) },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     // Probes and scrapes every few seconds would drown the log.
     autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
   });
+}
+
+const SECRET_QUERY = /([?&](?:code|state|access_token|token|key)=)[^&#]*/gi;
+
+function withoutSecrets(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_QUERY, '$1[redacted]');
 }

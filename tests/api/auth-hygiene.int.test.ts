@@ -23,9 +23,11 @@ describe('secrets stay out of the logs', () => {
     const key = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'k' }, { bearer: next.accessToken }), 201);
     await http.get('/auth/verify', { headers: { 'x-api-key': key.key } });
     await http.get('/auth/me', { bearer: `${next.accessToken}x` });
+    await http.get('/auth/oidc/nobody/callback?code=an-authorization-code&state=a-state');
     const logs = logLines.join('');
     expect(logs).toContain('/auth/signup');
-    for (const secret of [password, 'the wrong passphrase 42', session.accessToken, session.refreshToken, next.refreshToken, key.key]) {
+    expect(logs).toContain('/auth/oidc/nobody/callback?code=[redacted]&state=[redacted]');
+    for (const secret of [password, 'the wrong passphrase 42', session.accessToken, session.refreshToken, next.refreshToken, key.key, 'an-authorization-code', 'a-state']) {
       expect(logs).not.toContain(secret);
     }
   });
