@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { RecordedEvent } from '../infra/event-store/event-store.js';
 import type { Projection } from '../projections/projection.js';
+import { copyRows } from '../projections/copy-rows.js';
 
 /** The bench's read model: one row per event, the same rows the COPY baselines load (projections-replay-copy.ts). */
 export const EVENT_INDEX_COLUMNS = 'position numeric(40,0) PRIMARY KEY, stream text NOT NULL, event_type text NOT NULL, title text, recorded_at timestamptz NOT NULL';
@@ -15,24 +16,15 @@ export function eventIndexProjection(): Projection<'bench_event_index'> {
       await trx.raw(`CREATE TABLE "${tables.bench_event_index}" (${EVENT_INDEX_COLUMNS})`);
     },
     async apply(events: readonly RecordedEvent[], trx: Knex.Transaction, tables) {
-      // Column arrays as array literals: one statement, and knex does not expand a string binding.
-      await trx.raw(
-        `INSERT INTO "${tables.bench_event_index}" (position, stream, event_type, title, recorded_at)
-         SELECT * FROM unnest(?::numeric[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])`,
-        [
-          arrayLiteral(events.map((e) => String(e.position))),
-          arrayLiteral(events.map((e) => e.stream)),
-          arrayLiteral(events.map((e) => e.type)),
-          arrayLiteral(events.map((e) => (typeof e.data.title === 'string' ? e.data.title : null))),
-          arrayLiteral(events.map((e) => e.recordedAt.toISOString())),
-        ],
+      // Append-only rows: COPY them in, inside the batch's transaction.
+      await copyRows(
+        trx,
+        tables.bench_event_index,
+        ['position', 'stream', 'event_type', 'title', 'recorded_at'],
+        events.map((e) => [e.position, e.stream, e.type, typeof e.data['title'] === 'string' ? e.data['title'] : null, e.recordedAt]),
       );
     },
   };
-}
-
-function arrayLiteral(values: ReadonlyArray<string | null>): string {
-  return `{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
 }
 
 /**

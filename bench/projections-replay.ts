@@ -50,7 +50,7 @@ export async function replayBenchmark(options: ReplayBenchOptions): Promise<Repl
   const { databaseUrl, events, emmettEvents = 50_000, createDatabase, emmettTimeoutMs = 300_000 } = options;
   const logger = createLogger('silent');
   const knex = createKnex(databaseUrl, 10);
-  const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, pageSize: 5_000, poolSize: 10 });
+  const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
   const projection = eventIndexProjection();
   const engineOptions = {
     knex,
@@ -60,7 +60,7 @@ export async function replayBenchmark(options: ReplayBenchOptions): Promise<Repl
     counter: postgresLogCounter(knex),
     logger,
     claimIntervalMs: 200,
-    settings: { replayBatchEvents: 10_000, pollMs: 50 },
+    settings: { pollMs: 50 },
   };
   try {
     await migrateToLatest(knex, allMigrations);

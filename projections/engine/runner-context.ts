@@ -19,7 +19,8 @@ export interface RunnerSettings {
 
 export const defaultRunnerSettings: RunnerSettings = {
   batchEvents: 500,
-  replayBatchEvents: 5_000,
+  // Large: a replay is throughput-bound, and each batch costs three round trips.
+  replayBatchEvents: 20_000,
   batchDelayMs: 20,
   checkpointIntervalMs: 500,
   pollMs: 1_000,

@@ -9,6 +9,9 @@ export interface PageReader {
   readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]>;
 }
 
+/** Catching up, pages double up to this many events. */
+const MAX_CATCH_UP_PAGE = 20_000;
+
 interface SubscriptionSettings {
   pollIntervalMs: number;
   pageSize: number;
@@ -47,6 +50,7 @@ export class PostgresSubscription implements Subscription {
 
   private async *items(): AsyncGenerator<SubscriptionItem, void, undefined> {
     const { pageSize, pollIntervalMs, logger } = this.settings;
+    const maxPageSize = Math.max(pageSize, MAX_CATCH_UP_PAGE);
     const { stallWarningMs } = this.settings;
     const signal = this.abort.signal;
     let scanned = this.options.fromPosition;
@@ -56,14 +60,18 @@ export class PostgresSubscription implements Subscription {
       while (!signal.aborted) {
         const horizon = await this.reader.horizon();
         // The next page is requested before this one is handed out, so the
-        // database reads while the consumer works.
-        let next: Promise<RecordedEvent[]> | undefined = this.reader.readPage(scanned, horizon.txId, this.options.filter, pageSize);
+        // database reads while the consumer works; full pages grow the next
+        // one (catching up), a partial page means we are at the head.
+        let limit = pageSize;
+        let next: Promise<RecordedEvent[]> | undefined = this.reader.readPage(scanned, horizon.txId, this.options.filter, limit);
         while (next) {
+          const requested = limit;
           const page: RecordedEvent[] = await next;
           next = undefined;
           if (page.length > 0) scanned = page[page.length - 1]!.position;
-          if (page.length === pageSize) {
-            next = this.reader.readPage(scanned, horizon.txId, this.options.filter, pageSize);
+          if (page.length === requested) {
+            limit = Math.min(requested * 2, maxPageSize);
+            next = this.reader.readPage(scanned, horizon.txId, this.options.filter, limit);
             next.catch(() => undefined);
           }
           for (const event of page) {
