@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -47,8 +47,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { logger, port } = options;
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'pg');
-  const binaries = await loadBinaries();
   const owner = await postgresOsUser();
+  const binaries = await reachableBinaries(await loadBinaries(), owner, logger);
 
   await mkdir(dataDir, { recursive: true });
   // The postgres OS user must be able to reach its cluster folder inside ours.
@@ -111,6 +111,39 @@ async function loadBinaries(): Promise<Binaries> {
   } catch {
     throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (npm package ${name} is missing); set DATABASE_URL instead`);
   }
+}
+
+/**
+ * Run as the postgres OS user, the binaries must be reachable by it: inside a
+ * checkout under a private folder (a 0700 temporary directory, a home) they
+ * are not. Then a copy of the whole native tree (binaries find their libraries
+ * relative to themselves) is kept in the system's temporary folder.
+ */
+async function reachableBinaries(binaries: Binaries, owner: OsUser | undefined, logger: Logger): Promise<Binaries> {
+  if (!owner || (await executableBy(binaries.initdb, owner))) return binaries;
+  const nativeDir = path.dirname(path.dirname(binaries.initdb));
+  const copyDir = path.join(tmpdir(), `chronicle-embedded-pg-${createHash('sha256').update(nativeDir).digest('hex').slice(0, 12)}`);
+  const relocated: Binaries = { initdb: path.join(copyDir, 'bin', 'initdb'), pg_ctl: path.join(copyDir, 'bin', 'pg_ctl') };
+  if (!existsSync(relocated.pg_ctl)) {
+    logger.info({ copyDir }, 'copying the embedded PostgreSQL binaries where the postgres user can run them');
+    const staging = `${copyDir}.${process.pid}.tmp`;
+    await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await rename(staging, copyDir).catch(async (error: unknown) => {
+      // Another process made the copy first.
+      await rm(staging, { recursive: true, force: true });
+      if (!existsSync(relocated.pg_ctl)) throw error;
+    });
+  }
+  return relocated;
+}
+
+function executableBy(file: string, owner: OsUser): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = spawn('test', ['-x', file], { uid: owner.uid, gid: owner.gid, stdio: 'ignore' });
+    probe.on('error', () => resolve(false));
+    probe.on('close', (code) => resolve(code === 0));
+  });
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the `postgres` OS user, creating it if needed. */
