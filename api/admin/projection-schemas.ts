@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const projectionNameParams = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a projection name') });
-export const replayJobParams = projectionNameParams.extend({ jobId: z.string().uuid() });
+export const replayJobParams = projectionNameParams.extend({ jobId: z.string().regex(/^\d{1,18}$/, 'a replay job id') });
 
 export const skipRequestSchema = z
   .object({

@@ -15,6 +15,7 @@ import {
 } from '../../projections/index.js';
 import { errorResponses } from '../openapi.js';
 import { requirePrincipal } from '../principal.js';
+import { parseBody, parseRequestPart } from '../validate.js';
 import type { RouteModule } from '../route-module.js';
 import {
   projectionNameParams,
@@ -46,41 +47,41 @@ export function adminProjectionsApi(deps: AdminProjectionsDependencies): RouteMo
 
       router.post('/api/admin/projections/:name/replay', async (req, res) => {
         const operator = requireOperator(requirePrincipal(res));
-        const { name } = projectionNameParams.parse(req.params);
+        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
         const job = await startReplay(deps, name, `user:${operator.userId}`);
         res.status(202).location(`/api/admin/projections/${name}/replays/${job.jobId}`).json(job);
       });
 
       router.get('/api/admin/projections/:name/replays', async (req, res) => {
         requireOperator(requirePrincipal(res));
-        const { name } = projectionNameParams.parse(req.params);
+        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
         res.json({ items: await listReplays(deps, name) });
       });
 
       router.get('/api/admin/projections/:name/replays/:jobId', async (req, res) => {
         requireOperator(requirePrincipal(res));
-        const { jobId } = replayJobParams.parse(req.params);
+        const { jobId } = parseRequestPart(replayJobParams, req.params, 'path');
         res.json(await getReplayProgress(deps, jobId));
       });
 
       router.post('/api/admin/projections/:name/retry', async (req, res) => {
         requireOperator(requirePrincipal(res));
-        const { name } = projectionNameParams.parse(req.params);
+        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
         await retryProjection(deps, name);
         res.status(202).json({ status: 'retrying' });
       });
 
       router.post('/api/admin/projections/:name/skip', async (req, res) => {
         const operator = requireOperator(requirePrincipal(res));
-        const { name } = projectionNameParams.parse(req.params);
-        const body = skipRequestSchema.parse(req.body);
+        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
+        const body = parseBody(skipRequestSchema, req);
         const record = await skipEvent(deps, name, { position: BigInt(body.position), reason: body.reason, skippedBy: `user:${operator.userId}` });
         res.status(201).json(record);
       });
 
       router.get('/api/admin/projections/:name/skips', async (req, res) => {
         requireOperator(requirePrincipal(res));
-        const { name } = projectionNameParams.parse(req.params);
+        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
         res.json({ items: await listSkips(deps, name) });
       });
 

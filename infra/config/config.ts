@@ -112,6 +112,7 @@ export const configSchema = z.object({
   READINESS_TIMEOUT_MS: integer(1).default(3_000),
   EVENTSTORE_CONNECT_TIMEOUT_MS: integer(1).default(5_000),
   SUBSCRIPTION_POLL_MS: integer(1).default(1_000),
+  READ_YOUR_WRITES_TIMEOUT_MS: integer(1).default(5_000),
   APPEND_TIMEOUT_MS: integer(1).default(30_000),
   ...identitySchema,
 });

@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   });
   process.env.TEST_DATABASE_URL = server.url;
   (globalThis as { __chronicleTestPostgres?: typeof server }).__chronicleTestPostgres = server;
+  (globalThis as { __chronicleTestDataDir?: string }).__chronicleTestDataDir = dataDir;
 
   const admin = createKnex(server.url, 1);
   await admin.raw(`CREATE DATABASE ${TEMPLATE_DATABASE}`);

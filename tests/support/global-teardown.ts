@@ -1,6 +1,8 @@
+import { rm } from 'node:fs/promises';
 import type { EmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
 
 export default async function globalTeardown(): Promise<void> {
-  const server = (globalThis as { __chronicleTestPostgres?: EmbeddedPostgres }).__chronicleTestPostgres;
-  await server?.stop();
+  const state = globalThis as { __chronicleTestPostgres?: EmbeddedPostgres; __chronicleTestDataDir?: string };
+  await state.__chronicleTestPostgres?.stop();
+  if (state.__chronicleTestDataDir) await rm(state.__chronicleTestDataDir, { recursive: true, force: true });
 }
