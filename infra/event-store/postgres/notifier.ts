@@ -2,14 +2,14 @@ import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
 
 export const EVENTS_CHANNEL = 'chronicle_events';
-const NOTIFY_SPACING_MS = 5;
+const NOTIFY_SPACING_MS = 25;
 
 /**
  * Wakes subscribers when events commit: in this process directly, in others
  * through LISTEN/NOTIFY. Notifications are sent after commit and outside the
  * append's transaction (NOTIFY inside it would serialise all commits on the
  * notify queue lock), and coalesced: at most one in flight, one pending, and
- * one per NOTIFY_SPACING_MS, so a busy writer sends a few hundred a second
+ * one per NOTIFY_SPACING_MS, so a busy writer sends a few dozen a second
  * instead of one per append. Other processes hear of a commit that much later.
  */
 export class Notifier {

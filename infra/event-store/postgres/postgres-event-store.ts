@@ -18,8 +18,9 @@ import type {
 import { readHorizon, type Horizon } from './horizon.js';
 import { Notifier } from './notifier.js';
 import { decodePosition, encodePosition, EVENT_COLUMNS, eventStoreTypes, toRecordedEvent, type EventRow } from './rows.js';
-import { APPEND_LOCK } from './schema.js';
 import { PostgresSubscription } from './subscription.js';
+import { AppendBatcher } from './append-batcher.js';
+import type { AppendOutcome, PreparedAppend } from './append-statements.js';
 import { serializePayloads } from '../serialize-payloads.js';
 import { validateAppend } from '../validate-append.js';
 
@@ -34,39 +35,12 @@ export interface PostgresEventStoreOptions {
   pageSize?: number;
   /** How long an in-flight append may hold subscribers back before it is logged. */
   stallWarningMs?: number;
-}
-
-/**
- * One round trip, one prepared statement: take the appenders' shared lock
- * (before the transaction gets its id, see horizon.ts), find the stream's
- * revision, and insert only if it is the expected one. Event ids are checked
- * by their unique index, not by a lookup here: a plan cached while the table
- * was empty would scan it, and a duplicate is the rare case, handled apart.
- */
-const APPEND_SQL = `
-WITH lock AS MATERIALIZED (
-  SELECT pg_advisory_xact_lock_shared(${APPEND_LOCK.classId}, ${APPEND_LOCK.objId})
-), current AS (
-  SELECT COALESCE((SELECT stream_revision FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1), -1) AS revision
-), inserted AS (
-  INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
-  SELECT $1, current.revision + e.ord, e.ord - 1, e.id, e.type, e.data, e.metadata
-    FROM current, lock,
-         unnest($2::uuid[], $3::text[], $4::json[], $5::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
-   WHERE CASE $6::text WHEN 'any' THEN true WHEN 'no_stream' THEN current.revision = -1
-                       WHEN 'exists' THEN current.revision >= 0 ELSE current.revision = $7::bigint END
-  RETURNING stream_revision, tx_id, idx
-)
-SELECT (SELECT revision FROM current)::text AS current_revision,
-       (SELECT max(stream_revision) FROM inserted)::text AS last_revision,
-       (SELECT max(tx_id) FROM inserted)::text AS tx_id,
-       (SELECT max(idx) FROM inserted) AS last_idx`;
-
-interface AppendRow {
-  current_revision: string;
-  last_revision: string | null;
-  tx_id: string | null;
-  last_idx: number | null;
+  /**
+   * Append statements running at once; appends arriving meanwhile are sent
+   * together as one. Two keep the server busy on small machines while
+   * letting concurrent appends share commits.
+   */
+  appendStatementsInFlight?: number;
 }
 
 interface RecordedIdRow {
@@ -88,6 +62,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly appends: AppendBatcher;
   private lastHorizon: Horizon | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
@@ -102,6 +77,7 @@ export class PostgresEventStore implements EventStore {
     });
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle event store connection failed'));
     this.notifier = new Notifier(options.connectionString, options.logger);
+    this.appends = new AppendBatcher(this.pool, options.appendStatementsInFlight ?? 2, 10_000);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
   }
@@ -117,19 +93,19 @@ export class PostgresEventStore implements EventStore {
     const expected = options.expectedRevision ?? 'any';
     validateAppend(stream, events, expected);
     const payloads = serializePayloads(stream, events);
-    const params = [
+    const prepared: PreparedAppend = {
       stream,
-      events.map((event) => event.id),
-      events.map((event) => event.type),
-      payloads.data,
-      payloads.metadata,
-      typeof expected === 'bigint' ? 'revision' : expected,
-      typeof expected === 'bigint' ? String(expected) : null,
-    ];
+      ids: events.map((event) => event.id),
+      types: events.map((event) => event.type),
+      data: payloads.data,
+      metadata: payloads.metadata,
+      expectation: typeof expected === 'bigint' ? 'revision' : expected,
+      expectedRevision: typeof expected === 'bigint' ? String(expected) : null,
+    };
     for (let attempt = 0; ; attempt++) {
-      let row: AppendRow | undefined;
+      let row: AppendOutcome | undefined;
       try {
-        ({ rows: [row] } = await this.pool.query<AppendRow>({ name: 'chronicle_append', text: APPEND_SQL, values: params }));
+        row = await this.appends.submit(prepared);
       } catch (error) {
         if (pgCode(error) !== UNIQUE_VIOLATION || attempt >= MAX_UNIQUE_RETRIES) throw translateError(error, stream);
         if (constraintOf(error) === EVENT_ID_CONSTRAINT) {

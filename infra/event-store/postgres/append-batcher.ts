@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import { APPEND_MANY_SQL, APPEND_ONE_SQL, appendManyParams, appendOneParams, type AppendOutcome, type PreparedAppend } from './append-statements.js';
+
+interface Waiting {
+  append: PreparedAppend;
+  resolve(outcome: AppendOutcome): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit in the application: at most `maxInFlight` append statements
+ * run at once; appends that arrive meanwhile wait and then go together, as
+ * one statement and one transaction (one commit, one fsync), each still
+ * checked against its own expected revision. Alone, an append goes at once.
+ * A batch that fails (a unique violation: a race or a duplicate id) is retried
+ * one append at a time, so each caller sees only its own outcome.
+ */
+export class AppendBatcher {
+  private readonly waiting: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly maxInFlight: number,
+    private readonly maxEventsPerStatement: number,
+  ) {}
+
+  submit(append: PreparedAppend): Promise<AppendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ append, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const batch = this.takeBatch();
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  /** The oldest waiting appends, to distinct streams (two revisions of one stream cannot be decided in one statement). */
+  private takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    const streams = new Set<string>();
+    let events = 0;
+    for (let i = 0; i < this.waiting.length; ) {
+      const candidate = this.waiting[i]!;
+      const size = candidate.append.ids.length;
+      if (batch.length > 0 && events + size > this.maxEventsPerStatement) break;
+      if (streams.has(candidate.append.stream)) {
+        i++;
+        continue;
+      }
+      batch.push(candidate);
+      streams.add(candidate.append.stream);
+      events += size;
+      this.waiting.splice(i, 1);
+    }
+    return batch;
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) {
+      const [only] = batch;
+      try {
+        const { rows } = await this.pool.query<AppendOutcome>({ name: 'chronicle_append', text: APPEND_ONE_SQL, values: appendOneParams(only!.append) });
+        only!.resolve(rows[0]!);
+      } catch (error) {
+        only!.reject(error);
+      }
+      return;
+    }
+    let rows: AppendOutcome[];
+    try {
+      ({ rows } = await this.pool.query<AppendOutcome>({
+        name: 'chronicle_append_many',
+        text: APPEND_MANY_SQL,
+        values: appendManyParams(batch.map((waiting) => waiting.append)),
+      }));
+    } catch {
+      // Nothing of the batch was written; find out whose fault it was, one by one.
+      await Promise.all(batch.map((waiting) => this.run([waiting])));
+      return;
+    }
+    batch.forEach((waiting, index) => waiting.resolve(rows[index]!));
+  }
+}
