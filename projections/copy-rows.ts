@@ -10,9 +10,12 @@ export type CopyValue = string | number | bigint | boolean | Date | null;
  * here). For append-only read models; upserts still need INSERT ... ON CONFLICT.
  */
 export async function copyRows(trx: Knex.Transaction, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<void> {
-  const lines: string[] = [];
-  for (const row of rows) lines.push(row.map(encode).join('\t'));
-  if (lines.length === 0) return;
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += (i === 0 ? '' : '\t') + encode(row[i]!);
+    text += '\n';
+  }
+  if (text.length === 0) return;
   // The transaction's own connection, so the rows commit (or roll back) with the checkpoint.
   const connection = (await (trx.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection()) as pg.PoolClient;
   const columnList = columns.map((column) => `"${column}"`).join(', ');
@@ -20,15 +23,14 @@ export async function copyRows(trx: Knex.Transaction, table: string, columns: re
     const stream = connection.query(copyFrom(`COPY "${table}" (${columnList}) FROM STDIN`));
     stream.on('finish', resolve);
     stream.on('error', reject);
-    stream.end(`${lines.join('\n')}\n`);
+    stream.end(text);
   });
 }
 
 function encode(value: CopyValue): string {
   if (value === null) return '\\N';
-  if (value instanceof Date) return value.toISOString();
-  const text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (character) => ESCAPES[character]!) : text;
+  if (typeof value !== 'string') return value instanceof Date ? value.toISOString() : String(value);
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (character) => ESCAPES[character]!) : value;
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

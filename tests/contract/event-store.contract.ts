@@ -50,6 +50,23 @@ export function describeEventStoreContract(name: string, connect: () => Promise<
         expect(read).toMatchObject({ id: event.id, type: 'PostCreated', data: event.data, metadata: event.metadata, revision: 0n });
       });
 
+      it('reads and filters by names that need quoting, with the time of recording', async () => {
+        const category = `it's a \\ tab\t_%${randomUUID().slice(0, 8)}`;
+        const stream = `${category}-Grüße 👋`;
+        const type = "Quoted'Type\\%";
+        const before = Date.now();
+        await store.appendToStream(stream, [newEvent(type, { text: 'line\nbreak\ttab \\ "q"' })]);
+        await store.appendToStream(`${category.replace('%', 'x')}-decoy`, [newEvent(type)]);
+
+        const [read] = await store.readStream(stream);
+        expect(read).toMatchObject({ stream, type, data: { text: 'line\nbreak\ttab \\ "q"' } });
+        expect(Math.abs(read!.recordedAt.getTime() - before)).toBeLessThan(60_000);
+        const byPrefix = await store.readAll({ filter: { streamPrefixes: [category] } });
+        expect(byPrefix.map((event) => event.stream)).toEqual([stream]);
+        const byType = await store.readAll({ filter: { eventTypes: [type], streamPrefixes: [category] } });
+        expect(byType.map((event) => event.id)).toEqual([read!.id]);
+      });
+
       it('reads a missing stream as empty', async () => {
         expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
       });

@@ -17,7 +17,8 @@ import type {
 } from '../event-store.js';
 import { readHorizon, type Horizon } from './horizon.js';
 import { Notifier } from './notifier.js';
-import { decodePosition, encodePosition, EVENT_COLUMNS, eventStoreTypes, toRecordedEvent, type EventRow } from './rows.js';
+import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH } from './rows.js';
+import { copyOut } from './binary-copy.js';
 import { PostgresSubscription } from './subscription.js';
 import { AppendBatcher } from './append-batcher.js';
 import type { AppendOutcome, PreparedAppend } from './append-statements.js';
@@ -71,7 +72,6 @@ export class PostgresEventStore implements EventStore {
       max: options.poolSize ?? 10,
       application_name: 'chronicle-event-store',
       options: '-c TimeZone=UTC',
-      types: eventStoreTypes,
       // Every append is one statement, so this bounds how long one can hold the horizon.
       statement_timeout: options.appendTimeoutMs ?? 30_000,
     });
@@ -149,16 +149,15 @@ export class PostgresEventStore implements EventStore {
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
-    const limit = options.maxCount ?? null;
-    const text = backwards
-      ? `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_revision <= $2 ORDER BY stream_revision DESC LIMIT $3`
-      : `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision ASC LIMIT $3`;
-    const name = backwards ? 'chronicle_read_stream_backwards' : 'chronicle_read_stream';
-    const { rows } = await this.query<EventRow>(name, text, [stream, String(from), limit]);
-    return rows.map(toRecordedEvent);
+    const limit = options.maxCount === undefined ? '' : `LIMIT ${integer(options.maxCount)}`;
+    const [comparison, order] = backwards ? ['<=', 'DESC'] : ['>=', 'ASC'];
+    return this.copyEvents(
+      `SELECT ${EVENT_TUPLE_COLUMNS} FROM events
+        WHERE stream_id = ${pg.escapeLiteral(stream)} AND stream_revision ${comparison} ${integer(from)}
+        ORDER BY stream_revision ${order} ${limit}`,
+    );
   }
 
-  /** One query: PostgreSQL produces rows while we parse them, with no page round trips. */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const horizon = await this.horizon();
     return this.readPage(options.fromPosition, horizon.txId, options.filter, options.maxCount ?? null);
@@ -167,18 +166,33 @@ export class PostgresEventStore implements EventStore {
   /** Events after `after` and below the horizon, in log order. */
   async readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number | null): Promise<RecordedEvent[]> {
     const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
-    const prefixes = filter?.streamPrefixes?.map((prefix) => `${escapeLike(prefix)}%`) ?? null;
-    const types = filter?.eventTypes ?? null;
-    const { rows } = await this.query<EventRow>(
-      'chronicle_read_all',
-      `SELECT ${EVENT_COLUMNS} FROM events
-        WHERE (tx_id, idx) > ($1::xid8, $2::bigint) AND tx_id < $3::xid8
-          AND ($4::text[] IS NULL OR stream_id LIKE ANY($4::text[]))
-          AND ($5::text[] IS NULL OR event_type = ANY($5::text[]))
-        ORDER BY events.tx_id, events.idx LIMIT $6`,
-      [from.txId, from.idx, String(horizonTxId), prefixes, types, limit],
+    const conditions = [`(tx_id, idx) > ('${integer(BigInt(from.txId))}'::xid8, ${integer(from.idx)})`, `tx_id < '${integer(horizonTxId)}'::xid8`];
+    if (filter?.streamPrefixes) conditions.push(`stream_id LIKE ANY (${textArray(filter.streamPrefixes.map((prefix) => `${escapeLike(prefix)}%`))})`);
+    if (filter?.eventTypes) conditions.push(`event_type = ANY (${textArray(filter.eventTypes)})`);
+    return this.copyEvents(
+      `SELECT ${EVENT_TUPLE_COLUMNS} FROM events WHERE ${conditions.join(' AND ')}
+        ORDER BY tx_id, idx ${limit === null ? '' : `LIMIT ${integer(limit)}`}`,
     );
-    return rows.map(toRecordedEvent);
+  }
+
+  /**
+   * Reads go through binary COPY: PostgreSQL sends each field with its
+   * length and integers as integers, which decodes about twice as fast as
+   * the row protocol's text. COPY takes no parameters, so values are
+   * written into the query, each checked (integer) or quoted (literal).
+   */
+  private async copyEvents(query: string): Promise<RecordedEvent[]> {
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      const events = await copyOut(client, query, EVENT_TUPLE_WIDTH, decodeEventTuple);
+      client.release();
+      return events;
+    } catch (error) {
+      // A COPY broken off midway leaves the connection in an unknown state: discard it.
+      client?.release(true);
+      throw translateError(error, undefined);
+    }
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
@@ -261,6 +275,16 @@ function translateError(error: unknown, stream: string | undefined): Error {
     return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`);
   }
   return error instanceof Error ? error : new Error(message);
+}
+
+/** An integer written into SQL: checked, so that nothing else can be. */
+function integer(value: number | bigint): string {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
+  return String(value);
+}
+
+function textArray(values: readonly string[]): string {
+  return `ARRAY[${values.map((value) => pg.escapeLiteral(value)).join(', ')}]::text[]`;
 }
 
 function escapeLike(text: string): string {
