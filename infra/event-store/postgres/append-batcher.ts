@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import { APPEND_MANY_SQL, APPEND_ONE_SQL, appendManyParams, appendOneParams, type AppendOutcome, type PreparedAppend } from './append-statements.js';
 
+/** Appends of this many events or more go straight to the database. */
+const ALONE_FROM_EVENTS = 50;
+
 interface Waiting {
   append: PreparedAppend;
   resolve(outcome: AppendOutcome): void;
@@ -11,7 +14,8 @@ interface Waiting {
  * Group commit in the application: at most `maxInFlight` append statements
  * run at once; appends that arrive meanwhile wait and then go together, as
  * one statement and one transaction (one commit, one fsync), each still
- * checked against its own expected revision. Alone, an append goes at once.
+ * checked against its own expected revision. Alone, an append goes at once;
+ * so does a large one.
  * A batch that fails (a unique violation: a race or a duplicate id) is retried
  * one append at a time, so each caller sees only its own outcome.
  */
@@ -26,6 +30,9 @@ export class AppendBatcher {
   ) {}
 
   submit(append: PreparedAppend): Promise<AppendOutcome> {
+    // A large append has a commit's worth of work of its own: sharing one
+    // gains little, and waiting for a turn would keep the second core idle.
+    if (append.ids.length >= ALONE_FROM_EVENTS) return this.appendOne(append);
     return new Promise((resolve, reject) => {
       this.waiting.push({ append, resolve, reject });
       this.pump();
@@ -68,8 +75,7 @@ export class AppendBatcher {
     if (batch.length === 1) {
       const [only] = batch;
       try {
-        const { rows } = await this.pool.query<AppendOutcome>({ name: 'chronicle_append', text: APPEND_ONE_SQL, values: appendOneParams(only!.append) });
-        only!.resolve(rows[0]!);
+        only!.resolve(await this.appendOne(only!.append));
       } catch (error) {
         only!.reject(error);
       }
@@ -88,5 +94,10 @@ export class AppendBatcher {
       return;
     }
     batch.forEach((waiting, index) => waiting.resolve(rows[index]!));
+  }
+
+  private async appendOne(append: PreparedAppend): Promise<AppendOutcome> {
+    const { rows } = await this.pool.query<AppendOutcome>({ name: 'chronicle_append', text: APPEND_ONE_SQL, values: appendOneParams(append) });
+    return rows[0]!;
   }
 }

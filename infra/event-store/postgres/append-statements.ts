@@ -39,7 +39,8 @@ WITH lock AS MATERIALIZED (
   INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
   SELECT $1, current.revision + e.ord, e.ord - 1, e.id, e.type, e.data, e.metadata
     FROM current, lock,
-         unnest($2::uuid[], $3::text[], $4::json[], $5::json[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+         ROWS FROM (unnest($2::uuid[]), unnest($3::text[]), json_array_elements($4::json), json_array_elements($5::json))
+           WITH ORDINALITY AS e(id, type, data, metadata, ord)
    WHERE ${ACCEPTED.replace('$EXPECTATION', '$6::text').replace(/REV/g, 'current.revision').replace('$EXPECTED', '$7::bigint')}
   RETURNING stream_revision, tx_id, idx
 )
@@ -49,7 +50,16 @@ SELECT (SELECT revision FROM current)::text AS current_revision,
        (SELECT max(idx) FROM inserted) AS last_idx`;
 
 export function appendOneParams(append: PreparedAppend): unknown[] {
-  return [append.stream, append.ids, append.types, append.data, append.metadata, append.expectation, append.expectedRevision];
+  return [append.stream, append.ids, append.types, jsonArray(append.data), jsonArray(append.metadata), append.expectation, append.expectedRevision];
+}
+
+/**
+ * Payloads travel as one JSON array each, not as json[]: an array literal
+ * would escape every quote in every payload on the way out and PostgreSQL
+ * unescape it on the way in; a JSON array of JSON texts is just their join.
+ */
+function jsonArray(texts: readonly string[]): string {
+  return `[${texts.join(',')}]`;
 }
 
 /**
@@ -70,7 +80,9 @@ WITH lock AS MATERIALIZED (
   INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
   SELECT accepted.stream, accepted.revision + e.n, e.ord - 1, e.id, e.type, e.data, e.metadata
     FROM lock
-    CROSS JOIN unnest($4::int[], $5::int[], $6::uuid[], $7::text[], $8::json[], $9::json[]) WITH ORDINALITY AS e(grp, n, id, type, data, metadata, ord)
+    CROSS JOIN ROWS FROM (unnest($4::int[]), unnest($5::int[]), unnest($6::uuid[]), unnest($7::text[]),
+                          json_array_elements($8::json), json_array_elements($9::json))
+               WITH ORDINALITY AS e(grp, n, id, type, data, metadata, ord)
     JOIN accepted ON accepted.grp = e.grp
   RETURNING stream_id, stream_revision, tx_id, idx
 )
@@ -105,7 +117,7 @@ export function appendManyParams(appends: readonly PreparedAppend[]): unknown[] 
     numbers,
     ids,
     types,
-    data,
-    metadata,
+    jsonArray(data),
+    jsonArray(metadata),
   ];
 }

@@ -8,9 +8,9 @@ const NOTIFY_SPACING_MS = 25;
  * Wakes subscribers when events commit: in this process directly, in others
  * through LISTEN/NOTIFY. Notifications are sent after commit and outside the
  * append's transaction (NOTIFY inside it would serialise all commits on the
- * notify queue lock), and coalesced: at most one in flight, one pending, and
- * one per NOTIFY_SPACING_MS, so a busy writer sends a few dozen a second
- * instead of one per append. Other processes hear of a commit that much later.
+ * notify queue lock), and coalesced: at most one per NOTIFY_SPACING_MS, the
+ * first after a quiet spell at once, so a busy writer sends a few dozen a
+ * second instead of one per append. Other processes hear of a commit that much later.
  */
 export class Notifier {
   private readonly waiters = new Set<() => void>();
@@ -18,6 +18,7 @@ export class Notifier {
   private sender: Promise<pg.Client> | undefined;
   private sending = false;
   private pending = false;
+  private lastSentAt = 0;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -48,11 +49,8 @@ export class Notifier {
   /** Called after an append commits. */
   committed(): void {
     this.wakeLocal();
-    if (this.sending) {
-      this.pending = true;
-      return;
-    }
-    void this.send();
+    this.pending = true;
+    if (!this.sending) void this.send();
   }
 
   async close(): Promise<void> {
@@ -70,12 +68,15 @@ export class Notifier {
     for (const wake of [...this.waiters]) wake();
   }
 
+  /** Sends while commits are pending, at most one NOTIFY per NOTIFY_SPACING_MS. */
   private async send(): Promise<void> {
     this.sending = true;
     try {
-      do {
+      while (this.pending && !this.closed) {
+        const wait = this.lastSentAt + NOTIFY_SPACING_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         this.pending = false;
-        const spacing = new Promise((resolve) => setTimeout(resolve, NOTIFY_SPACING_MS));
+        this.lastSentAt = Date.now();
         try {
           const sender = await this.connectSender();
           await sender.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
@@ -84,8 +85,7 @@ export class Notifier {
           this.sender = undefined;
           this.logger.debug({ err: error }, 'event notification failed');
         }
-        if (this.pending) await spacing;
-      } while (this.pending && !this.closed);
+      }
     } finally {
       this.sending = false;
     }
