@@ -1,5 +1,6 @@
 /**
- * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`).
+ * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
+ * `-- --only=appends,read` runs some groups: appends, read, ordering, replay).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */
@@ -18,7 +19,10 @@ import { startBenchServer, type BenchServer } from './support/server.js';
 import { printTable, ratio, writeResults, type ScenarioResult } from './report.js';
 
 const quick = process.argv.includes('--quick');
-const rounds = quick ? 1 : 3;
+const rounds = quick ? 1 : 5;
+const GROUPS = ['appends', 'read', 'ordering', 'replay'] as const;
+const only = new Set((process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length) ?? GROUPS.join(',')).split(','));
+for (const group of only) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only takes ${GROUPS.join(', ')}; got ${group}`);
 const readAllEvents = quick ? 20_000 : 200_000;
 const orderingAppends = quick ? 2_000 : 8_000;
 // Emmett's consumer runs at a few thousand events/s, so it gets a smaller log of the same events; rates still compare.
@@ -153,13 +157,15 @@ async function replayResult(server: BenchServer): Promise<ScenarioResult> {
 async function main(): Promise<void> {
   const server = await startBenchServer(await freePort());
   try {
-    const results = [...(await appendResults(server)), await readAllResult(server)];
-    const ordering = await orderingResults(server);
-    results.push(ordering.result);
-    results.push(await replayResult(server));
+    const results: ScenarioResult[] = [];
+    if (only.has('appends')) results.push(...(await appendResults(server)));
+    if (only.has('read')) results.push(await readAllResult(server));
+    const ordering = only.has('ordering') ? await orderingResults(server) : undefined;
+    if (ordering) results.push(ordering.result);
+    if (only.has('replay')) results.push(await replayResult(server));
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
-    const file = await writeResults(results, { rounds, quick, ordering: ordering.details });
+    const file = await writeResults(results, { rounds, quick, only: [...only], ordering: ordering?.details });
     console.log(`results written to ${file}`);
   } finally {
     await server.stop();
