@@ -8,6 +8,11 @@ import type { NewEvent } from './event-store.js';
  */
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
+/** Most payloads hold no `\u` escape at all, which indexOf rules out far faster than the pattern. */
+function unstorable(json: string): boolean {
+  return json.includes('\\u') && UNSTORABLE_ESCAPE.test(json);
+}
+
 export interface SerializedPayloads {
   data: string[];
   metadata: string[];
@@ -21,7 +26,7 @@ export function serializePayloads(stream: string, events: readonly NewEvent[]): 
     const event = events[i]!;
     data[i] = JSON.stringify(event.data);
     metadata[i] = JSON.stringify(event.metadata);
-    if (UNSTORABLE_ESCAPE.test(data[i]!) || UNSTORABLE_ESCAPE.test(metadata[i]!)) {
+    if (unstorable(data[i]!) || unstorable(metadata[i]!)) {
       throw new InvalidAppendError(`stream ${stream}: event ${event.id} contains U+0000 or an unpaired surrogate, which are not storable JSON text`);
     }
   }

@@ -166,7 +166,11 @@ export function describeEventStoreContract(name: string, connect: () => Promise<
         const twice = newEvent();
         await expect(store.appendToStream(stream, [twice, twice])).rejects.toBeInstanceOf(InvalidAppendError);
         await expect(store.appendToStream(stream, [newEvent('Bad', { text: 'nul \u0000 byte' })])).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.appendToStream(stream, [newEvent('Bad', {}), newEvent('Bad', { text: 'half \ud800 pair' })])).rejects.toBeInstanceOf(InvalidAppendError);
         expect(await store.readStream(stream)).toEqual([]);
+        // Escapes that only look alike are stored as they are.
+        await store.appendToStream(stream, [newEvent('Fine', { text: 'a \\u0000 literal, a pair 👋' })]);
+        expect((await store.readStream(stream))[0]!.data).toEqual({ text: 'a \\u0000 literal, a pair 👋' });
       });
 
       it('parses positions it printed, and nothing else', async () => {
