@@ -75,6 +75,7 @@ export class Notifier {
       while (this.pending && !this.closed) {
         const wait = this.lastSentAt + NOTIFY_SPACING_MS - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.closed) break;
         this.pending = false;
         this.lastSentAt = Date.now();
         try {
