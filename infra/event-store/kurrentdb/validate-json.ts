@@ -4,9 +4,10 @@ import type { JsonValue, NewEvent } from '../event-store.js';
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * PostgreSQL's jsonb refuses U+0000 and unpaired surrogates; KurrentDB would store
- * them. The port promises one set of rules, so they are refused here too. (This rule
- * belongs in validate-append.ts, shared by both adapters.)
+ * PostgreSQL refuses U+0000 and unpaired surrogates in JSON text; KurrentDB would
+ * store them. The port promises one set of rules, so they are refused here too.
+ * The PostgreSQL adapter checks the same rule on the JSON text it sends
+ * (serialize-payloads.ts); this adapter never serialises, so it walks the values.
  */
 export function validateJsonText(stream: string, events: readonly NewEvent[]): void {
   for (const event of events) {
