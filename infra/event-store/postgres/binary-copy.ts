@@ -18,7 +18,7 @@ export type TupleDecoder<T> = (buffer: Buffer, starts: Int32Array, lengths: Int3
  * Each field comes with its length, so nothing is scanned or unescaped.
  */
 export class BinaryCopyParser<T> {
-  readonly rows: T[] = [];
+  private readonly rows: T[] = [];
   private pending: Buffer | undefined;
   private headerRead = false;
   private finished = false;
