@@ -19,13 +19,14 @@ export class OwnPostgres {
   private constructor(
     private readonly dataDir: string,
     readonly port: number,
+    private readonly settings: Record<string, string>,
   ) {}
 
-  /** Started, with the event store's schema. */
-  static async start(): Promise<OwnPostgres> {
+  /** Started, with the event store's schema; `settings` are extra server settings. */
+  static async start(settings: Record<string, string> = {}): Promise<OwnPostgres> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chronicle-own-pg-'));
     await chmod(dataDir, 0o755);
-    const own = new OwnPostgres(dataDir, await freePort());
+    const own = new OwnPostgres(dataDir, await freePort(), settings);
     await own.restart();
     const knex = createKnex(own.url, 1);
     try {
@@ -48,7 +49,7 @@ export class OwnPostgres {
       dataDir: this.dataDir,
       port: this.port,
       logger: createLogger('silent'),
-      settings: { fsync: 'on', synchronous_commit: 'on', max_connections: '100' },
+      settings: { fsync: 'on', synchronous_commit: 'on', max_connections: '100', ...this.settings },
     });
   }
 

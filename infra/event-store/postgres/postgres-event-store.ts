@@ -180,7 +180,8 @@ export class PostgresEventStore implements EventStore {
   async lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined> {
     const { rows } = await this.query<{ tx_id: string; idx: number }>(
       'chronicle_last_below',
-      'SELECT tx_id::text AS tx_id, idx FROM events WHERE tx_id < $1::text::xid8 ORDER BY tx_id DESC, idx DESC LIMIT 1',
+      // Qualified: the bare name would sort by the text alias.
+      'SELECT tx_id::text AS tx_id, idx FROM events WHERE events.tx_id < $1::text::xid8 ORDER BY events.tx_id DESC, events.idx DESC LIMIT 1',
       [String(horizonTxId)],
     );
     const row = rows[0];
