@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eventStoreMigrations } from '../../infra/event-store/postgres/schema.js';
+import { allMigrations } from '../../app/migrations.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
 import { createKnex } from '../../infra/postgres/knex.js';
@@ -30,7 +30,7 @@ export class OwnPostgres {
     await own.restart();
     const knex = createKnex(own.url, 1);
     try {
-      await migrateToLatest(knex, eventStoreMigrations);
+      await migrateToLatest(knex, allMigrations);
     } finally {
       await knex.destroy();
     }
