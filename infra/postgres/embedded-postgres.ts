@@ -20,7 +20,11 @@ export interface EmbeddedPostgresOptions {
 
 export interface EmbeddedPostgres {
   readonly url: string;
-  stop(): Promise<void>;
+  /**
+   * `fast` (the default) rolls back sessions and shuts down cleanly;
+   * `immediate` kills the server as a crash would, leaving recovery to the next start.
+   */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
 }
 
 interface Binaries {
@@ -95,8 +99,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let stopped: Promise<void> | undefined;
   return {
     url,
-    stop: () => {
-      stopped ??= pgCtl(binaries, owner, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60', '-s'])
+    stop: (mode = 'fast') => {
+      stopped ??= pgCtl(binaries, owner, ['stop', '-D', clusterDir, '-m', mode, '-w', '-t', '60', '-s'])
         .then(() => rm(ownerFile, { force: true }))
         .then(() => logger.info('embedded PostgreSQL stopped'));
       return stopped;
