@@ -21,9 +21,18 @@ export class DuplicateEventIdError extends Error {
 }
 
 export class EventStoreUnavailableError extends Error {
-  override readonly name = 'EventStoreUnavailableError';
+  override readonly name: string = 'EventStoreUnavailableError';
 }
 
 export class InvalidAppendError extends Error {
   override readonly name = 'InvalidAppendError';
+}
+
+/**
+ * The event store gave no answer in time. For an append the outcome is
+ * unknown: it may have been written. Appending the same events again (same
+ * ids) is safe: a retry of a written append answers its first result.
+ */
+export class EventStoreTimeoutError extends EventStoreUnavailableError {
+  override readonly name = 'EventStoreTimeoutError';
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
-import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
+import { DuplicateEventIdError, EventStoreTimeoutError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -24,6 +24,8 @@ import { AppendBatcher } from './append-batcher.js';
 import type { AppendOutcome, PreparedAppend } from './append-statements.js';
 import { serializePayloads } from '../serialize-payloads.js';
 import { validateAppend } from '../validate-append.js';
+import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../postgres/connection-liveness.js';
+import { OverdueAppends } from './overdue-appends.js';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -31,8 +33,13 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
   /** Longest wait for a wake-up before a live subscription polls anyway. */
   pollIntervalMs?: number;
-  /** Upper bound on one append statement, and so on how long it can hold readers back. */
+  /**
+   * Upper bound on one append statement, and so on how long it can hold readers back.
+   * Every call gets an answer within it plus DEADLINE_GRACE_MS, whatever the network does.
+   */
   appendTimeoutMs?: number;
+  /** Opening a connection gives up after this long. */
+  connectTimeoutMs?: number;
   pageSize?: number;
   /** How long an in-flight append may hold subscribers back before it is logged. */
   stallWarningMs?: number;
@@ -55,6 +62,15 @@ const EVENT_ID_CONSTRAINT = 'events_event_id_idx';
 const UNIQUE_VIOLATION = '23505';
 const INVALID_TEXT = new Set(['22P05', '22P02', '22021']);
 const MAX_UNIQUE_RETRIES = 20;
+const STATEMENT_TIMEOUT = '57014';
+/** Admin shutdown (a stop, a terminated backend), crash shutdown, cannot connect now (starting, recovering, stopping). */
+const OUTAGE_CODES = new Set(['57P01', '57P02', '57P03']);
+/**
+ * Client-side deadlines exceed the server's statement timeout by this much, so
+ * that a statement the server cancels reports that, and the client's own
+ * deadline only fires when the server or the network is gone.
+ */
+export const DEADLINE_GRACE_MS = 1_000;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -64,20 +80,28 @@ export class PostgresEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly subscriptions = new Set<PostgresSubscription>();
   private readonly appends: AppendBatcher;
+  private readonly appendTimeoutMs: number;
+  private readonly overdueAppends: OverdueAppends;
   private lastHorizon: Horizon | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
+    this.appendTimeoutMs = options.appendTimeoutMs ?? 30_000;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'chronicle-event-store',
-      options: '-c TimeZone=UTC',
-      // Every append is one statement, so this bounds how long one can hold the horizon.
-      statement_timeout: options.appendTimeoutMs ?? 30_000,
+      // Every append is one statement, so this bounds how long one can hold the horizon
+      // while it runs; the server-side liveness settings end it when its client vanishes.
+      options: sessionOptions({ TimeZone: 'UTC', ...SERVER_SIDE_LIVENESS }),
+      statement_timeout: this.appendTimeoutMs,
+      // The client's own deadline on every call: a silent network cannot make one hang.
+      query_timeout: this.appendTimeoutMs + DEADLINE_GRACE_MS,
+      ...clientLiveness(options.connectTimeoutMs),
     });
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle event store connection failed'));
-    this.notifier = new Notifier(options.connectionString, options.logger);
+    this.notifier = new Notifier(options.connectionString, options.logger, options.connectTimeoutMs);
     this.appends = new AppendBatcher(this.pool, options.appendStatementsInFlight ?? 2, 10_000);
+    this.overdueAppends = new OverdueAppends(this.pool, this.appendTimeoutMs + DEADLINE_GRACE_MS, options.logger);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
   }
@@ -102,10 +126,11 @@ export class PostgresEventStore implements EventStore {
       expectation: typeof expected === 'bigint' ? 'revision' : expected,
       expectedRevision: typeof expected === 'bigint' ? String(expected) : null,
     };
+    const deadline = Date.now() + this.appendTimeoutMs + DEADLINE_GRACE_MS;
     for (let attempt = 0; ; attempt++) {
       let row: AppendOutcome | undefined;
       try {
-        row = await this.appends.submit(prepared);
+        row = await this.appends.submit(prepared, deadline);
       } catch (error) {
         if (pgCode(error) !== UNIQUE_VIOLATION || attempt >= MAX_UNIQUE_RETRIES) throw translateError(error, stream);
         if (constraintOf(error) === EVENT_ID_CONSTRAINT) {
@@ -185,13 +210,23 @@ export class PostgresEventStore implements EventStore {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
+    } catch (error) {
+      throw translateError(error, undefined);
+    }
+    // Out of the pool, a client has no 'error' listener: a connection lost now
+    // (a stop, a terminated backend) would be an uncaught error. The COPY
+    // stream fails on its own, and that failure is the one reported.
+    client.on('error', ignoreConnectionError);
+    try {
       const events = await copyOut(client, query, EVENT_TUPLE_WIDTH, decodeEventTuple);
       client.release();
       return events;
     } catch (error) {
       // A COPY broken off midway leaves the connection in an unknown state: discard it.
-      client?.release(true);
+      client.release(true);
       throw translateError(error, undefined);
+    } finally {
+      client.off('error', ignoreConnectionError);
     }
   }
 
@@ -210,10 +245,14 @@ export class PostgresEventStore implements EventStore {
   async horizon(): Promise<Horizon> {
     try {
       this.lastHorizon = await readHorizon(this.pool);
-      return this.lastHorizon;
     } catch (error) {
       throw translateError(error, undefined);
     }
+    // An append past every deadline of its client (cut off between its statement and its
+    // commit, say) must not hold subscribers back for as long as the network likes.
+    const started = this.lastHorizon.oldestAppendStartedAt;
+    if (started && Date.now() - started.getTime() > this.appendTimeoutMs + DEADLINE_GRACE_MS) this.overdueAppends.end();
+    return this.lastHorizon;
   }
 
   /**
@@ -267,11 +306,17 @@ function constraintOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
 }
 
+function ignoreConnectionError(): void {}
+
 function translateError(error: unknown, stream: string | undefined): Error {
+  if (error instanceof EventStoreUnavailableError) return error;
   const code = pgCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code && INVALID_TEXT.has(code)) return new InvalidAppendError(`stream ${stream ?? '?'}: ${message}`);
-  if (code === undefined || code.startsWith('08') || code === '57P01' || code === '57P03' || /ECONNREFUSED|ECONNRESET|timeout/i.test(message)) {
+  if (code === STATEMENT_TIMEOUT || message === 'Query read timeout') {
+    return new EventStoreTimeoutError(`PostgreSQL event store did not answer in time: ${message}`);
+  }
+  if (code === undefined || code.startsWith('08') || OUTAGE_CODES.has(code) || /ECONNREFUSED|ECONNRESET|timeout/i.test(message)) {
     return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`);
   }
   return error instanceof Error ? error : new Error(message);
