@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -26,6 +26,8 @@ export interface OwnPostgres {
    * those running a statement that starts with `runningStatement` if given; answers how many.
    */
   terminateBackends(applicationName: string, runningStatement?: string): Promise<number>;
+  /** The server's log so far (errors, cancelled statements). */
+  serverLog(): Promise<string>;
   /** Stops it and removes its data. */
   destroy(): Promise<void>;
 }
@@ -67,6 +69,9 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       } finally {
         await admin.end();
       }
+    },
+    serverLog() {
+      return readFile(path.join(dataDir, 'pg', 'server.log'), 'utf8');
     },
     async destroy() {
       await server?.stop('fast').catch(() => undefined);
