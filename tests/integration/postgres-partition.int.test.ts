@@ -159,9 +159,9 @@ describe('PostgreSQL event store across network partitions', () => {
       // These wait for the first statement, then go together as one.
       const batch = Array.from({ length: 4 }, () => store.appendToStream(uniqueStream(), [newEvent()]));
       const outcomes = await Promise.allSettled([first, ...batch]);
-      for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(EventStoreTimeoutError) });
       await untilNoAppendWaits(blocker);
       expect(countStatementTimeouts(await server.serverLog()) - timeoutsBefore).toBe(2);
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(EventStoreTimeoutError) });
     } finally {
       await blocker.end();
     }
