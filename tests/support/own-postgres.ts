@@ -40,6 +40,23 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const launch = () => startEmbeddedPostgres({ dataDir, port, logger });
   let server: EmbeddedPostgres | undefined = await launch();
   const url = server.url;
+  // One admin session, kept: a test may terminate backends in a tight loop.
+  let admin: pg.Client | undefined;
+  const adminSession = async (): Promise<pg.Client> => {
+    if (admin) return admin;
+    const client = new pg.Client({ connectionString: url, application_name: 'chronicle-test-admin' });
+    client.on('error', () => {
+      if (admin === client) admin = undefined;
+    });
+    await client.connect();
+    admin = client;
+    return client;
+  };
+  const endAdminSession = async (): Promise<void> => {
+    const client = admin;
+    admin = undefined;
+    await client?.end().catch(() => undefined);
+  };
   const knex = createKnex(url, 1);
   try {
     await migrateToLatest(knex, allMigrations);
@@ -50,6 +67,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     url,
     port,
     async stop(mode) {
+      await endAdminSession();
       await server?.stop(mode);
       server = undefined;
     },
@@ -57,23 +75,18 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       server ??= await launch();
     },
     async terminateBackends(applicationName, runningStatement) {
-      const admin = new pg.Client({ connectionString: url, application_name: 'chronicle-test-admin' });
-      await admin.connect();
-      try {
-        const { rows } = await admin.query<{ terminated: boolean }>(
-          `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
-            WHERE application_name = $1 AND pid <> pg_backend_pid() AND ($2::text IS NULL OR (state = 'active' AND starts_with(query, $2)))`,
-          [applicationName, runningStatement ?? null],
-        );
-        return rows.filter((row) => row.terminated).length;
-      } finally {
-        await admin.end();
-      }
+      const { rows } = await (await adminSession()).query<{ terminated: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+          WHERE application_name = $1 AND pid <> pg_backend_pid() AND ($2::text IS NULL OR (state = 'active' AND starts_with(query, $2)))`,
+        [applicationName, runningStatement ?? null],
+      );
+      return rows.filter((row) => row.terminated).length;
     },
     serverLog() {
       return readFile(path.join(dataDir, 'pg', 'server.log'), 'utf8');
     },
     async destroy() {
+      await endAdminSession();
       await server?.stop('fast').catch(() => undefined);
       server = undefined;
       await rm(dataDir, { recursive: true, force: true });
