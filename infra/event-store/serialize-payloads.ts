@@ -39,7 +39,7 @@ export interface SerializedPayloads {
  * MAX_JSON_DEPTH, U+0000 or an unpaired surrogate in any string, and an event
  * larger than `maxEventBytes`.
  */
-export function serializePayloads(events: readonly NewEvent[], maxEventBytes: number): SerializedPayloads {
+export function serializePayloads(events: readonly NewEvent[], maxEventBytes: number, maxAppendBytes = MAX_APPEND_BYTES): SerializedPayloads {
   const data: string[] = new Array(events.length);
   const metadata: string[] = new Array(events.length);
   let length = 0;
@@ -55,9 +55,9 @@ export function serializePayloads(events: readonly NewEvent[], maxEventBytes: nu
     metadata[i] = eventMetadata;
     length += eventLength;
   }
-  if (length * 3 > MAX_APPEND_BYTES) {
+  if (length * 3 > maxAppendBytes) {
     const total = data.reduce((sum, text) => sum + Buffer.byteLength(text), 0) + metadata.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
-    if (total > MAX_APPEND_BYTES) throw new EventTooLargeError('events (all together)', total, MAX_APPEND_BYTES);
+    if (total > maxAppendBytes) throw new EventTooLargeError('events (all together)', total, maxAppendBytes);
   }
   return { data, metadata, length };
 }
