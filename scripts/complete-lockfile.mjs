@@ -13,7 +13,19 @@ const lock = JSON.parse(readFileSync(file, 'utf8'));
 const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony'];
 const CPU = { x64: 'x64', arm64: 'arm64', arm: 'arm', ia32: 'ia32', ppc64: 'ppc64', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
 
+// Keys in the order npm writes them, so that a later `npm install` leaves the
+// file as it is (a clone must stay clean after the README's first command).
+function platformEntry(version, cpu, os, dev) {
+  return { version, cpu: [cpu], ...(dev ? { dev: true } : {}), optional: true, os: [os] };
+}
+
 let added = 0;
+for (const [path, entry] of Object.entries(lock.packages)) {
+  // An entry this script wrote has no `resolved` or `integrity` (nothing was fetched); rewrite it in npm's order.
+  if (entry.optional && entry.cpu && entry.os && !entry.integrity && !entry.resolved) {
+    lock.packages[path] = platformEntry(entry.version, entry.cpu[0], entry.os[0], entry.dev);
+  }
+}
 for (const [path, entry] of Object.entries(lock.packages)) {
   for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
     const target = `node_modules/${name}`;
@@ -22,7 +34,7 @@ for (const [path, entry] of Object.entries(lock.packages)) {
     const os = parts.find((part) => OS.includes(part));
     const cpu = parts.map((part) => CPU[part]).find(Boolean);
     if (!os || !cpu || !/^\d+\.\d+\.\d+/.test(version)) throw new Error(`cannot tell the platform of ${name}@${version}`);
-    lock.packages[target] = { version, cpu: [cpu], os: [os], optional: true, ...(entry.dev ? { dev: true } : {}) };
+    lock.packages[target] = platformEntry(version, cpu, os, entry.dev);
     added++;
   }
 }

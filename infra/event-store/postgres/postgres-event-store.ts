@@ -84,7 +84,9 @@ export class PostgresEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'chronicle-event-store',
-      options: '-c TimeZone=UTC',
+      // synchronous_commit on whatever the server says: an append is acknowledged
+      // only once durable, and positions rely on a visible commit being on disk.
+      options: '-c TimeZone=UTC -c synchronous_commit=on',
       // Every append is one statement, so this bounds how long one can hold the horizon.
       statement_timeout: options.appendTimeoutMs ?? 30_000,
     });
@@ -212,6 +214,17 @@ export class PostgresEventStore implements EventStore {
       `SELECT ${EVENT_TUPLE_COLUMNS} FROM events WHERE ${conditions.join(' AND ')}
         ORDER BY tx_id, idx ${limit === null ? '' : `LIMIT ${integer(limit)}`}`,
     );
+  }
+
+  async lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined> {
+    const { rows } = await this.query<{ tx_id: string; idx: number }>(
+      'chronicle_last_below',
+      // Qualified: the bare name would sort by the text alias.
+      'SELECT tx_id::text AS tx_id, idx FROM events WHERE events.tx_id < $1::text::xid8 ORDER BY events.tx_id DESC, events.idx DESC LIMIT 1',
+      [String(horizonTxId)],
+    );
+    const row = rows[0];
+    return row ? encodePosition(row.tx_id, row.idx) : undefined;
   }
 
   /**

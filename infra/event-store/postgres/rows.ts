@@ -15,11 +15,6 @@ export function decodePosition(position: Position): { txId: string; idx: number 
   return { txId: String(position >> IDX_BITS), idx: Number(position & IDX_MASK) };
 }
 
-/** The last position that can exist below a horizon, so reading "after" it starts at the horizon. */
-export function positionBelow(horizonTxId: bigint): Position {
-  return (horizonTxId << IDX_BITS) - 1n;
-}
-
 /**
  * The columns of an event as binary COPY sends them, in the order
  * decodeEventTuple reads them. Each is in the form cheapest to decode:
