@@ -51,7 +51,7 @@ export class EventTooLargeError extends InvalidAppendError {
     readonly bytes: number,
     readonly limitBytes: number,
   ) {
-    super(field, `take ${bytes} bytes as JSON, more than the limit of ${limitBytes}`);
+    super(field, `holds ${bytes} bytes of data and metadata as JSON, more than the limit of ${limitBytes}`);
   }
 }
 

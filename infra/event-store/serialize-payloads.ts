@@ -50,14 +50,14 @@ export function serializePayloads(events: readonly NewEvent[], maxEventBytes: nu
     const eventLength = eventData.length + eventMetadata.length;
     // A UTF-16 code unit takes at most 3 bytes in UTF-8: most events need no count.
     const eventBytes = eventLength * 3 <= maxEventBytes ? eventLength : Buffer.byteLength(eventData) + Buffer.byteLength(eventMetadata);
-    if (eventBytes > maxEventBytes) throw new EventTooLargeError(`events[${i}].data and metadata`, eventBytes, maxEventBytes);
+    if (eventBytes > maxEventBytes) throw new EventTooLargeError(`events[${i}]`, eventBytes, maxEventBytes);
     data[i] = eventData;
     metadata[i] = eventMetadata;
     length += eventLength;
   }
   if (length * 3 > maxAppendBytes) {
     const total = data.reduce((sum, text) => sum + Buffer.byteLength(text), 0) + metadata.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
-    if (total > maxAppendBytes) throw new EventTooLargeError('events (all together)', total, maxAppendBytes);
+    if (total > maxAppendBytes) throw new EventTooLargeError('events', total, maxAppendBytes);
   }
   return { data, metadata, length };
 }

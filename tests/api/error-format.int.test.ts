@@ -104,7 +104,7 @@ describe('the JSON error format', () => {
     const stream = `post-${randomUUID()}`;
     const id = randomUUID();
     const tooLarge = await expectError(await post(`/test/append?stream=${stream}&id=${id}&times=2100`, ''), 413, 'event_too_large');
-    expect(tooLarge.details).toEqual([{ field: 'events[0].data and metadata', bytes: 2100 + 13, limitBytes: 2048 }]);
+    expect(tooLarge.details).toEqual([{ field: 'events[0]', bytes: 2100 + 13, limitBytes: 2048 }]);
     expect((await post(`/test/append?stream=${stream}&id=${id}&times=2000`, '')).status).toBe(200);
     await expectError(await post(`/test/append?stream=${stream}&id=${id}&times=1999`, ''), 409, 'duplicate_event_id');
     const invalidAppend = await expectError(await post(`/test/append?stream=${stream}&id=not-a-uuid&times=1`, ''), 422, 'invalid_append');

@@ -35,7 +35,7 @@ describe('payload serialisation', () => {
       })();
       expect(failure).toBeInstanceOf(EventTooLargeError);
       expect(failure).toBeInstanceOf(InvalidAppendError);
-      expect(failure).toMatchObject({ field: 'events[1].data and metadata', bytes: 1001, limitBytes: 1000 });
+      expect(failure).toMatchObject({ field: 'events[1]', bytes: 1001, limitBytes: 1000 });
     }
   });
 
