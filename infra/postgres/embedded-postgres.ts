@@ -20,10 +20,7 @@ export interface EmbeddedPostgresOptions {
 
 export interface EmbeddedPostgres {
   readonly url: string;
-  /**
-   * `fast` (the default) rolls back sessions and shuts down cleanly;
-   * `immediate` kills the server as a crash would, leaving recovery to the next start.
-   */
+  /** `immediate` is a crash as far as the data is concerned: the next start runs crash recovery. */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
 }
 

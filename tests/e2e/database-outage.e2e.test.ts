@@ -5,7 +5,7 @@ import { createLogger } from '../../infra/logging/logger.js';
 import { ChronicleProcess } from '../support/chronicle-process.js';
 import { newEvent, uniqueStream } from '../support/events.js';
 import { freePort } from '../support/free-port.js';
-import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
+import { OwnPostgres } from '../support/own-postgres.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +49,7 @@ describe('chronicle start through PostgreSQL outages', () => {
   }
 
   beforeAll(async () => {
-    server = await startOwnPostgres();
+    server = await OwnPostgres.start();
     const port = await freePort();
     readyz = `http://127.0.0.1:${port}/readyz`;
     app = new ChronicleProcess(['start'], {
@@ -92,7 +92,7 @@ describe('chronicle start through PostgreSQL outages', () => {
       await server.stop(mode);
       await untilReadyz(503);
       await sleep(500);
-      await server.start();
+      await server.restart();
       await untilReadyz(200);
     }
 

@@ -4,7 +4,7 @@ import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-ev
 import { createLogger } from '../../infra/logging/logger.js';
 import { newEvent, uniqueStream } from '../support/events.js';
 import { Follower, inLogOrder } from '../support/follower.js';
-import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
+import { OwnPostgres } from '../support/own-postgres.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,7 +53,7 @@ describe('PostgreSQL event store through database outages', () => {
   }
 
   beforeAll(async () => {
-    server = await startOwnPostgres();
+    server = await OwnPostgres.start();
     store = await PostgresEventStore.connect({ connectionString: server.url, logger: createLogger('silent'), pollIntervalMs: 100, appendTimeoutMs: 2_000 });
     await append(20, 100);
   }, 60_000);
@@ -87,7 +87,7 @@ describe('PostgreSQL event store through database outages', () => {
       await expect(store.appendToStream(stream, [newEvent()])).rejects.toBeInstanceOf(EventStoreUnavailableError);
       expect((await store.health()).ok).toBe(false);
       await sleep(300);
-      await server.start();
+      await server.restart();
       await append(5, 10);
       await expectEveryEventOnceInOrder([live, catchingUp]);
       expect((await store.health()).ok).toBe(true);

@@ -6,7 +6,7 @@ import { APPEND_LOCK } from '../../infra/event-store/postgres/schema.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { newEvent, uniqueStream } from '../support/events.js';
 import { Follower, inLogOrder } from '../support/follower.js';
-import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
+import { OwnPostgres } from '../support/own-postgres.js';
 import { TcpProxy, type StallPoint } from '../support/tcp-proxy.js';
 
 const APPEND_TIMEOUT_MS = 1_000;
@@ -81,7 +81,7 @@ describe('PostgreSQL event store across network partitions', () => {
   }
 
   beforeAll(async () => {
-    server = await startOwnPostgres();
+    server = await OwnPostgres.start();
     proxy = await TcpProxy.start(server.port);
   }, 60_000);
   afterEach(async () => {

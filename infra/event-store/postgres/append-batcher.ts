@@ -4,6 +4,8 @@ import { APPEND_MANY_SQL, APPEND_ONE_SQL, appendManyParams, appendOneParams, typ
 
 /** Appends of this many events or more go straight to the database. */
 const ALONE_FROM_EVENTS = 50;
+/** A shared statement takes appends up to this many UTF-16 code units of payload: large ones gain nothing from sharing a commit. */
+const MAX_STATEMENT_PAYLOAD_LENGTH = 8 * 1024 * 1024;
 
 /** One caller's append, answered once: by the database, or by its deadline, whichever comes first. */
 class Waiting {
@@ -115,10 +117,12 @@ export class AppendBatcher {
     const batch: Waiting[] = [];
     const streams = new Set<string>();
     let events = 0;
+    let payloadLength = 0;
     for (let i = 0; i < this.waiting.length; ) {
       const candidate = this.waiting[i]!;
       const size = candidate.append.ids.length;
-      if (batch.length > 0 && events + size > this.maxEventsPerStatement) break;
+      const length = candidate.append.payloadLength;
+      if (batch.length > 0 && (events + size > this.maxEventsPerStatement || payloadLength + length > MAX_STATEMENT_PAYLOAD_LENGTH)) break;
       if (streams.has(candidate.append.stream)) {
         i++;
         continue;
@@ -126,6 +130,7 @@ export class AppendBatcher {
       batch.push(candidate);
       streams.add(candidate.append.stream);
       events += size;
+      payloadLength += length;
       this.waiting.splice(i, 1);
     }
     return batch;

@@ -32,6 +32,10 @@ export class OutageTolerantReader implements PageReader {
     return this.untilAnswered(() => this.reader.readPage(after, horizonTxId, filter, limit));
   }
 
+  lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined> {
+    return this.untilAnswered(() => this.reader.lastPositionBelow(horizonTxId));
+  }
+
   private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
