@@ -73,6 +73,9 @@ describe('chronicle start through PostgreSQL outages', () => {
   }, 60_000);
 
   it('stays up, answers 503 while the database is gone, and its projection ends with every event once', async () => {
+    // The follower is connected (it has printed an event) before the database goes.
+    await append(1, 1);
+    await untilTailed(tail, appended);
     // Its projection follows through binary COPY reads of a few MB each; end them midway.
     let terminated = 0;
     const deadline = Date.now() + 20_000;
