@@ -9,6 +9,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import pg from 'pg';
+import { allMigrations } from '../../app/migrations.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import type { RecordedEvent } from '../../infra/event-store/event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
@@ -76,7 +77,8 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   return condition();
 }
 
-const server = await OwnPostgres.start();
+// All migrations: the projection worker's tables too.
+const server = await OwnPostgres.start({}, allMigrations);
 const proxy = await TcpProxy.start(server.port);
 const appUrl = proxy.url(server.url);
 const children = [
