@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ConductorMessage } from './messages.js';
 
@@ -17,6 +20,9 @@ export class ChaosChild {
   private stderr = '';
   private readonly exited: Promise<void>;
   private readonly process: ChildProcess;
+  /** Everything it wrote on stderr, for reading after a failed run. */
+  readonly logFile: string;
+  private readonly log: WriteStream;
 
   constructor(
     readonly name: string,
@@ -24,15 +30,20 @@ export class ChaosChild {
     databaseUrl: string,
     onMessage: (child: ChaosChild, message: ChildMessage) => void,
   ) {
+    this.logFile = path.join(tmpdir(), `chronicle-chaos-${name}.log`);
+    this.log = createWriteStream(this.logFile);
     this.process = spawn(process.execPath, ['--import', 'tsx/esm', SCRIPTS[role]], {
-      env: { ...process.env, CHAOS_DATABASE_URL: databaseUrl, WORKER_DATABASE_URL: databaseUrl, CHAOS_NAME: name },
+      env: { ...process.env, CHAOS_DATABASE_URL: databaseUrl, WORKER_DATABASE_URL: databaseUrl, WORKER_LOG_LEVEL: 'warn', CHAOS_NAME: name },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    this.process.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2_000)));
+    this.process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-8_000);
+      this.log.write(chunk);
+    });
     this.process.on('message', (message: ChildMessage) => onMessage(this, message));
     this.exited = new Promise((resolve) =>
       this.process.once('exit', (code, signal) => {
-        if (!this.stopping) this.unexpectedExit = `exit code ${code ?? '-'} signal ${signal ?? '-'}: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        if (!this.stopping) this.unexpectedExit = `exit code ${code ?? '-'} signal ${signal ?? '-'}: ${this.stderr.trim().split('\n').slice(-5).join(' | ')}`;
         resolve();
       }),
     );

@@ -39,6 +39,7 @@ const writerErrors = new Map<string, Record<string, number>>();
 const progress = new Map<string, number>();
 const seen = new Map<string, { ids: string[]; outOfOrder: number }>();
 const ready = new Set<string>();
+let lastComparison: ProjectionComparison | undefined;
 
 function onMessage(child: ChaosChild, message: ChildMessage): void {
   switch (message.kind) {
@@ -142,6 +143,8 @@ const results = {
   writerErrors: Object.fromEntries(writerErrors),
   unexpectedExits: Object.fromEntries(children.filter((child) => child.unexpectedExit).map((child) => [child.name, child.unexpectedExit])),
   subscribers: Object.fromEntries(subscribers.map((child) => [child.name, { seen: seen.get(child.name)?.ids.length ?? null, outOfOrder: seen.get(child.name)?.outOfOrder ?? null }])),
+  projection: lastComparison,
+  childLogs: Object.fromEntries(children.map((child) => [child.name, child.logFile])),
   checks,
 };
 await mkdir(new URL('../results/', import.meta.url), { recursive: true });
@@ -150,6 +153,16 @@ console.log(JSON.stringify(results, null, 2));
 const passed = Object.values(checks).every(Boolean);
 console.log(passed ? 'chaos: every check passed' : 'chaos: FAILED');
 process.exit(passed ? 0 : 1);
+
+interface ProjectionComparison {
+  agrees: boolean;
+  streamsMissing: number;
+  streamsExtra: number;
+  countsHigh: number;
+  countsLow: number;
+  lastPositionWrong: number;
+  status: unknown;
+}
 
 /** Each stream's row counts its events and ends at its last one, as the log says. */
 async function projectionAgrees(url: string, events: readonly RecordedEvent[]): Promise<boolean> {
@@ -164,11 +177,23 @@ async function projectionAgrees(url: string, events: readonly RecordedEvent[]): 
     const { rows } = await client.query<{ stream: string; event_count: string; last_position: string }>(
       'SELECT stream, event_count::text, last_position::text FROM stream_summary',
     );
-    return rows.length === expected.size && rows.every((row) => {
+    const comparison: ProjectionComparison = { agrees: false, streamsMissing: 0, streamsExtra: 0, countsHigh: 0, countsLow: 0, lastPositionWrong: 0, status: undefined };
+    const found = new Set<string>();
+    for (const row of rows) {
+      found.add(row.stream);
       const want = expected.get(row.stream);
-      return want !== undefined && Number(row.event_count) === want.count && BigInt(row.last_position) === want.last;
-    });
-  } catch {
+      if (!want) comparison.streamsExtra++;
+      else if (Number(row.event_count) > want.count) comparison.countsHigh++;
+      else if (Number(row.event_count) < want.count) comparison.countsLow++;
+      else if (BigInt(row.last_position) !== want.last) comparison.lastPositionWrong++;
+    }
+    comparison.streamsMissing = [...expected.keys()].filter((stream) => !found.has(stream)).length;
+    comparison.agrees = Object.entries(comparison).every(([key, value]) => key === 'agrees' || key === 'status' || value === 0);
+    comparison.status = (await client.query('SELECT name, state, position::text, error_message, owner FROM projections')).rows;
+    lastComparison = comparison;
+    return comparison.agrees;
+  } catch (error) {
+    lastComparison = { agrees: false, streamsMissing: -1, streamsExtra: -1, countsHigh: -1, countsLow: -1, lastPositionWrong: -1, status: String(error) };
     return false;
   } finally {
     await client.end();
