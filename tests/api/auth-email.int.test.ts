@@ -200,6 +200,28 @@ describe('password reset', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the email routes and pages, and the OIDC cookie and outcomes', async () => {
+    type Operation = { security?: unknown[]; requestBody?: unknown; responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, unknown> }> };
+    const document = await expectJson<{ paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { properties?: Record<string, { enum?: string[] }> }> } }>(
+      await http.get('/openapi.json'),
+      200,
+    );
+    const { paths } = document;
+    expect(paths['/auth/verify-email']?.post?.requestBody).toBeDefined();
+    expect(paths['/auth/verify-email']?.get?.responses['200']?.content).toHaveProperty(['text/html']);
+    expect(paths['/auth/verify-email/resend']?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(Object.keys(paths['/auth/password-reset']?.post?.responses ?? {})).toContain('202');
+    expect(paths['/auth/password-reset']?.post?.security).toBeUndefined();
+    expect(paths['/auth/password-reset/confirm']?.post?.requestBody).toBeDefined();
+    expect(paths['/auth/password-reset']?.get).toBeDefined();
+    expect(paths['/auth/oidc/{provider}/login']?.get?.responses['302']?.headers).toHaveProperty(['Set-Cookie']);
+    expect(Object.keys(paths['/auth/oidc/{provider}/callback']?.get?.responses ?? {})).toContain('409');
+    expect(document.components.schemas.OidcLoginResult?.properties?.outcome?.enum).toContain('taken_over');
+    expect(document.components.schemas.User?.properties).toHaveProperty(['emailVerified']);
+  });
+});
+
 describe('mail and secrets', () => {
   it('keeps tokens, passwords and the SMTP password out of the logs and the event log', async () => {
     const logs = logLines.join('');
