@@ -1,10 +1,11 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
-import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
+import { DuplicateEventIdError, EventStoreTimeoutError, EventStoreUnavailableError, InvalidAppendError, InvalidReadError, WrongExpectedRevisionError } from '../errors.js';
 import type {
   AppendOptions,
   AppendResult,
   EventFilter,
+  ExpectedRevision,
   EventStore,
   EventStoreHealth,
   NewEvent,
@@ -17,13 +18,17 @@ import type {
 } from '../event-store.js';
 import { readHorizon, type Horizon } from './horizon.js';
 import { Notifier } from './notifier.js';
-import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH } from './rows.js';
+import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT } from './rows.js';
 import { copyOut } from './binary-copy.js';
 import { PostgresSubscription } from './subscription.js';
 import { AppendBatcher } from './append-batcher.js';
 import type { AppendOutcome, PreparedAppend } from './append-statements.js';
-import { serializePayloads } from '../serialize-payloads.js';
+import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payloads.js';
 import { validateAppend } from '../validate-append.js';
+import { validateReadAll, validateReadStream, validateSubscribe } from '../validate-read.js';
+import { StreamQueue } from './stream-queue.js';
+import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../postgres/connection-liveness.js';
+import { OverdueAppends } from './overdue-appends.js';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -31,8 +36,13 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
   /** Longest wait for a wake-up before a live subscription polls anyway. */
   pollIntervalMs?: number;
-  /** Upper bound on one append statement, and so on how long it can hold readers back. */
+  /**
+   * Upper bound on one append statement, and so on how long it can hold readers back.
+   * Every call gets an answer within it plus DEADLINE_GRACE_MS, whatever the network does.
+   */
   appendTimeoutMs?: number;
+  /** Opening a connection gives up after this long. */
+  connectTimeoutMs?: number;
   pageSize?: number;
   /** How long an in-flight append may hold subscribers back before it is logged. */
   stallWarningMs?: number;
@@ -42,19 +52,34 @@ export interface PostgresEventStoreOptions {
    * letting concurrent appends share commits.
    */
   appendStatementsInFlight?: number;
+  /** Largest event (data and metadata as UTF-8 JSON) an append may carry; 1 MiB unless told. */
+  maxEventBytes?: number;
 }
 
 interface RecordedIdRow {
+  event_id: string;
   stream_id: string;
   stream_revision: string;
   tx_id: string;
   idx: number;
+  event_type: string;
+  data: string;
+  metadata: string;
 }
 
 const EVENT_ID_CONSTRAINT = 'events_event_id_idx';
 const UNIQUE_VIOLATION = '23505';
 const INVALID_TEXT = new Set(['22P05', '22P02', '22021']);
-const MAX_UNIQUE_RETRIES = 20;
+/** Attempts when appends from other processes keep taking the stream's next revision; a short random pause between them breaks the lockstep. */
+const MAX_UNIQUE_ATTEMPTS = 20;
+const RACE_PAUSE_MS = 5;
+const STATEMENT_TIMEOUT = '57014';
+/**
+ * Client-side deadlines exceed the server's statement timeout by this much, so
+ * that a statement the server cancels reports that, and the client's own
+ * deadline only fires when the server or the network is gone.
+ */
+export const DEADLINE_GRACE_MS = 1_000;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -64,24 +89,35 @@ export class PostgresEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly subscriptions = new Set<PostgresSubscription>();
   private readonly appends: AppendBatcher;
+  private readonly appendTimeoutMs: number;
+  private readonly overdueAppends: OverdueAppends;
+  private readonly streamQueue = new StreamQueue();
+  private readonly maxEventBytes: number;
   private lastHorizon: Horizon | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
+    this.appendTimeoutMs = options.appendTimeoutMs ?? 30_000;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'chronicle-event-store',
       // synchronous_commit on whatever the server says: an append is acknowledged
       // only once durable, and positions rely on a visible commit being on disk.
-      options: '-c TimeZone=UTC -c synchronous_commit=on',
-      // Every append is one statement, so this bounds how long one can hold the horizon.
-      statement_timeout: options.appendTimeoutMs ?? 30_000,
+      // The server-side liveness settings end a session whose client vanished.
+      options: sessionOptions({ TimeZone: 'UTC', synchronous_commit: 'on', ...SERVER_SIDE_LIVENESS }),
+      // Every append is one statement, so this bounds how long one can hold the horizon while it runs.
+      statement_timeout: this.appendTimeoutMs,
+      // The client's own deadline on every call: a silent network cannot make one hang.
+      query_timeout: this.appendTimeoutMs + DEADLINE_GRACE_MS,
+      ...clientLiveness(options.connectTimeoutMs),
     });
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle event store connection failed'));
-    this.notifier = new Notifier(options.connectionString, options.logger);
+    this.notifier = new Notifier(options.connectionString, options.logger, options.connectTimeoutMs);
     this.appends = new AppendBatcher(this.pool, options.appendStatementsInFlight ?? 2, 10_000);
+    this.overdueAppends = new OverdueAppends(this.pool, this.appendTimeoutMs + DEADLINE_GRACE_MS, options.logger);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   }
 
   /** The schema must exist (see schema.ts); the composition root migrates first. */
@@ -94,34 +130,48 @@ export class PostgresEventStore implements EventStore {
   async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     validateAppend(stream, events, expected);
-    const payloads = serializePayloads(stream, events);
+    const payloads = serializePayloads(events, this.maxEventBytes);
     const prepared: PreparedAppend = {
       stream,
       ids: events.map((event) => event.id),
       types: events.map((event) => event.type),
       data: payloads.data,
       metadata: payloads.metadata,
+      payloadLength: payloads.length,
       expectation: typeof expected === 'bigint' ? 'revision' : expected,
       expectedRevision: typeof expected === 'bigint' ? String(expected) : null,
     };
-    for (let attempt = 0; ; attempt++) {
+    // Counted from the call: waiting for its turn is part of the time an append may take.
+    const deadline = Date.now() + this.appendTimeoutMs + DEADLINE_GRACE_MS;
+    // One append per stream at a time in this process: racing for the same
+    // revision, all but one would roll back and retry.
+    return this.streamQueue.run(stream, () => this.append(prepared, expected, deadline));
+  }
+
+  private async append(prepared: PreparedAppend, expected: ExpectedRevision, deadline: number): Promise<AppendResult> {
+    const { stream } = prepared;
+    for (let attempt = 1; ; attempt++) {
       let row: AppendOutcome | undefined;
       try {
-        row = await this.appends.submit(prepared);
+        row = await this.appends.submit(prepared, deadline);
       } catch (error) {
-        if (pgCode(error) !== UNIQUE_VIOLATION || attempt >= MAX_UNIQUE_RETRIES) throw translateError(error, stream);
+        if (pgCode(error) !== UNIQUE_VIOLATION) throw translateError(error, 'append');
         if (constraintOf(error) === EVENT_ID_CONSTRAINT) {
-          const earlier = await this.alreadyRecorded(stream, events);
+          const earlier = await this.alreadyRecorded(prepared);
           if (earlier) return earlier;
         }
-        // Otherwise a concurrent writer took the revision first (or rolled
-        // back); the next attempt sees its outcome.
+        // Otherwise another process took the revision first (or the clashing
+        // writer rolled back): the next attempt sees its outcome.
+        if (attempt >= MAX_UNIQUE_ATTEMPTS) {
+          throw new EventStoreUnavailableError(`stream ${stream}: appends from other processes kept taking its next revision first; try again`);
+        }
+        await pause(Math.random() * RACE_PAUSE_MS * attempt);
         continue;
       }
-      if (!row) throw new Error('append returned no row');
+      if (!row) throw new EventStoreUnavailableError('PostgreSQL event store: the append statement returned no row');
       if (row.tx_id === null || row.last_revision === null || row.last_idx === null) {
         // A retry of an append that succeeded finds the stream moved on by its own events.
-        const earlier = await this.alreadyRecorded(stream, events);
+        const earlier = await this.alreadyRecorded(prepared);
         if (earlier) return earlier;
         throw new WrongExpectedRevisionError(stream, expected, BigInt(row.current_revision));
       }
@@ -132,23 +182,35 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * After an event id clash: the first answer when the whole batch is already
-   * in this stream (a retried append), an error when only part of it is, and
+   * in this stream as it is now given (a retried append), an error when only
+   * part of it is or when it was recorded with another type or payload, and
    * undefined when the clashing writer has since rolled back.
    */
-  private async alreadyRecorded(stream: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
+  private async alreadyRecorded(append: PreparedAppend): Promise<AppendResult | undefined> {
+    const { stream } = append;
     const { rows } = await this.query<RecordedIdRow>(
-      'chronicle_recorded_ids',
-      'SELECT stream_id, stream_revision::text, tx_id::text, idx FROM events WHERE event_id = ANY($1::uuid[])',
-      [events.map((event) => event.id)],
+      'chronicle_recorded_events',
+      `SELECT event_id::text, stream_id, stream_revision::text, tx_id::text, idx, event_type, data::text, metadata::text
+         FROM events WHERE event_id = ANY($1::uuid[])`,
+      [append.ids],
     );
     if (rows.length === 0) return undefined;
-    const inStream = rows.filter((row) => row.stream_id === stream);
-    if (inStream.length !== events.length) throw new DuplicateEventIdError(stream, rows.map((row) => row.stream_id));
-    const last = inStream.reduce((a, b) => (BigInt(a.stream_revision) > BigInt(b.stream_revision) ? a : b));
+    const recorded = new Map(rows.map((row) => [row.event_id, row]));
+    const clashing = rows.map((row) => row.event_id);
+    const inOrder = append.ids.map((id) => recorded.get(id.toLowerCase()));
+    if (inOrder.some((row) => row?.stream_id !== stream)) throw new DuplicateEventIdError(stream, clashing);
+    const same = inOrder.every((row, i) => {
+      const previous = inOrder[i - 1];
+      const follows = previous === undefined || BigInt(row!.stream_revision) === BigInt(previous.stream_revision) + 1n;
+      return follows && row!.event_type === append.types[i] && row!.data === append.data[i] && row!.metadata === append.metadata[i];
+    });
+    if (!same) throw new DuplicateEventIdError(stream, clashing, 'already recorded with another type, payload or order');
+    const last = inOrder[inOrder.length - 1]!;
     return { nextRevision: BigInt(last.stream_revision), position: encodePosition(last.tx_id, last.idx) };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateReadStream(stream, options);
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
     const limit = options.maxCount === undefined ? '' : `LIMIT ${integer(options.maxCount)}`;
@@ -161,6 +223,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    validateReadAll(options, POSITION_LIMIT);
     const horizon = await this.horizon();
     return this.readPage(options.fromPosition, horizon.txId, options.filter, options.maxCount ?? null);
   }
@@ -198,17 +261,28 @@ export class PostgresEventStore implements EventStore {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
+    } catch (error) {
+      throw translateError(error, 'read');
+    }
+    // Out of the pool, a client has no 'error' listener: a connection lost now
+    // (a stop, a terminated backend) would be an uncaught error. The COPY
+    // stream fails on its own, and that failure is the one reported.
+    client.on('error', ignoreConnectionError);
+    try {
       const events = await copyOut(client, query, EVENT_TUPLE_WIDTH, decodeEventTuple);
       client.release();
       return events;
     } catch (error) {
       // A COPY broken off midway leaves the connection in an unknown state: discard it.
-      client?.release(true);
-      throw translateError(error, undefined);
+      client.release(true);
+      throw translateError(error, 'read');
+    } finally {
+      client.off('error', ignoreConnectionError);
     }
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    validateSubscribe(options, POSITION_LIMIT);
     const subscription = new PostgresSubscription(this, this.notifier, options, {
       pollIntervalMs: this.pollIntervalMs,
       pageSize: this.pageSize,
@@ -223,10 +297,14 @@ export class PostgresEventStore implements EventStore {
   async horizon(): Promise<Horizon> {
     try {
       this.lastHorizon = await readHorizon(this.pool);
-      return this.lastHorizon;
     } catch (error) {
-      throw translateError(error, undefined);
+      throw translateError(error, 'read');
     }
+    // An append past every deadline of its client (cut off between its statement and its
+    // commit, say) must not hold subscribers back for as long as the network likes.
+    const started = this.lastHorizon.oldestAppendStartedAt;
+    if (started && Date.now() - started.getTime() > this.appendTimeoutMs + DEADLINE_GRACE_MS) this.overdueAppends.end();
+    return this.lastHorizon;
   }
 
   /**
@@ -267,7 +345,7 @@ export class PostgresEventStore implements EventStore {
     try {
       return await this.pool.query<Row>({ name, text, values });
     } catch (error) {
-      throw translateError(error, undefined);
+      throw translateError(error, 'read');
     }
   }
 }
@@ -280,14 +358,28 @@ function constraintOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
 }
 
-function translateError(error: unknown, stream: string | undefined): Error {
+function ignoreConnectionError(): void {}
+
+/**
+ * Every failure leaves the store typed. Input is checked before it is sent,
+ * so invalid text here is a gap in those checks; anything unforeseen is
+ * reported as an outage of the store, with the database's error as its cause.
+ */
+function translateError(error: unknown, operation: 'append' | 'read'): Error {
   const code = pgCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (code && INVALID_TEXT.has(code)) return new InvalidAppendError(`stream ${stream ?? '?'}: ${message}`);
-  if (code === undefined || code.startsWith('08') || code === '57P01' || code === '57P03' || /ECONNREFUSED|ECONNRESET|timeout/i.test(message)) {
-    return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`);
+  if (code && INVALID_TEXT.has(code)) {
+    return operation === 'append' ? new InvalidAppendError('events', `were refused by PostgreSQL: ${message}`) : new InvalidReadError('query', `was refused by PostgreSQL: ${message}`);
   }
-  return error instanceof Error ? error : new Error(message);
+  if (error instanceof EventStoreUnavailableError || error instanceof InvalidAppendError || error instanceof InvalidReadError) return error;
+  if (code === STATEMENT_TIMEOUT || message === 'Query read timeout') {
+    return new EventStoreTimeoutError(`PostgreSQL event store did not answer in time: ${message}`, { cause: error });
+  }
+  return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`, { cause: error });
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** An integer written into SQL: checked, so that nothing else can be. */

@@ -3,6 +3,9 @@ import type { JsonObject, Position, RecordedEvent } from '../event-store.js';
 const IDX_BITS = 32n;
 const IDX_MASK = (1n << IDX_BITS) - 1n;
 
+/** Positions are below this: a transaction id is an unsigned 64-bit integer. */
+export const POSITION_LIMIT = 1n << (64n + IDX_BITS);
+
 /** A position is `tx_id << 32 | idx`: one integer, ordered as the log is. */
 export function encodePosition(txId: string | bigint, idx: number): Position {
   return (BigInt(txId) << IDX_BITS) | BigInt(idx);
