@@ -2,7 +2,9 @@ import { ZodError } from 'zod';
 import {
   DuplicateEventIdError,
   EventStoreUnavailableError,
+  EventTooLargeError,
   InvalidAppendError,
+  InvalidReadError,
   WrongExpectedRevisionError,
 } from '../infra/event-store/errors.js';
 import { InvalidPositionError } from '../infra/event-store/event-store.js';
@@ -47,7 +49,11 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof DuplicateEventIdError) {
     return new Conflict(error.message, { code: 'duplicate_event_id', details: [{ stream: error.stream, eventIds: [...error.eventIds] }] });
   }
-  if (error instanceof InvalidAppendError) return new ValidationError(error.message, { code: 'invalid_append' });
+  if (error instanceof EventTooLargeError) {
+    return new PayloadTooLarge(error.message, { code: 'event_too_large', details: [{ field: error.field, bytes: error.bytes, limitBytes: error.limitBytes }] });
+  }
+  if (error instanceof InvalidAppendError) return new ValidationError(error.message, { code: 'invalid_append', details: [{ field: error.field }] });
+  if (error instanceof InvalidReadError) return new ValidationError(error.message, { status: 400, code: 'invalid_read', details: [{ field: error.field }] });
   if (error instanceof InvalidPositionError) return new ValidationError(error.message, { status: 400, code: 'invalid_position' });
   if (error instanceof EventStoreUnavailableError) {
     return new Unavailable('the event store is unavailable', { code: 'event_store_unavailable' });

@@ -12,7 +12,12 @@ export async function connectEventStore(runtime: Runtime, config: Config, logger
     if (config.EVENTSTORE_URL) {
       const connectionString = config.EVENTSTORE_URL;
       try {
-        return await KurrentDbEventStore.connect({ connectionString, logger, connectTimeoutMs: config.EVENTSTORE_CONNECT_TIMEOUT_MS });
+        return await KurrentDbEventStore.connect({
+          connectionString,
+          logger,
+          connectTimeoutMs: config.EVENTSTORE_CONNECT_TIMEOUT_MS,
+          maxEventBytes: config.MAX_EVENT_BYTES,
+        });
       } catch (error) {
         throw new StartupError(`event store at ${safeUrl(connectionString)} (EVENTSTORE_URL) is unusable: ${reason(error)}`);
       }
@@ -23,6 +28,7 @@ export async function connectEventStore(runtime: Runtime, config: Config, logger
       poolSize: config.DB_POOL_SIZE,
       pollIntervalMs: config.SUBSCRIPTION_POLL_MS,
       appendTimeoutMs: config.APPEND_TIMEOUT_MS,
+      maxEventBytes: config.MAX_EVENT_BYTES,
     });
   };
   const store = await runtime.start('event store', connect, (started) => started.close());

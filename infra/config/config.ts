@@ -114,6 +114,8 @@ export const configSchema = z.object({
   SUBSCRIPTION_POLL_MS: integer(1).default(1_000),
   READ_YOUR_WRITES_TIMEOUT_MS: integer(1).default(5_000),
   APPEND_TIMEOUT_MS: integer(1).default(30_000),
+  /** Largest event, data and metadata as UTF-8 JSON; at most the 64 MiB one append may carry. */
+  MAX_EVENT_BYTES: integer(1, 64 * 1024 * 1024).default(1024 * 1024),
   ...identitySchema,
 });
 

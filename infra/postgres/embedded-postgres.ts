@@ -20,7 +20,8 @@ export interface EmbeddedPostgresOptions {
 
 export interface EmbeddedPostgres {
   readonly url: string;
-  stop(): Promise<void>;
+  /** `immediate` is a crash as far as the data is concerned: the next start runs crash recovery. */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
 }
 
 interface Binaries {
@@ -95,8 +96,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let stopped: Promise<void> | undefined;
   return {
     url,
-    stop: () => {
-      stopped ??= pgCtl(binaries, owner, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60', '-s'])
+    stop: (mode = 'fast') => {
+      stopped ??= pgCtl(binaries, owner, ['stop', '-D', clusterDir, '-m', mode, '-w', '-t', '60', '-s'])
         .then(() => rm(ownerFile, { force: true }))
         .then(() => logger.info('embedded PostgreSQL stopped'));
       return stopped;

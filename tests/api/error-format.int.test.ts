@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Forbidden, TooManyRequests, ValidationError } from '../../api/errors.js';
 import type { RouteModule } from '../../api/route-module.js';
@@ -34,6 +35,14 @@ const failingRoutes: RouteModule = {
     router.get('/test/invalid-query', () => {
       throw new ValidationError('limit must be at most 100', { status: 400, details: [{ path: 'limit' }] });
     });
+    // The app's own event store, configured with MAX_EVENT_BYTES=2048 below.
+    router.post('/test/append', async (req, res) => {
+      const { stream, id, times } = req.query as Record<string, string>;
+      res.json(String((await app.services.eventStore.appendToStream(stream!, [{ id: id!, type: 'Thing', data: { text: 'x'.repeat(Number(times)) }, metadata: {} }])).nextRevision));
+    });
+    router.get('/test/read', async (req, res) => {
+      res.json((await app.services.eventStore.readStream(String(req.query['stream']))).length);
+    });
     router.get('/test/bug', () => {
       throw new Error('secret internals at /srv/app.ts:42');
     });
@@ -43,7 +52,7 @@ const failingRoutes: RouteModule = {
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { BODY_LIMIT: '1kb' }, routeModules: [failingRoutes] });
+  app = await startTestApp({ env: { BODY_LIMIT: '1kb', MAX_EVENT_BYTES: '2048' }, routeModules: [failingRoutes] });
 });
 
 afterAll(async () => {
@@ -89,6 +98,20 @@ describe('the JSON error format', () => {
     expect(conflict.details).toEqual([{ stream: 'post-1', expectedRevision: '3', actualRevision: '5' }]);
     await expectError(await fetch(`${app.url}/test/store-down`), 503, 'event_store_unavailable');
     await expectError(await fetch(`${app.url}/test/bad-position`), 400, 'invalid_position');
+  });
+
+  it('maps what the event store refuses: 413 too large (MAX_EVENT_BYTES), 409 an id reused with other content, 422 and 400 invalid', async () => {
+    const stream = `post-${randomUUID()}`;
+    const id = randomUUID();
+    const tooLarge = await expectError(await post(`/test/append?stream=${stream}&id=${id}&times=2100`, ''), 413, 'event_too_large');
+    expect(tooLarge.details).toEqual([{ field: 'events[0]', bytes: 2100 + 13, limitBytes: 2048 }]);
+    expect((await post(`/test/append?stream=${stream}&id=${id}&times=2000`, '')).status).toBe(200);
+    await expectError(await post(`/test/append?stream=${stream}&id=${id}&times=1999`, ''), 409, 'duplicate_event_id');
+    const invalidAppend = await expectError(await post(`/test/append?stream=${stream}&id=not-a-uuid&times=1`, ''), 422, 'invalid_append');
+    expect(invalidAppend.details).toEqual([{ field: 'events[0].id' }]);
+    const invalidRead = await expectError(await fetch(`${app.url}/test/read?stream=${stream}%00`), 400, 'invalid_read');
+    expect(invalidRead.details).toEqual([{ field: 'stream' }]);
+    expect(await (await fetch(`${app.url}/test/read?stream=${stream}`)).json()).toBe(1);
   });
 
   it('maps the HTTP error hierarchy, with Retry-After on 429', async () => {

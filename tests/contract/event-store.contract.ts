@@ -1,12 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../../infra/event-store/errors.js';
-import { parsePosition, type EventStore, type Position } from '../../infra/event-store/event-store.js';
+import {
+  DuplicateEventIdError,
+  EventTooLargeError,
+  InvalidAppendError,
+  InvalidReadError,
+  WrongExpectedRevisionError,
+} from '../../infra/event-store/errors.js';
+import { parsePosition, type EventStore, type JsonObject, type NewEvent, type Position } from '../../infra/event-store/event-store.js';
+import { DEFAULT_MAX_EVENT_BYTES } from '../../infra/event-store/serialize-payloads.js';
 import { collect, newEvent, newEvents, uniqueStream } from '../support/events.js';
+import { badInputs } from './bad-inputs.js';
 
 export interface ContractSubject {
+  /** Configured with the default maximum event size. */
   store: EventStore;
+  /** The adapter's positions are below this. */
+  positionLimit: Position;
   dispose(): Promise<void>;
+}
+
+const ERROR_CLASSES = { InvalidAppendError, InvalidReadError } as const;
+
+/** An event whose data and metadata take exactly `bytes` bytes as UTF-8 JSON, mostly in two-byte characters. */
+function eventOfBytes(bytes: number): NewEvent {
+  // `{"text":"...."}` and `{}` take 13 bytes around the text.
+  const text = 'é'.repeat(Math.floor((bytes - 13) / 2)) + 'x'.repeat((bytes - 13) % 2);
+  return { id: randomUUID(), type: 'Large', data: { text }, metadata: {} };
+}
+
+function nested(depth: number): JsonObject {
+  let inner: JsonObject = { deepest: true };
+  for (let level = 1; level < depth; level++) inner = { inner };
+  return inner;
 }
 
 /** What every event store adapter must do; each adapter's test file runs it against a real server. */
@@ -148,6 +174,32 @@ export function describeEventStoreContract(name: string, connect: () => Promise<
         expect(await store.readStream(stream)).toHaveLength(2);
       });
 
+      it('refuses the same event id again with another type, data or metadata, whatever the expectation', async () => {
+        const stream = uniqueStream();
+        const event = newEvent('Thing', { i: 1 });
+        const first = await store.appendToStream(stream, [event], { expectedRevision: 'no_stream' });
+        const changed: NewEvent[] = [
+          { ...event, type: 'OtherThing' },
+          { ...event, data: { i: 2 } },
+          { ...event, metadata: { correlationId: 'another' } },
+        ];
+        for (const retry of changed) {
+          await expect(store.appendToStream(stream, [retry])).rejects.toBeInstanceOf(DuplicateEventIdError);
+          await expect(store.appendToStream(stream, [retry], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(DuplicateEventIdError);
+        }
+        expect(await store.appendToStream(stream, [{ ...event }], { expectedRevision: 'no_stream' })).toEqual(first);
+        const recorded = await store.readStream(stream);
+        expect(recorded.map((read) => [read.type, read.data, read.metadata])).toEqual([['Thing', { i: 1 }, event.metadata]]);
+      });
+
+      it('refuses recorded events sent again in another order', async () => {
+        const stream = uniqueStream();
+        const [a, b] = newEvents(2);
+        await store.appendToStream(stream, [a!, b!]);
+        await expect(store.appendToStream(stream, [b!, a!])).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
       it('rejects a batch that repeats only some recorded ids', async () => {
         const stream = uniqueStream();
         const [a, b] = newEvents(2);
@@ -158,6 +210,38 @@ export function describeEventStoreContract(name: string, connect: () => Promise<
     });
 
     describe('bad input', () => {
+      it.each(badInputs)('refuses $name with $error naming $field, writing nothing', async ({ error, field, call }) => {
+        const stream = uniqueStream('bad');
+        const failure = await call(store, stream).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+        expect(failure).toBeInstanceOf(ERROR_CLASSES[error]);
+        expect(failure).toMatchObject({ field });
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('keeps names that differ only by an unpaired surrogate apart by refusing them', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(`${stream}-\ufffd`, [newEvent()], { expectedRevision: 'no_stream' });
+        await expect(store.appendToStream(`${stream}-\ud800`, [newEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.readStream(`${stream}-\udc00`)).rejects.toBeInstanceOf(InvalidReadError);
+        expect(await store.readStream(`${stream}-\ufffd`)).toHaveLength(1);
+      });
+
+      it('refuses positions at its own limit', async () => {
+        await expect(store.readAll({ fromPosition: subject.positionLimit })).rejects.toBeInstanceOf(InvalidReadError);
+        expect(() => store.subscribeToAll({ fromPosition: subject.positionLimit })).toThrow(InvalidReadError);
+      });
+
+      it('keeps payloads nested 100 levels deep, and empty reads of 0 events', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [newEvent('Deep', nested(100))]);
+        const [read] = await store.readStream(stream);
+        expect(read!.data).toEqual(nested(100));
+        expect(await store.readStream(stream, { maxCount: 0 })).toEqual([]);
+      });
+
       it('rejects malformed appends before writing anything', async () => {
         const stream = uniqueStream();
         await expect(store.appendToStream(stream, [])).rejects.toBeInstanceOf(InvalidAppendError);
@@ -178,6 +262,28 @@ export function describeEventStoreContract(name: string, connect: () => Promise<
         expect(parsePosition(String(position))).toBe(position);
         expect(() => parsePosition('12abc')).toThrow(/not a log position/);
         expect(() => parsePosition('-1')).toThrow(/not a log position/);
+      });
+    });
+
+    describe('event size', () => {
+      it('refuses an event one byte over the limit, counting UTF-8 bytes, and writes nothing', async () => {
+        const stream = uniqueStream();
+        const event = eventOfBytes(DEFAULT_MAX_EVENT_BYTES + 1);
+        const failure = await store.appendToStream(stream, [newEvent(), event]).catch((thrown: unknown) => thrown);
+        expect(failure).toBeInstanceOf(EventTooLargeError);
+        expect(failure).toMatchObject({ field: 'events[1]', bytes: DEFAULT_MAX_EVENT_BYTES + 1, limitBytes: DEFAULT_MAX_EVENT_BYTES });
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('reads back an event near the limit, alone and among others', async () => {
+        const stream = uniqueStream();
+        const large = eventOfBytes(DEFAULT_MAX_EVENT_BYTES - 16 * 1024);
+        await store.appendToStream(stream, [newEvent(), large, newEvent()]);
+        const events = await store.readStream(stream);
+        expect(events.map((event) => event.id)).toEqual([expect.any(String), large.id, expect.any(String)]);
+        expect(events[1]!.data).toEqual(large.data);
+        const [again] = await store.readStream(stream, { fromRevision: 1n, maxCount: 1 });
+        expect(again!.data).toEqual(large.data);
       });
     });
 

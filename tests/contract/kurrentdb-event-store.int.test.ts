@@ -1,5 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { KurrentDbEventStore } from '../../infra/event-store/kurrentdb/kurrentdb-event-store.js';
+import { POSITION_LIMIT } from '../../infra/event-store/kurrentdb/positions.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { describeEventStoreContract } from './event-store.contract.js';
 
@@ -8,7 +9,7 @@ const url = process.env.EVENTSTORE_URL;
 if (url) {
   describeEventStoreContract('KurrentDB', async () => {
     const store = await KurrentDbEventStore.connect({ connectionString: url, logger: createLogger('warn'), connectTimeoutMs: 5_000 });
-    return { store, dispose: () => store.close() };
+    return { store, positionLimit: POSITION_LIMIT, dispose: () => store.close() };
   });
 } else {
   describe('KurrentDB event store contract', () => {

@@ -1,4 +1,5 @@
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { POSITION_LIMIT } from '../../infra/event-store/postgres/rows.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createTestDatabase } from '../support/database.js';
 import { describeEventStoreContract } from './event-store.contract.js';
@@ -13,6 +14,7 @@ describeEventStoreContract('PostgreSQL', async () => {
   });
   return {
     store,
+    positionLimit: POSITION_LIMIT,
     dispose: async () => {
       await store.close();
       await database.drop();

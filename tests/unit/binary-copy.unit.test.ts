@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { BinaryCopyParser, type TupleDecoder } from '../../infra/event-store/postgres/binary-copy.js';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -53,5 +53,20 @@ describe('binary COPY parser', () => {
     expect(() => parseInChunks(Buffer.concat([Buffer.from('NOTCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0', 'latin1'), TRAILER]), 100)).toThrow('bad signature');
     expect(() => parseInChunks(Buffer.concat([header(), tuple(['a', 'b']), TRAILER]), 100)).toThrow('expected 3 fields, got 2');
     expect(() => parseInChunks(Buffer.concat([header(), TRAILER, tuple(['a', 'b', 'c'])]), 1000)).toThrow('data after the trailer');
+  });
+
+  it('copies a large tuple delivered in small chunks a bounded number of times, not once per chunk', () => {
+    const large = 'x'.repeat(1 << 20);
+    const big = Buffer.concat([header(), tuple(['a', large, 'z']), tuple(['b', 'c', 'd']), TRAILER]);
+    // Every byte the parser copies goes through Buffer.concat; joining at every chunk would copy about 128 MiB here.
+    const concat = jest.spyOn(Buffer, 'concat');
+    try {
+      const parsed = parseInChunks(big, 4096);
+      const copied = concat.mock.results.reduce((total, result) => total + (result.value as Buffer).length, 0);
+      expect(parsed).toEqual([['a', large, 'z'], ['b', 'c', 'd']]);
+      expect(copied).toBeLessThanOrEqual(2 * big.length);
+    } finally {
+      concat.mockRestore();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { ANY, ErrorType, NO_STREAM, STREAM_EXISTS, type AppendResult as ClientAppendResult, type AppendStreamState } from '@kurrent/kurrentdb-client';
 import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../event-store.js';
+import type { SerializedPayloads } from '../serialize-payloads.js';
 import { describe, errorType, isAccessDenied, isTimeout } from './client-errors.js';
 import type { KurrentDbConnection } from './connection.js';
 import { toEventData } from './events.js';
@@ -21,6 +22,7 @@ export async function appendEvents(
   stream: string,
   events: readonly NewEvent[],
   expected: ExpectedRevision,
+  payloads: SerializedPayloads,
 ): Promise<AppendResult> {
   const data = events.map(toEventData);
   const streamState = toStreamState(expected);
@@ -32,7 +34,7 @@ export async function appendEvents(
         grpc: true,
         timeoutMs,
       });
-      return await answer(connection, stream, events, result);
+      return await answer(connection, stream, events, payloads, result);
     } catch (error) {
       const actual = wrongExpectedVersion(error);
       if (actual !== undefined) throw await conflict(connection, stream, events, expected, actual);
@@ -59,16 +61,36 @@ function toStreamState(expected: ExpectedRevision): AppendStreamState {
 }
 
 /**
- * The server answers one position for the whole write (its commit position, given as
- * both commit and prepare), and servers before 22.6 none for an idempotent retry. For
- * one event that is its own position; for several the port wants the last event's,
- * which only a read tells.
+ * The server answers one position for the whole write (its commit position),
+ * and servers before 22.6 none for an idempotent retry, while the port wants
+ * the last event's. And the server's idempotency looks at event ids only: a
+ * retry carrying other types or payloads under the same ids is answered as if
+ * it were the first write. Reading the events back tells both.
  */
-async function answer(connection: KurrentDbConnection, stream: string, events: readonly NewEvent[], result: ClientAppendResult): Promise<AppendResult> {
+async function answer(
+  connection: KurrentDbConnection,
+  stream: string,
+  events: readonly NewEvent[],
+  payloads: SerializedPayloads,
+  result: ClientAppendResult,
+): Promise<AppendResult> {
   const nextRevision = result.nextExpectedRevision;
-  if (events.length === 1 && result.position) return { nextRevision, position: encodePosition(result.position) };
-  const [last] = await readStream(connection, stream, { fromRevision: nextRevision, maxCount: 1 });
-  if (!last) throw new Error(`stream ${stream}: revision ${nextRevision} was just written but cannot be read back`);
+  const first = nextRevision - BigInt(events.length) + 1n;
+  const recorded = await readStream(connection, stream, { fromRevision: first, maxCount: events.length });
+  const last = recorded[recorded.length - 1];
+  if (!last || last.revision !== nextRevision) {
+    throw new EventStoreUnavailableError(`stream ${stream}: revision ${nextRevision} was just written but cannot be read back`);
+  }
+  const same =
+    recorded.length === events.length &&
+    recorded.every(
+      (event, i) =>
+        event.id.toLowerCase() === events[i]!.id.toLowerCase() &&
+        event.type === events[i]!.type &&
+        JSON.stringify(event.data) === payloads.data[i] &&
+        JSON.stringify(event.metadata) === payloads.metadata[i],
+    );
+  if (!same) throw new DuplicateEventIdError(stream, events.map((event) => event.id), 'already recorded with another type, payload or order');
   return { nextRevision, position: last.position };
 }
 
@@ -121,7 +143,7 @@ function translate(error: unknown, stream: string, connection: KurrentDbConnecti
     return new EventStoreUnavailableError(`EventStoreDB at ${connection.display} denied the append to ${stream}: check the credentials`);
   }
   if (type === ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED || type === ErrorType.APPEND_RECORD_SIZE_EXCEEDED) {
-    return new InvalidAppendError(`stream ${stream}: ${describe(error)}`);
+    return new InvalidAppendError('events', `were refused by KurrentDB as too large: ${describe(error)}`);
   }
   return new Error(`EventStoreDB append to ${stream} failed: ${describe(error)}`);
 }

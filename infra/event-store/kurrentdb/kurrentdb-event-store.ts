@@ -12,13 +12,15 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.js';
+import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payloads.js';
 import { validateAppend } from '../validate-append.js';
+import { validateReadAll, validateReadStream, validateSubscribe } from '../validate-read.js';
 import { appendEvents } from './append.js';
 import { parseTarget } from './connection-string.js';
 import { KurrentDbConnection } from './connection.js';
 import { headPosition, readAll, readStream } from './reads.js';
+import { POSITION_LIMIT } from './positions.js';
 import { KurrentDbSubscription } from './subscription.js';
-import { validateJsonText } from './validate-json.js';
 
 export interface KurrentDbEventStoreOptions {
   /** `kurrentdb://...` or `esdb://...` */
@@ -26,6 +28,8 @@ export interface KurrentDbEventStoreOptions {
   logger: Logger;
   /** Bound on the first contact, which the client itself never times out against a silent port. */
   connectTimeoutMs?: number;
+  /** Largest event (data and metadata as UTF-8 JSON) an append may carry; 1 MiB unless told. */
+  maxEventBytes?: number;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -40,7 +44,10 @@ export class KurrentDbEventStore implements EventStore {
   readonly kind = 'kurrentdb' as const;
   private readonly subscriptions = new Set<KurrentDbSubscription>();
 
-  private constructor(private readonly connection: KurrentDbConnection) {}
+  private constructor(
+    private readonly connection: KurrentDbConnection,
+    private readonly maxEventBytes: number,
+  ) {}
 
   /** Throws only for a malformed connection string; a server that is down is retried in the background. */
   static async connect(options: KurrentDbEventStoreOptions): Promise<KurrentDbEventStore> {
@@ -54,25 +61,29 @@ export class KurrentDbEventStore implements EventStore {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     });
     await connection.check();
-    return new KurrentDbEventStore(connection);
+    return new KurrentDbEventStore(connection, options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
   }
 
   async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     validateAppend(stream, events, expected);
-    validateJsonText(stream, events);
-    return appendEvents(this.connection, stream, events, expected);
+    // Serialised here only to be checked and measured by the rules both adapters share; the client serialises again.
+    const payloads = serializePayloads(events, this.maxEventBytes);
+    return appendEvents(this.connection, stream, events, expected, payloads);
   }
 
-  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateReadStream(stream, options);
     return readStream(this.connection, stream, options);
   }
 
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    validateReadAll(options, POSITION_LIMIT);
     return readAll(this.connection, options);
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    validateSubscribe(options, POSITION_LIMIT);
     const subscription = new KurrentDbSubscription(this.connection, options, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
     return subscription;

@@ -4,6 +4,8 @@ import type { Position } from '../event-store.js';
 const PREPARE_BITS = 64n;
 const PREPARE_LIMIT = 1n << PREPARE_BITS;
 const PREPARE_MASK = PREPARE_LIMIT - 1n;
+/** Positions are below this: commit and prepare are unsigned 64-bit integers. */
+export const POSITION_LIMIT = PREPARE_LIMIT << PREPARE_BITS;
 
 /**
  * KurrentDB places an event in its log with two numbers, {commit, prepare}, compared
@@ -20,7 +22,7 @@ export function encodePosition(position: ClientPosition): Position {
 }
 
 export function decodePosition(position: Position): ClientPosition {
-  if (position < 0n || position >= PREPARE_LIMIT << PREPARE_BITS) {
+  if (position < 0n || position >= POSITION_LIMIT) {
     throw new RangeError(`not a KurrentDB position: ${position}`);
   }
   return { commit: position >> PREPARE_BITS, prepare: position & PREPARE_MASK };

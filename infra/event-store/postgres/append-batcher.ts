@@ -3,6 +3,8 @@ import { APPEND_MANY_SQL, APPEND_ONE_SQL, appendManyParams, appendOneParams, typ
 
 /** Appends of this many events or more go straight to the database. */
 const ALONE_FROM_EVENTS = 50;
+/** A shared statement takes appends up to this many UTF-16 code units of payload: large ones gain nothing from sharing a commit. */
+const MAX_STATEMENT_PAYLOAD_LENGTH = 8 * 1024 * 1024;
 
 interface Waiting {
   append: PreparedAppend;
@@ -55,10 +57,12 @@ export class AppendBatcher {
     const batch: Waiting[] = [];
     const streams = new Set<string>();
     let events = 0;
+    let payloadLength = 0;
     for (let i = 0; i < this.waiting.length; ) {
       const candidate = this.waiting[i]!;
       const size = candidate.append.ids.length;
-      if (batch.length > 0 && events + size > this.maxEventsPerStatement) break;
+      const length = candidate.append.payloadLength;
+      if (batch.length > 0 && (events + size > this.maxEventsPerStatement || payloadLength + length > MAX_STATEMENT_PAYLOAD_LENGTH)) break;
       if (streams.has(candidate.append.stream)) {
         i++;
         continue;
@@ -66,6 +70,7 @@ export class AppendBatcher {
       batch.push(candidate);
       streams.add(candidate.append.stream);
       events += size;
+      payloadLength += length;
       this.waiting.splice(i, 1);
     }
     return batch;

@@ -7,6 +7,8 @@ export interface PreparedAppend {
   types: string[];
   data: string[];
   metadata: string[];
+  /** UTF-16 code units in data and metadata together. */
+  payloadLength: number;
   /** `any`, `no_stream`, `exists`, or `revision` with `expectedRevision`. */
   expectation: string;
   expectedRevision: string | null;

@@ -1,10 +1,11 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
-import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
+import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, InvalidReadError, WrongExpectedRevisionError } from '../errors.js';
 import type {
   AppendOptions,
   AppendResult,
   EventFilter,
+  ExpectedRevision,
   EventStore,
   EventStoreHealth,
   NewEvent,
@@ -17,13 +18,15 @@ import type {
 } from '../event-store.js';
 import { readHorizon, type Horizon } from './horizon.js';
 import { Notifier } from './notifier.js';
-import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH } from './rows.js';
+import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT } from './rows.js';
 import { copyOut } from './binary-copy.js';
 import { PostgresSubscription } from './subscription.js';
 import { AppendBatcher } from './append-batcher.js';
 import type { AppendOutcome, PreparedAppend } from './append-statements.js';
-import { serializePayloads } from '../serialize-payloads.js';
+import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payloads.js';
 import { validateAppend } from '../validate-append.js';
+import { validateReadAll, validateReadStream, validateSubscribe } from '../validate-read.js';
+import { StreamQueue } from './stream-queue.js';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -42,19 +45,27 @@ export interface PostgresEventStoreOptions {
    * letting concurrent appends share commits.
    */
   appendStatementsInFlight?: number;
+  /** Largest event (data and metadata as UTF-8 JSON) an append may carry; 1 MiB unless told. */
+  maxEventBytes?: number;
 }
 
 interface RecordedIdRow {
+  event_id: string;
   stream_id: string;
   stream_revision: string;
   tx_id: string;
   idx: number;
+  event_type: string;
+  data: string;
+  metadata: string;
 }
 
 const EVENT_ID_CONSTRAINT = 'events_event_id_idx';
 const UNIQUE_VIOLATION = '23505';
 const INVALID_TEXT = new Set(['22P05', '22P02', '22021']);
-const MAX_UNIQUE_RETRIES = 20;
+/** Attempts when appends from other processes keep taking the stream's next revision; a short random pause between them breaks the lockstep. */
+const MAX_UNIQUE_ATTEMPTS = 20;
+const RACE_PAUSE_MS = 5;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -64,6 +75,8 @@ export class PostgresEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly subscriptions = new Set<PostgresSubscription>();
   private readonly appends: AppendBatcher;
+  private readonly streamQueue = new StreamQueue();
+  private readonly maxEventBytes: number;
   private lastHorizon: Horizon | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
@@ -71,7 +84,9 @@ export class PostgresEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'chronicle-event-store',
-      options: '-c TimeZone=UTC',
+      // synchronous_commit on whatever the server says: an append is acknowledged
+      // only once durable, and positions rely on a visible commit being on disk.
+      options: '-c TimeZone=UTC -c synchronous_commit=on',
       // Every append is one statement, so this bounds how long one can hold the horizon.
       statement_timeout: options.appendTimeoutMs ?? 30_000,
     });
@@ -80,6 +95,7 @@ export class PostgresEventStore implements EventStore {
     this.appends = new AppendBatcher(this.pool, options.appendStatementsInFlight ?? 2, 10_000);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   }
 
   /** The schema must exist (see schema.ts); the composition root migrates first. */
@@ -92,34 +108,46 @@ export class PostgresEventStore implements EventStore {
   async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     validateAppend(stream, events, expected);
-    const payloads = serializePayloads(stream, events);
+    const payloads = serializePayloads(events, this.maxEventBytes);
     const prepared: PreparedAppend = {
       stream,
       ids: events.map((event) => event.id),
       types: events.map((event) => event.type),
       data: payloads.data,
       metadata: payloads.metadata,
+      payloadLength: payloads.length,
       expectation: typeof expected === 'bigint' ? 'revision' : expected,
       expectedRevision: typeof expected === 'bigint' ? String(expected) : null,
     };
-    for (let attempt = 0; ; attempt++) {
+    // One append per stream at a time in this process: racing for the same
+    // revision, all but one would roll back and retry.
+    return this.streamQueue.run(stream, () => this.append(prepared, expected));
+  }
+
+  private async append(prepared: PreparedAppend, expected: ExpectedRevision): Promise<AppendResult> {
+    const { stream } = prepared;
+    for (let attempt = 1; ; attempt++) {
       let row: AppendOutcome | undefined;
       try {
         row = await this.appends.submit(prepared);
       } catch (error) {
-        if (pgCode(error) !== UNIQUE_VIOLATION || attempt >= MAX_UNIQUE_RETRIES) throw translateError(error, stream);
+        if (pgCode(error) !== UNIQUE_VIOLATION) throw translateError(error, 'append');
         if (constraintOf(error) === EVENT_ID_CONSTRAINT) {
-          const earlier = await this.alreadyRecorded(stream, events);
+          const earlier = await this.alreadyRecorded(prepared);
           if (earlier) return earlier;
         }
-        // Otherwise a concurrent writer took the revision first (or rolled
-        // back); the next attempt sees its outcome.
+        // Otherwise another process took the revision first (or the clashing
+        // writer rolled back): the next attempt sees its outcome.
+        if (attempt >= MAX_UNIQUE_ATTEMPTS) {
+          throw new EventStoreUnavailableError(`stream ${stream}: appends from other processes kept taking its next revision first; try again`);
+        }
+        await pause(Math.random() * RACE_PAUSE_MS * attempt);
         continue;
       }
-      if (!row) throw new Error('append returned no row');
+      if (!row) throw new EventStoreUnavailableError('PostgreSQL event store: the append statement returned no row');
       if (row.tx_id === null || row.last_revision === null || row.last_idx === null) {
         // A retry of an append that succeeded finds the stream moved on by its own events.
-        const earlier = await this.alreadyRecorded(stream, events);
+        const earlier = await this.alreadyRecorded(prepared);
         if (earlier) return earlier;
         throw new WrongExpectedRevisionError(stream, expected, BigInt(row.current_revision));
       }
@@ -130,23 +158,35 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * After an event id clash: the first answer when the whole batch is already
-   * in this stream (a retried append), an error when only part of it is, and
+   * in this stream as it is now given (a retried append), an error when only
+   * part of it is or when it was recorded with another type or payload, and
    * undefined when the clashing writer has since rolled back.
    */
-  private async alreadyRecorded(stream: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
+  private async alreadyRecorded(append: PreparedAppend): Promise<AppendResult | undefined> {
+    const { stream } = append;
     const { rows } = await this.query<RecordedIdRow>(
-      'chronicle_recorded_ids',
-      'SELECT stream_id, stream_revision::text, tx_id::text, idx FROM events WHERE event_id = ANY($1::uuid[])',
-      [events.map((event) => event.id)],
+      'chronicle_recorded_events',
+      `SELECT event_id::text, stream_id, stream_revision::text, tx_id::text, idx, event_type, data::text, metadata::text
+         FROM events WHERE event_id = ANY($1::uuid[])`,
+      [append.ids],
     );
     if (rows.length === 0) return undefined;
-    const inStream = rows.filter((row) => row.stream_id === stream);
-    if (inStream.length !== events.length) throw new DuplicateEventIdError(stream, rows.map((row) => row.stream_id));
-    const last = inStream.reduce((a, b) => (BigInt(a.stream_revision) > BigInt(b.stream_revision) ? a : b));
+    const recorded = new Map(rows.map((row) => [row.event_id, row]));
+    const clashing = rows.map((row) => row.event_id);
+    const inOrder = append.ids.map((id) => recorded.get(id.toLowerCase()));
+    if (inOrder.some((row) => row?.stream_id !== stream)) throw new DuplicateEventIdError(stream, clashing);
+    const same = inOrder.every((row, i) => {
+      const previous = inOrder[i - 1];
+      const follows = previous === undefined || BigInt(row!.stream_revision) === BigInt(previous.stream_revision) + 1n;
+      return follows && row!.event_type === append.types[i] && row!.data === append.data[i] && row!.metadata === append.metadata[i];
+    });
+    if (!same) throw new DuplicateEventIdError(stream, clashing, 'already recorded with another type, payload or order');
+    const last = inOrder[inOrder.length - 1]!;
     return { nextRevision: BigInt(last.stream_revision), position: encodePosition(last.tx_id, last.idx) };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateReadStream(stream, options);
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
     const limit = options.maxCount === undefined ? '' : `LIMIT ${integer(options.maxCount)}`;
@@ -159,6 +199,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    validateReadAll(options, POSITION_LIMIT);
     const horizon = await this.horizon();
     return this.readPage(options.fromPosition, horizon.txId, options.filter, options.maxCount ?? null);
   }
@@ -173,6 +214,17 @@ export class PostgresEventStore implements EventStore {
       `SELECT ${EVENT_TUPLE_COLUMNS} FROM events WHERE ${conditions.join(' AND ')}
         ORDER BY tx_id, idx ${limit === null ? '' : `LIMIT ${integer(limit)}`}`,
     );
+  }
+
+  async lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined> {
+    const { rows } = await this.query<{ tx_id: string; idx: number }>(
+      'chronicle_last_below',
+      // Qualified: the bare name would sort by the text alias.
+      'SELECT tx_id::text AS tx_id, idx FROM events WHERE events.tx_id < $1::text::xid8 ORDER BY events.tx_id DESC, events.idx DESC LIMIT 1',
+      [String(horizonTxId)],
+    );
+    const row = rows[0];
+    return row ? encodePosition(row.tx_id, row.idx) : undefined;
   }
 
   /**
@@ -191,11 +243,12 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       // A COPY broken off midway leaves the connection in an unknown state: discard it.
       client?.release(true);
-      throw translateError(error, undefined);
+      throw translateError(error, 'read');
     }
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    validateSubscribe(options, POSITION_LIMIT);
     const subscription = new PostgresSubscription(this, this.notifier, options, {
       pollIntervalMs: this.pollIntervalMs,
       pageSize: this.pageSize,
@@ -212,7 +265,7 @@ export class PostgresEventStore implements EventStore {
       this.lastHorizon = await readHorizon(this.pool);
       return this.lastHorizon;
     } catch (error) {
-      throw translateError(error, undefined);
+      throw translateError(error, 'read');
     }
   }
 
@@ -254,7 +307,7 @@ export class PostgresEventStore implements EventStore {
     try {
       return await this.pool.query<Row>({ name, text, values });
     } catch (error) {
-      throw translateError(error, undefined);
+      throw translateError(error, 'read');
     }
   }
 }
@@ -267,14 +320,23 @@ function constraintOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
 }
 
-function translateError(error: unknown, stream: string | undefined): Error {
+/**
+ * Every failure leaves the store typed. Input is checked before it is sent,
+ * so invalid text here is a gap in those checks; anything unforeseen is
+ * reported as an outage of the store, with the database's error as its cause.
+ */
+function translateError(error: unknown, operation: 'append' | 'read'): Error {
   const code = pgCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (code && INVALID_TEXT.has(code)) return new InvalidAppendError(`stream ${stream ?? '?'}: ${message}`);
-  if (code === undefined || code.startsWith('08') || code === '57P01' || code === '57P03' || /ECONNREFUSED|ECONNRESET|timeout/i.test(message)) {
-    return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`);
+  if (code && INVALID_TEXT.has(code)) {
+    return operation === 'append' ? new InvalidAppendError('events', `were refused by PostgreSQL: ${message}`) : new InvalidReadError('query', `was refused by PostgreSQL: ${message}`);
   }
-  return error instanceof Error ? error : new Error(message);
+  if (error instanceof EventStoreUnavailableError || error instanceof InvalidAppendError || error instanceof InvalidReadError) return error;
+  return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`, { cause: error });
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** An integer written into SQL: checked, so that nothing else can be. */

@@ -3,6 +3,9 @@ import type { JsonObject, Position, RecordedEvent } from '../event-store.js';
 const IDX_BITS = 32n;
 const IDX_MASK = (1n << IDX_BITS) - 1n;
 
+/** Positions are below this: a transaction id is an unsigned 64-bit integer. */
+export const POSITION_LIMIT = 1n << (64n + IDX_BITS);
+
 /** A position is `tx_id << 32 | idx`: one integer, ordered as the log is. */
 export function encodePosition(txId: string | bigint, idx: number): Position {
   return (BigInt(txId) << IDX_BITS) | BigInt(idx);
@@ -10,11 +13,6 @@ export function encodePosition(txId: string | bigint, idx: number): Position {
 
 export function decodePosition(position: Position): { txId: string; idx: number } {
   return { txId: String(position >> IDX_BITS), idx: Number(position & IDX_MASK) };
-}
-
-/** The last position that can exist below a horizon, so reading "after" it starts at the horizon. */
-export function positionBelow(horizonTxId: bigint): Position {
-  return (horizonTxId << IDX_BITS) - 1n;
 }
 
 /**

@@ -2,11 +2,12 @@ import type { Logger } from '../../logging/logger.js';
 import type { EventFilter, Position, RecordedEvent, SubscribeOptions, Subscription, SubscriptionItem } from '../event-store.js';
 import type { Horizon } from './horizon.js';
 import type { Notifier } from './notifier.js';
-import { positionBelow } from './rows.js';
 
 export interface PageReader {
   horizon(): Promise<Horizon>;
   readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]>;
+  /** The position of the last event below the horizon, filtered or not. */
+  lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined>;
 }
 
 /** Catching up, pages double up to this many events. */
@@ -24,6 +25,13 @@ interface SubscriptionSettings {
 /**
  * Reads pages below the horizon until none are left, says caught-up once,
  * then sleeps until a commit wakes it (or the poll interval passes).
+ *
+ * Every position it hands out (event, caught-up, checkpoint) is the position
+ * of an event it has seen committed, never the horizon: transaction ids
+ * between the last durable commit and the horizon may be handed out again
+ * after PostgreSQL's crash recovery, while an event's own id never is (its
+ * commit record is on disk before it becomes visible; README, "Positions
+ * survive crashes").
  */
 export class PostgresSubscription implements Subscription {
   private readonly abort = new AbortController();
@@ -80,10 +88,12 @@ export class PostgresSubscription implements Subscription {
           }
           if (signal.aborted) return;
         }
-        // Everything below the horizon has been seen, filtered or not.
-        const below = positionBelow(horizon.txId);
-        if (scanned === undefined || below > scanned) {
-          scanned = below;
+        // Everything below the horizon has been seen. A filter hid the events
+        // after the last one delivered: move past them to the last event below
+        // the horizon, never to the horizon itself (see the class comment).
+        const seen = this.options.filter ? await this.reader.lastPositionBelow(horizon.txId) : scanned;
+        if (seen !== undefined && (scanned === undefined || seen > scanned)) {
+          scanned = seen;
           if (caughtUp && !signal.aborted) yield { kind: 'checkpoint', position: scanned };
         }
         if (!caughtUp && !signal.aborted) {

@@ -1,0 +1,32 @@
+/**
+ * Runs tasks for one stream one at a time, in arrival order, and tasks for
+ * distinct streams independently. Appends to a stream all read its last
+ * revision and insert after it: racing, all but one would fail on the primary
+ * key and retry, so a hot stream would see a storm of retries (and give up).
+ * Queued, each append reads the revision its predecessor left.
+ */
+export class StreamQueue {
+  /** The last task queued per stream, settled or not; removed once the queue drains. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** `task` runs once every task queued before it for `stream` has settled, whatever their outcome. */
+  run<T>(stream: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(stream);
+    const result = previous ? previous.then(task) : task();
+    // The next task waits for this one to settle, not to succeed: the tail never rejects.
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(stream, tail);
+    void tail.then(() => {
+      if (this.tails.get(stream) === tail) this.tails.delete(stream);
+    });
+    return result;
+  }
+
+  /** Streams with a task running or waiting. */
+  get size(): number {
+    return this.tails.size;
+  }
+}
