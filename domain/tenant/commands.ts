@@ -15,4 +15,10 @@ export type TenantCommand =
       type: 'IssueApiKey';
       data: { keyId: string; name: string; displayPrefix: string; rateLimitPerMinute: number; issuedBy: string };
     }
-  | { type: 'RevokeApiKey'; data: { keyId: string; revokedBy: string } };
+  | { type: 'RevokeApiKey'; data: { keyId: string; revokedBy: string } }
+  | { type: 'RevokeInvitation'; data: { invitationId: string; revokedBy: string } }
+  /**
+   * Ends every API key and pending invitation a user issued, e.g. when the
+   * owner of the user's email claims an account someone else created with it.
+   */
+  | { type: 'RevokeIssuedBy'; data: { userId: string; revokedBy: string } };

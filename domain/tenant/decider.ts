@@ -17,18 +17,24 @@ function evolve(state: TenantState, event: TenantEvent): TenantState {
   if (state.status !== 'Active') return state;
   switch (event.type) {
     case 'TenantInvitationIssued': {
-      const { invitationId, email, role, expiresAt, tokenHash } = event.data;
-      return { ...state, invitations: { ...state.invitations, [invitationId]: { email, role, expiresAt, tokenHash, acceptedBy: null } } };
+      const { invitationId, email, role, invitedBy, expiresAt, tokenHash } = event.data;
+      const invitation = { email, role, invitedBy, expiresAt, tokenHash, acceptedBy: null, revoked: false };
+      return { ...state, invitations: { ...state.invitations, [invitationId]: invitation } };
     }
     case 'TenantInvitationAccepted': {
-      const invitation = state.invitations[event.data.invitationId];
+      const invitation = own(state.invitations, event.data.invitationId);
       if (!invitation) return state;
       return { ...state, invitations: { ...state.invitations, [event.data.invitationId]: { ...invitation, acceptedBy: event.data.userId } } };
     }
+    case 'TenantInvitationRevoked': {
+      const invitation = own(state.invitations, event.data.invitationId);
+      if (!invitation) return state;
+      return { ...state, invitations: { ...state.invitations, [event.data.invitationId]: { ...invitation, revoked: true } } };
+    }
     case 'ApiKeyIssued':
-      return { ...state, apiKeys: { ...state.apiKeys, [event.data.keyId]: { name: event.data.name, revoked: false } } };
+      return { ...state, apiKeys: { ...state.apiKeys, [event.data.keyId]: { name: event.data.name, issuedBy: event.data.issuedBy, revoked: false } } };
     case 'ApiKeyRevoked': {
-      const key = state.apiKeys[event.data.keyId];
+      const key = own(state.apiKeys, event.data.keyId);
       return key ? { ...state, apiKeys: { ...state.apiKeys, [event.data.keyId]: { ...key, revoked: true } } } : state;
     }
     default: {
@@ -54,9 +60,9 @@ function decideForActive(command: Exclude<TenantCommand, { type: 'CreateTenant' 
       return [{ type: 'TenantInvitationIssued', data: command.data }];
     case 'AcceptInvitation': {
       const { invitationId, userId } = command.data;
-      const invitation = tenant.invitations[invitationId];
-      // One answer for "no such invitation" and "wrong token", so ids cannot be probed.
-      if (!invitation || invitation.tokenHash !== command.data.tokenHash) {
+      const invitation = own(tenant.invitations, invitationId);
+      // One answer for "no such invitation", "wrong token" and "withdrawn", so ids cannot be probed.
+      if (!invitation || invitation.tokenHash !== command.data.tokenHash || invitation.revoked) {
         throw new NotFoundError('no such invitation', { code: 'invitation_not_found' });
       }
       if (invitation.acceptedBy === userId) return [];
@@ -70,16 +76,38 @@ function decideForActive(command: Exclude<TenantCommand, { type: 'CreateTenant' 
       return [{ type: 'TenantInvitationAccepted', data: { invitationId, userId } }];
     }
     case 'IssueApiKey':
-      if (tenant.apiKeys[command.data.keyId]) throw new ConflictError('the api key id is taken', { code: 'api_key_exists' });
+      if (own(tenant.apiKeys, command.data.keyId)) throw new ConflictError('the api key id is taken', { code: 'api_key_exists' });
       return [{ type: 'ApiKeyIssued', data: command.data }];
     case 'RevokeApiKey': {
-      const key = tenant.apiKeys[command.data.keyId];
+      const key = own(tenant.apiKeys, command.data.keyId);
       if (!key) throw new NotFoundError('no such api key', { code: 'api_key_not_found' });
       return key.revoked ? [] : [{ type: 'ApiKeyRevoked', data: command.data }];
+    }
+    case 'RevokeInvitation': {
+      const invitation = own(tenant.invitations, command.data.invitationId);
+      if (!invitation) throw new NotFoundError('no such invitation', { code: 'invitation_not_found' });
+      if (invitation.acceptedBy !== null) throw new ConflictError('the invitation was already used', { code: 'invitation_used' });
+      return invitation.revoked ? [] : [{ type: 'TenantInvitationRevoked', data: command.data }];
+    }
+    case 'RevokeIssuedBy': {
+      const { userId, revokedBy } = command.data;
+      const keys = Object.entries(tenant.apiKeys).filter(([, key]) => key.issuedBy === userId && !key.revoked);
+      const invitations = Object.entries(tenant.invitations).filter(
+        ([, invitation]) => invitation.invitedBy === userId && invitation.acceptedBy === null && !invitation.revoked,
+      );
+      return [
+        ...keys.map(([keyId]): TenantEvent => ({ type: 'ApiKeyRevoked', data: { keyId, revokedBy } })),
+        ...invitations.map(([invitationId]): TenantEvent => ({ type: 'TenantInvitationRevoked', data: { invitationId, revokedBy } })),
+      ];
     }
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
     }
   }
+}
+
+/** Ids come from requests: `constructor` or `__proto__` must not find the prototype's members. */
+function own<T>(record: Readonly<Record<string, T>>, id: string): T | undefined {
+  return Object.hasOwn(record, id) ? record[id] : undefined;
 }

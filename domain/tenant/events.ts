@@ -30,6 +30,12 @@ export const tenantInvitationAcceptedSchema = eventSchema(
   z.object({ invitationId: z.string().min(1), userId: z.string().min(1) }),
 );
 
+/** A pending invitation withdrawn: its token no longer admits anyone. */
+export const tenantInvitationRevokedSchema = eventSchema(
+  'TenantInvitationRevoked',
+  z.object({ invitationId: z.string().min(1), revokedBy: z.string().min(1) }),
+);
+
 /** The key itself is never in an event; its hash lives in the api key table (auth/api-keys). */
 export const apiKeyIssuedSchema = eventSchema(
   'ApiKeyIssued',
@@ -52,6 +58,7 @@ export const tenantEventSchema = z.discriminatedUnion('type', [
   tenantCreatedSchema,
   tenantInvitationIssuedSchema,
   tenantInvitationAcceptedSchema,
+  tenantInvitationRevokedSchema,
   apiKeyIssuedSchema,
   apiKeyRevokedSchema,
 ]);
@@ -59,6 +66,7 @@ export const tenantEventSchema = z.discriminatedUnion('type', [
 export type TenantCreated = z.infer<typeof tenantCreatedSchema>;
 export type TenantInvitationIssued = z.infer<typeof tenantInvitationIssuedSchema>;
 export type TenantInvitationAccepted = z.infer<typeof tenantInvitationAcceptedSchema>;
+export type TenantInvitationRevoked = z.infer<typeof tenantInvitationRevokedSchema>;
 export type ApiKeyIssued = z.infer<typeof apiKeyIssuedSchema>;
 export type ApiKeyRevoked = z.infer<typeof apiKeyRevokedSchema>;
 export type TenantEvent = z.infer<typeof tenantEventSchema>;

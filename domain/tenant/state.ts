@@ -3,13 +3,16 @@ import type { TenantRole } from '../user/roles.js';
 export interface Invitation {
   email: string;
   role: TenantRole;
+  invitedBy: string;
   expiresAt: string;
   tokenHash: string;
   acceptedBy: string | null;
+  revoked: boolean;
 }
 
 export interface ApiKeySummary {
   name: string;
+  issuedBy: string;
   revoked: boolean;
 }
 

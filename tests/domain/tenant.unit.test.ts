@@ -48,4 +48,42 @@ describe('tenant decider', () => {
   it('refuses everything but creation on a missing tenant', () => {
     spec.given([]).when({ type: 'IssueApiKey', data: keyIssued.data }).thenThrows(NotFoundError, 'tenant_not_found');
   });
+
+  it('revokes a pending invitation once; a revoked one admits nobody and an accepted one cannot be revoked', () => {
+    const revoked: TenantEvent = { type: 'TenantInvitationRevoked', data: { invitationId: 'i-1', revokedBy: 'u-1' } };
+    spec.given([created, invited]).when({ type: 'RevokeInvitation', data: { invitationId: 'i-1', revokedBy: 'u-1' } }).then([revoked]);
+    spec.given([created, invited, revoked]).when({ type: 'RevokeInvitation', data: { invitationId: 'i-1', revokedBy: 'u-1' } }).then([]);
+    spec.given([created, invited, revoked]).when(accept()).thenThrows(NotFoundError, 'invitation_not_found');
+    const accepted: TenantEvent = { type: 'TenantInvitationAccepted', data: { invitationId: 'i-1', userId: 'u-2' } };
+    spec.given([created, invited, accepted]).when({ type: 'RevokeInvitation', data: { invitationId: 'i-1', revokedBy: 'u-1' } }).thenThrows(ConflictError, 'invitation_used');
+    spec.given([created]).when({ type: 'RevokeInvitation', data: { invitationId: 'constructor', revokedBy: 'u-1' } }).thenThrows(NotFoundError, 'invitation_not_found');
+  });
+
+  it('revokes every api key and pending invitation one user issued, and nothing of anyone else', () => {
+    const otherKey: TenantEvent = { type: 'ApiKeyIssued', data: { ...keyIssued.data, keyId: 'k-2', issuedBy: 'u-9' } };
+    const revokedKey: TenantEvent = { type: 'ApiKeyIssued', data: { ...keyIssued.data, keyId: 'k-3' } };
+    const otherInvitation: TenantEvent = { type: 'TenantInvitationIssued', data: { ...invited.data, invitationId: 'i-2', invitedBy: 'u-9' } };
+    const acceptedInvitation: TenantEvent = { type: 'TenantInvitationIssued', data: { ...invited.data, invitationId: 'i-3' } };
+    spec
+      .given([
+        created,
+        keyIssued,
+        otherKey,
+        revokedKey,
+        { type: 'ApiKeyRevoked', data: { keyId: 'k-3', revokedBy: 'u-1' } },
+        invited,
+        otherInvitation,
+        acceptedInvitation,
+        { type: 'TenantInvitationAccepted', data: { invitationId: 'i-3', userId: 'u-5' } },
+      ])
+      .when({ type: 'RevokeIssuedBy', data: { userId: 'u-1', revokedBy: 'u-1' } })
+      .then([
+        { type: 'ApiKeyRevoked', data: { keyId: 'k-1', revokedBy: 'u-1' } },
+        { type: 'TenantInvitationRevoked', data: { invitationId: 'i-1', revokedBy: 'u-1' } },
+      ]);
+  });
+
+  it('finds no api key called constructor', () => {
+    spec.given([created]).when({ type: 'RevokeApiKey', data: { keyId: 'constructor', revokedBy: 'u-1' } }).thenThrows(NotFoundError, 'api_key_not_found');
+  });
 });

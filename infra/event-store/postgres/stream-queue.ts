@@ -14,14 +14,11 @@ export class StreamQueue {
     const previous = this.tails.get(stream);
     const result = previous ? previous.then(task) : task();
     // The next task waits for this one to settle, not to succeed: the tail never rejects.
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(stream, tail);
-    void tail.then(() => {
+    const forget = (): void => {
       if (this.tails.get(stream) === tail) this.tails.delete(stream);
-    });
+    };
+    const tail = result.then(forget, forget);
+    this.tails.set(stream, tail);
     return result;
   }
 
