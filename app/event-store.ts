@@ -29,6 +29,7 @@ export async function connectEventStore(runtime: Runtime, config: Config, logger
       poolSize: config.DB_POOL_SIZE,
       pollIntervalMs: config.SUBSCRIPTION_POLL_MS,
       appendTimeoutMs: config.APPEND_TIMEOUT_MS,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
       maxEventBytes: config.MAX_EVENT_BYTES,
     });
   };

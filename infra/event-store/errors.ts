@@ -28,7 +28,7 @@ export class DuplicateEventIdError extends Error {
 }
 
 export class EventStoreUnavailableError extends Error {
-  override readonly name = 'EventStoreUnavailableError';
+  override readonly name: string = 'EventStoreUnavailableError';
 }
 
 /** An append the store refuses as given, before sending anything. */
@@ -65,4 +65,13 @@ export class InvalidReadError extends Error {
   ) {
     super(`${field} ${problem}`);
   }
+}
+
+/**
+ * The event store gave no answer in time. For an append the outcome is
+ * unknown: it may have been written. Appending the same events again (same
+ * ids) is safe: a retry of a written append answers its first result.
+ */
+export class EventStoreTimeoutError extends EventStoreUnavailableError {
+  override readonly name = 'EventStoreTimeoutError';
 }

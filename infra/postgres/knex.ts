@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '../logging/logger.js';
+import { clientLiveness } from './connection-liveness.js';
 
 /**
  * A knex pool whose own messages (a failed connection, a deprecation) go through
@@ -11,7 +12,7 @@ export function createKnex(connectionString: string, poolSize = 10, logger?: Log
   const to = (level: 'debug' | 'warn' | 'error') => (message: unknown) => log?.[level](firstLine(message));
   return knexFactory({
     client: 'pg',
-    connection: { connectionString, application_name: 'chronicle' },
+    connection: { connectionString, application_name: 'chronicle', ...clientLiveness() },
     pool: { min: 0, max: poolSize },
     migrations: { tableName: 'knex_migrations' },
     log: { debug: to('debug'), warn: to('warn'), error: to('error'), deprecate: to('warn') },

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Knex } from 'knex';
 import type { Position } from '../../infra/event-store/event-store.js';
 import type { Logger } from '../../infra/logging/logger.js';
+import { clientLiveness } from '../../infra/postgres/connection-liveness.js';
 import { ReadModelTimeoutError, UnknownProjectionError } from './errors.js';
 import { PROJECTIONS_CHANNEL } from './projection-rows.js';
 
@@ -36,7 +37,7 @@ export class CheckpointWaiter {
 
   async start(): Promise<void> {
     this.closed = false;
-    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'chronicle-checkpoint-listener' });
+    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'chronicle-checkpoint-listener', ...clientLiveness() });
     client.on('notification', () => this.invalidate());
     client.on('error', (error) => {
       // Waiters fall back to polling; a restart of the service reconnects.

@@ -1,7 +1,10 @@
 import pg from 'pg';
+import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../infra/postgres/connection-liveness.js';
 
 /** The advisory lock class of projection ownership; the object id is projections.lock_key. */
 export const OWNERSHIP_LOCK_CLASS = 7320;
+/** A lock query unanswered for this long means a dead connection (a silent network): it is given up. */
+const LOCK_QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * Session advisory locks on one dedicated connection: holding a projection's
@@ -26,10 +29,18 @@ export class AdvisoryLocks {
     const wanted = keys.filter((key) => !this.held.has(key));
     if (wanted.length === 0) return [];
     const client = await this.connect();
-    const { rows } = await client.query<{ key: number; locked: boolean }>(
-      `SELECT key, pg_try_advisory_lock(${OWNERSHIP_LOCK_CLASS}, key) AS locked FROM unnest($1::int[]) AS key`,
-      [wanted],
-    );
+    let rows: Array<{ key: number; locked: boolean }>;
+    try {
+      ({ rows } = await client.query<{ key: number; locked: boolean }>(
+        `SELECT key, pg_try_advisory_lock(${OWNERSHIP_LOCK_CLASS}, key) AS locked FROM unnest($1::int[]) AS key`,
+        [wanted],
+      ));
+    } catch (error) {
+      // Unanswered, the connection is unusable and the locks it holds are in
+      // doubt: give it up (its 'end' reports them lost); the next attempt opens another.
+      void client.end().catch(() => undefined);
+      throw error;
+    }
     const acquired = rows.filter((row) => row.locked).map((row) => row.key);
     for (const key of acquired) this.held.add(key);
     return acquired;
@@ -54,8 +65,14 @@ export class AdvisoryLocks {
   }
 
   private async open(): Promise<pg.Client> {
-    // Keep-alive lets the server notice a vanished host, not only a dead process.
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-projection-owner', keepAlive: true });
+    // Server-side keepalive frees the locks of a vanished host, not only of a dead process.
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: 'chronicle-projection-owner',
+      options: sessionOptions(SERVER_SIDE_LIVENESS),
+      query_timeout: LOCK_QUERY_TIMEOUT_MS,
+      ...clientLiveness(),
+    });
     const lost = (): void => {
       if (this.client !== client) return;
       this.client = undefined;

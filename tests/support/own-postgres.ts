@@ -1,6 +1,7 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { eventStoreMigrations } from '../../infra/event-store/postgres/schema.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
@@ -15,6 +16,8 @@ import { freePort } from './free-port.js';
  */
 export class OwnPostgres {
   private server: EmbeddedPostgres | undefined;
+  /** Kept: a test may terminate backends in a tight loop. */
+  private admin: pg.Client | undefined;
 
   private constructor(
     private readonly dataDir: string,
@@ -55,13 +58,49 @@ export class OwnPostgres {
 
   /** `immediate` loses what was not on disk and leaves crash recovery to the next start. */
   async stop(mode: 'fast' | 'immediate'): Promise<void> {
+    await this.endAdminSession();
     const server = this.server;
     this.server = undefined;
     await server?.stop(mode);
   }
 
+  /**
+   * Ends the server sessions of an application (pg_terminate_backend), only
+   * those running a statement that starts with `runningStatement` if given; answers how many.
+   */
+  async terminateBackends(applicationName: string, runningStatement?: string): Promise<number> {
+    const { rows } = await (await this.adminSession()).query<{ terminated: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+        WHERE application_name = $1 AND pid <> pg_backend_pid() AND ($2::text IS NULL OR (state = 'active' AND starts_with(query, $2)))`,
+      [applicationName, runningStatement ?? null],
+    );
+    return rows.filter((row) => row.terminated).length;
+  }
+
+  /** The server's log so far (errors, cancelled statements). */
+  serverLog(): Promise<string> {
+    return readFile(path.join(this.dataDir, 'pg', 'server.log'), 'utf8');
+  }
+
   async destroy(): Promise<void> {
     await this.stop('immediate');
     await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async adminSession(): Promise<pg.Client> {
+    if (this.admin) return this.admin;
+    const client = new pg.Client({ connectionString: this.url, application_name: 'chronicle-test-admin' });
+    client.on('error', () => {
+      if (this.admin === client) this.admin = undefined;
+    });
+    await client.connect();
+    this.admin = client;
+    return client;
+  }
+
+  private async endAdminSession(): Promise<void> {
+    const client = this.admin;
+    this.admin = undefined;
+    await client?.end().catch(() => undefined);
   }
 }

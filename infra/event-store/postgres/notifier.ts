@@ -1,8 +1,11 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
+import { clientLiveness } from '../../postgres/connection-liveness.js';
 
 export const EVENTS_CHANNEL = 'chronicle_events';
 const NOTIFY_SPACING_MS = 25;
+/** A NOTIFY unanswered for this long means a dead connection: a new one sends the next. */
+const NOTIFY_TIMEOUT_MS = 5_000;
 
 /**
  * Wakes subscribers when events commit: in this process directly, in others
@@ -25,6 +28,7 @@ export class Notifier {
   constructor(
     private readonly connectionString: string,
     private readonly logger: Logger,
+    private readonly connectTimeoutMs?: number,
   ) {}
 
   async start(): Promise<void> {
@@ -83,7 +87,7 @@ export class Notifier {
           await sender.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
         } catch (error) {
           // Subscribers also poll, so a lost notification only delays them.
-          this.sender = undefined;
+          this.discardSender();
           this.logger.debug({ err: error }, 'event notification failed');
         }
       }
@@ -97,18 +101,39 @@ export class Notifier {
    * of its own with asynchronous commit keeps that off the fsync path.
    */
   private connectSender(): Promise<pg.Client> {
-    this.sender ??= (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-notifier' });
-      client.on('error', () => (this.sender = undefined));
-      await client.connect();
-      await client.query('SET synchronous_commit = off');
+    if (this.sender) return this.sender;
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: 'chronicle-notifier',
+      query_timeout: NOTIFY_TIMEOUT_MS,
+      ...clientLiveness(this.connectTimeoutMs),
+    });
+    const opening = (async () => {
+      try {
+        await client.connect();
+        await client.query('SET synchronous_commit = off');
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
       return client;
     })();
-    return this.sender;
+    client.on('error', () => {
+      if (this.sender === opening) this.discardSender();
+    });
+    this.sender = opening;
+    return opening;
+  }
+
+  /** Ends the sender's connection (a query that timed out leaves it unusable); the next send opens a new one. */
+  private discardSender(): void {
+    const sender = this.sender;
+    this.sender = undefined;
+    void sender?.then((client) => client.end()).catch(() => undefined);
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-listener' });
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-listener', ...clientLiveness(this.connectTimeoutMs) });
     const lost = (): void => {
       if (this.listener !== client) return;
       this.logger.warn('event listener connection lost; subscribers poll until it is back');

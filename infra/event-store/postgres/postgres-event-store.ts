@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
-import { DuplicateEventIdError, EventStoreUnavailableError, InvalidAppendError, InvalidReadError, WrongExpectedRevisionError } from '../errors.js';
+import { DuplicateEventIdError, EventStoreTimeoutError, EventStoreUnavailableError, InvalidAppendError, InvalidReadError, WrongExpectedRevisionError } from '../errors.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -27,6 +27,8 @@ import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payload
 import { validateAppend } from '../validate-append.js';
 import { validateReadAll, validateReadStream, validateSubscribe } from '../validate-read.js';
 import { StreamQueue } from './stream-queue.js';
+import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../postgres/connection-liveness.js';
+import { OverdueAppends } from './overdue-appends.js';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -34,8 +36,13 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
   /** Longest wait for a wake-up before a live subscription polls anyway. */
   pollIntervalMs?: number;
-  /** Upper bound on one append statement, and so on how long it can hold readers back. */
+  /**
+   * Upper bound on one append statement, and so on how long it can hold readers back.
+   * Every call gets an answer within it plus DEADLINE_GRACE_MS, whatever the network does.
+   */
   appendTimeoutMs?: number;
+  /** Opening a connection gives up after this long. */
+  connectTimeoutMs?: number;
   pageSize?: number;
   /** How long an in-flight append may hold subscribers back before it is logged. */
   stallWarningMs?: number;
@@ -66,6 +73,13 @@ const INVALID_TEXT = new Set(['22P05', '22P02', '22021']);
 /** Attempts when appends from other processes keep taking the stream's next revision; a short random pause between them breaks the lockstep. */
 const MAX_UNIQUE_ATTEMPTS = 20;
 const RACE_PAUSE_MS = 5;
+const STATEMENT_TIMEOUT = '57014';
+/**
+ * Client-side deadlines exceed the server's statement timeout by this much, so
+ * that a statement the server cancels reports that, and the client's own
+ * deadline only fires when the server or the network is gone.
+ */
+export const DEADLINE_GRACE_MS = 1_000;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -75,24 +89,32 @@ export class PostgresEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly subscriptions = new Set<PostgresSubscription>();
   private readonly appends: AppendBatcher;
+  private readonly appendTimeoutMs: number;
+  private readonly overdueAppends: OverdueAppends;
   private readonly streamQueue = new StreamQueue();
   private readonly maxEventBytes: number;
   private lastHorizon: Horizon | undefined;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
+    this.appendTimeoutMs = options.appendTimeoutMs ?? 30_000;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'chronicle-event-store',
       // synchronous_commit on whatever the server says: an append is acknowledged
       // only once durable, and positions rely on a visible commit being on disk.
-      options: '-c TimeZone=UTC -c synchronous_commit=on',
-      // Every append is one statement, so this bounds how long one can hold the horizon.
-      statement_timeout: options.appendTimeoutMs ?? 30_000,
+      // The server-side liveness settings end a session whose client vanished.
+      options: sessionOptions({ TimeZone: 'UTC', synchronous_commit: 'on', ...SERVER_SIDE_LIVENESS }),
+      // Every append is one statement, so this bounds how long one can hold the horizon while it runs.
+      statement_timeout: this.appendTimeoutMs,
+      // The client's own deadline on every call: a silent network cannot make one hang.
+      query_timeout: this.appendTimeoutMs + DEADLINE_GRACE_MS,
+      ...clientLiveness(options.connectTimeoutMs),
     });
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle event store connection failed'));
-    this.notifier = new Notifier(options.connectionString, options.logger);
+    this.notifier = new Notifier(options.connectionString, options.logger, options.connectTimeoutMs);
     this.appends = new AppendBatcher(this.pool, options.appendStatementsInFlight ?? 2, 10_000);
+    this.overdueAppends = new OverdueAppends(this.pool, this.appendTimeoutMs + DEADLINE_GRACE_MS, options.logger);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
@@ -119,17 +141,19 @@ export class PostgresEventStore implements EventStore {
       expectation: typeof expected === 'bigint' ? 'revision' : expected,
       expectedRevision: typeof expected === 'bigint' ? String(expected) : null,
     };
+    // Counted from the call: waiting for its turn is part of the time an append may take.
+    const deadline = Date.now() + this.appendTimeoutMs + DEADLINE_GRACE_MS;
     // One append per stream at a time in this process: racing for the same
     // revision, all but one would roll back and retry.
-    return this.streamQueue.run(stream, () => this.append(prepared, expected));
+    return this.streamQueue.run(stream, () => this.append(prepared, expected, deadline));
   }
 
-  private async append(prepared: PreparedAppend, expected: ExpectedRevision): Promise<AppendResult> {
+  private async append(prepared: PreparedAppend, expected: ExpectedRevision, deadline: number): Promise<AppendResult> {
     const { stream } = prepared;
     for (let attempt = 1; ; attempt++) {
       let row: AppendOutcome | undefined;
       try {
-        row = await this.appends.submit(prepared);
+        row = await this.appends.submit(prepared, deadline);
       } catch (error) {
         if (pgCode(error) !== UNIQUE_VIOLATION) throw translateError(error, 'append');
         if (constraintOf(error) === EVENT_ID_CONSTRAINT) {
@@ -237,13 +261,23 @@ export class PostgresEventStore implements EventStore {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
+    } catch (error) {
+      throw translateError(error, 'read');
+    }
+    // Out of the pool, a client has no 'error' listener: a connection lost now
+    // (a stop, a terminated backend) would be an uncaught error. The COPY
+    // stream fails on its own, and that failure is the one reported.
+    client.on('error', ignoreConnectionError);
+    try {
       const events = await copyOut(client, query, EVENT_TUPLE_WIDTH, decodeEventTuple);
       client.release();
       return events;
     } catch (error) {
       // A COPY broken off midway leaves the connection in an unknown state: discard it.
-      client?.release(true);
+      client.release(true);
       throw translateError(error, 'read');
+    } finally {
+      client.off('error', ignoreConnectionError);
     }
   }
 
@@ -263,10 +297,14 @@ export class PostgresEventStore implements EventStore {
   async horizon(): Promise<Horizon> {
     try {
       this.lastHorizon = await readHorizon(this.pool);
-      return this.lastHorizon;
     } catch (error) {
       throw translateError(error, 'read');
     }
+    // An append past every deadline of its client (cut off between its statement and its
+    // commit, say) must not hold subscribers back for as long as the network likes.
+    const started = this.lastHorizon.oldestAppendStartedAt;
+    if (started && Date.now() - started.getTime() > this.appendTimeoutMs + DEADLINE_GRACE_MS) this.overdueAppends.end();
+    return this.lastHorizon;
   }
 
   /**
@@ -320,6 +358,8 @@ function constraintOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'constraint' in error && typeof error.constraint === 'string' ? error.constraint : undefined;
 }
 
+function ignoreConnectionError(): void {}
+
 /**
  * Every failure leaves the store typed. Input is checked before it is sent,
  * so invalid text here is a gap in those checks; anything unforeseen is
@@ -332,6 +372,9 @@ function translateError(error: unknown, operation: 'append' | 'read'): Error {
     return operation === 'append' ? new InvalidAppendError('events', `were refused by PostgreSQL: ${message}`) : new InvalidReadError('query', `was refused by PostgreSQL: ${message}`);
   }
   if (error instanceof EventStoreUnavailableError || error instanceof InvalidAppendError || error instanceof InvalidReadError) return error;
+  if (code === STATEMENT_TIMEOUT || message === 'Query read timeout') {
+    return new EventStoreTimeoutError(`PostgreSQL event store did not answer in time: ${message}`, { cause: error });
+  }
   return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${message}`, { cause: error });
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from '../../logging/logger.js';
 import type { EventFilter, Position, RecordedEvent, SubscribeOptions, Subscription, SubscriptionItem } from '../event-store.js';
 import type { Horizon } from './horizon.js';
 import type { Notifier } from './notifier.js';
+import { OutageTolerantReader } from './outage-tolerant-reader.js';
 
 export interface PageReader {
   horizon(): Promise<Horizon>;
@@ -35,14 +36,18 @@ interface SubscriptionSettings {
  */
 export class PostgresSubscription implements Subscription {
   private readonly abort = new AbortController();
+  private readonly reader: PageReader;
   private iterating = false;
 
   constructor(
-    private readonly reader: PageReader,
+    store: PageReader,
     private readonly notifier: Notifier,
     private readonly options: SubscribeOptions,
     private readonly settings: SubscriptionSettings,
-  ) {}
+  ) {
+    // An outage pauses the subscription rather than ending it.
+    this.reader = new OutageTolerantReader(store, this.abort.signal, settings.logger);
+  }
 
   async close(): Promise<void> {
     if (this.abort.signal.aborted) return;
@@ -103,6 +108,9 @@ export class PostgresSubscription implements Subscription {
         stallReported = reportStall(horizon, stallWarningMs, stallReported, logger);
         await this.notifier.wait(pollIntervalMs, signal);
       }
+    } catch (error) {
+      // A read that was waiting out an outage gives up when the subscription closes.
+      if (!signal.aborted) throw error;
     } finally {
       await this.close();
     }
