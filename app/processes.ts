@@ -39,7 +39,10 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
   }
   const withApi = role !== 'worker';
   if (!withApi) return startHttp(runtime, services, { routeModules: [], documentation: false });
-  const api = { readSide: await startReadSide(runtime, services), identity: await createIdentity(services, extras.identity) };
+  const readSide = await startReadSide(runtime, services);
+  // Stopped after HTTP (which is started later): mail still being sent when the last request ends goes out first.
+  const identity = await runtime.start('identity', () => createIdentity(services, extras.identity), (started) => started.close());
+  const api = { readSide, identity };
   return startHttp(runtime, services, {
     routeModules: [...featureRouteModules(services, api), ...(extras.routeModules ?? [])],
     documentation: true,

@@ -1,43 +1,48 @@
-import type { AppendOptions, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeOptions } from '../../infra/event-store/event-store.js';
+import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../infra/event-store/event-store.js';
 
-/** Passes every call to a real store and counts the ones that read the log. */
+/**
+ * A real event store that counts what is read through it: the events handed out
+ * by readStream (what a read costs, measured without a clock) and every call
+ * that reads the log (to prove that something reads nothing).
+ */
 export class CountingEventStore implements EventStore {
-  readonly kind: EventStore['kind'];
+  streamEventsRead = 0;
+  /** The methods called that read the log, in order. */
   readonly reads: string[] = [];
 
-  constructor(private readonly inner: EventStore) {
-    this.kind = inner.kind;
+  constructor(private readonly inner: EventStore) {}
+
+  get kind() {
+    return this.inner.kind;
   }
 
-  appendToStream(stream: string, events: readonly NewEvent[], options?: AppendOptions) {
-    return this.inner.appendToStream(stream, events, options);
-  }
-
-  readStream(stream: string, options?: ReadStreamOptions) {
+  async readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     this.reads.push('readStream');
-    return this.inner.readStream(stream, options);
+    const events = await this.inner.readStream(stream, options);
+    this.streamEventsRead += events.length;
+    return events;
   }
 
-  readAll(options?: ReadAllOptions) {
+  /** The events read while `work` ran (nothing else may use the store meanwhile). */
+  async eventsReadBy(work: () => Promise<unknown>): Promise<number> {
+    const before = this.streamEventsRead;
+    await work();
+    return this.streamEventsRead - before;
+  }
+
+  appendToStream: EventStore['appendToStream'] = (...args) => this.inner.appendToStream(...args);
+  readAll: EventStore['readAll'] = (...args) => {
     this.reads.push('readAll');
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions) {
+    return this.inner.readAll(...args);
+  };
+  subscribeToAll: EventStore['subscribeToAll'] = (...args) => {
     this.reads.push('subscribeToAll');
-    return this.inner.subscribeToAll(options);
-  }
-
-  headPosition() {
+    return this.inner.subscribeToAll(...args);
+  };
+  headPosition: EventStore['headPosition'] = () => {
     this.reads.push('headPosition');
     return this.inner.headPosition();
-  }
-
-  health() {
-    return this.inner.health();
-  }
-
-  close() {
-    return this.inner.close();
-  }
+  };
+  health: EventStore['health'] = () => this.inner.health();
+  close: EventStore['close'] = () => this.inner.close();
 }
