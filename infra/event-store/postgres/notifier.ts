@@ -31,8 +31,18 @@ export class Notifier {
     private readonly connectTimeoutMs?: number,
   ) {}
 
+  /**
+   * Listens when the database answers; when it does not (an outage while the
+   * process starts), subscribers poll until the listener is back, as after
+   * losing it later: a restart of PostgreSQL is never a reason to exit.
+   */
   async start(): Promise<void> {
-    await this.listen();
+    try {
+      await this.listen();
+    } catch (error) {
+      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'event listener cannot connect; subscribers poll until it is back');
+      this.scheduleReconnect();
+    }
   }
 
   /** Resolves on the next wake-up or after `timeoutMs`, whichever comes first. */
@@ -148,6 +158,11 @@ export class Notifier {
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
+    }
+    // Closed while it connected (a reconnection under way): nobody would end it.
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
     }
     this.listener = client;
   }
