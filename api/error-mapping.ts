@@ -25,6 +25,7 @@ import {
   ValidationError,
   type ErrorDetail,
 } from './errors.js';
+import { rateLimitHeaderFields } from './rate-limit-headers.js';
 
 /** What body-parser (behind express.json) attaches to the errors it raises. */
 interface BodyParserError {
@@ -69,7 +70,9 @@ export function toHttpError(error: unknown): HttpError | undefined {
 function fromDomain(error: DomainError): HttpError {
   const options = { code: error.code, ...(error.details ? { details: error.details } : {}) };
   if (error instanceof AuthenticationError) return new Unauthorized(error.message, options);
-  if (error instanceof RateLimitedError) return new TooManyRequests(error.retryAfterSeconds, error.message, options);
+  if (error instanceof RateLimitedError) {
+    return new TooManyRequests(error.retryAfterSeconds, error.message, { ...options, headers: rateLimitHeaderFields(error.limit) });
+  }
   if (error instanceof NotFoundError) return new NotFound(error.message, options);
   if (error instanceof ForbiddenError) return new Forbidden(error.message, options);
   if (error instanceof ConflictError) return new Conflict(error.message, options);

@@ -83,15 +83,18 @@ export class PayloadTooLarge extends HttpError {
 
 export class TooManyRequests extends HttpError {
   readonly status = 429;
+  /** RateLimit-* fields: which limit, and where the client stands. */
+  private readonly extraHeaders: Record<string, string>;
   constructor(
     readonly retryAfterSeconds: number,
     message = 'too many requests',
-    options?: HttpErrorOptions,
+    options?: HttpErrorOptions & { headers?: Record<string, string> },
   ) {
     super('too_many_requests', message, options);
+    this.extraHeaders = options?.headers ?? {};
   }
   override headers(): Record<string, string> {
-    return { 'Retry-After': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
+    return { ...this.extraHeaders, 'Retry-After': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
   }
 }
 

@@ -53,8 +53,8 @@ export function accountApi(identity: IdentityService): RouteModule {
         res.status(204).end();
       });
 
-      router.post('/auth/verify-email/resend', async (_req, res) => {
-        await identity.resendVerification(requireUser(requirePrincipal(res)));
+      router.post('/auth/verify-email/resend', async (req, res) => {
+        await identity.resendVerification(requireUser(requirePrincipal(res)), requestInfo(req));
         res.status(202).end();
       });
 
