@@ -16,23 +16,24 @@ export function rateLimitHeaderFields(state: Pick<LimitState, 'points' | 'window
 }
 
 interface RateLimitLocals {
-  rateLimitShown?: LimitState;
+  /** The latest state of each limit the request counted against, by name. */
+  rateLimitStates?: Map<string, LimitState>;
 }
 
 /**
- * Sets the RateLimit-* headers on the answer for every limit the request
+ * Sets the RateLimit-* headers on the answer for the limits the request
  * counts against; when it counts against several (login: the IP and the
- * account), the tighter one is shown.
+ * account), the tightest is shown. A limit reported again (an account's
+ * attempts, cleared by the right password) replaces its earlier state.
  */
 export function rateLimitHeaders(res: Response): RateLimitReport {
   return {
     report(state) {
       if (res.headersSent) return;
       const locals = res.locals as RateLimitLocals;
-      const shown = locals.rateLimitShown ? tighter(locals.rateLimitShown, state) : state;
-      if (shown === locals.rateLimitShown) return;
-      locals.rateLimitShown = shown;
-      res.set(rateLimitHeaderFields(shown));
+      const states = (locals.rateLimitStates ??= new Map());
+      states.set(state.name, state);
+      res.set(rateLimitHeaderFields([...states.values()].reduce(tighter)));
     },
   };
 }

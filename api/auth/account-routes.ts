@@ -95,8 +95,9 @@ export function accountApi(identity: IdentityService): RouteModule {
       openapi.registerPath({
         method: 'post', path: '/auth/password', tags, security,
         summary: 'Change your password; every other session ends',
+        description: 'The current password counts against the account\'s password attempts, as a login does (RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT).',
         request: jsonBody(changePasswordRequestSchema),
-        responses: { 204: { description: 'Changed' }, ...errorResponses(400, 401, 403, 422) },
+        responses: { 204: { description: 'Changed' }, ...errorResponses(400, 401, 403, 422, 429) },
       });
     },
   };

@@ -27,7 +27,7 @@ export async function changePassword(
   await deps.limits.beforePasswordCheck(request, user.email);
   const hash = await deps.credentials.passwordHash(user.userId);
   if (!hash || !(await deps.hasher.verify(input.currentPassword, hash))) throw invalidCredentials();
-  await deps.limits.passwordAccepted(user.email);
+  await deps.limits.passwordAccepted(user.email, request);
   checkPasswordPolicy(input.newPassword, user.email);
   const newHash = await deps.hasher.hash(input.newPassword);
   await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'ChangePassword', data: { keptSessionId: principal.sessionId } }, {

@@ -73,7 +73,7 @@ export async function loginWithPassword(deps: IdentityDeps, input: LoginInput, r
     if (user) await recordFailure(deps, user, hash ? 'invalid_password' : 'no_password_set', request);
     throw invalidCredentials();
   }
-  await deps.limits.passwordAccepted(email);
+  await deps.limits.passwordAccepted(email, request);
   const result = await startSession(deps, await ensureOperator(deps, user, request), { method: 'password', provider: null }, request);
   // A reset or a takeover replaces or removes the hash, then ends every session. A login that verified the old hash
   // and opened its session after those sessions ended must not keep it: the hash it verified is gone by now.

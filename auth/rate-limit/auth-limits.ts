@@ -84,8 +84,8 @@ export class AuthLimits {
   }
 
   /** The password was right: the account's attempts are forgotten. A wrong one keeps its reservation. */
-  async passwordAccepted(email: string): Promise<void> {
-    await this.limiters.loginFailuresPerAccount.reset(email);
+  async passwordAccepted(email: string, request?: RequestInfo): Promise<void> {
+    await this.limiters.loginFailuresPerAccount.reset(email, request?.rateLimits);
   }
 
   async beforeVerificationResend(request: RequestInfo, userId: string): Promise<void> {

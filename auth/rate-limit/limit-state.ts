@@ -34,8 +34,9 @@ export interface RateLimitReport {
   report(state: LimitState): void;
 }
 
-/** Of two limits a request counted against, the one to show: fewer attempts left, then the later reset. */
+/** Of two limits a request counted against, the one to show: fewer attempts left, then the smaller limit, then the later reset. */
 export function tighter(a: LimitState, b: LimitState): LimitState {
   if (a.remaining !== b.remaining) return a.remaining < b.remaining ? a : b;
+  if (a.points !== b.points) return a.points < b.points ? a : b;
   return a.resetSeconds >= b.resetSeconds ? a : b;
 }

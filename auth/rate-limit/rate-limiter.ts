@@ -70,8 +70,9 @@ export class PostgresRateLimiter {
   }
 
   /** Forgets the key's attempts, e.g. an account's after a successful login. */
-  async reset(key: string): Promise<void> {
+  async reset(key: string, report?: RateLimitReport): Promise<void> {
     await this.store.delete(hashKey(key));
+    report?.report(this.state(this.limit.points, 0, this.limit.windowSeconds * 1000));
   }
 
   private async count(hashed: string): Promise<RateLimiterRes> {
