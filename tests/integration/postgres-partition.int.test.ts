@@ -167,6 +167,21 @@ describe('PostgreSQL event store across network partitions', () => {
     }
   }, 30_000);
 
+  it('closes while the network is silent, failing what was in flight', async () => {
+    const store = await connect();
+    // Closed here, during the blackhole, not after the test.
+    stores.splice(stores.indexOf(store), 1);
+    const follower = new Follower(store.subscribeToAll());
+    await store.appendToStream(uniqueStream(), [newEvent()]);
+    await follower.until(1, 5_000);
+    proxy.blackhole();
+    const inFlight = store.appendToStream(uniqueStream(), [newEvent()]).catch((error: unknown) => error);
+    await sleep(100);
+    await store.close();
+    expect(await inFlight).toBeInstanceOf(EventStoreUnavailableError);
+    await follower.close();
+  }, 30_000);
+
   it('reports connections reset in the middle of reads as unavailable, and resumes subscribers', async () => {
     const store = await connect();
     const stream = uniqueStream();

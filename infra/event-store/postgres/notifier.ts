@@ -1,6 +1,5 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
-import { clientLiveness } from '../../postgres/connection-liveness.js';
 
 export const EVENTS_CHANNEL = 'chronicle_events';
 const NOTIFY_SPACING_MS = 25;
@@ -26,9 +25,9 @@ export class Notifier {
   private reconnectTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly connectionString: string,
+    /** Where and how to connect (the store's liveness settings and socket registry); each session adds its name. */
+    private readonly connection: pg.ClientConfig,
     private readonly logger: Logger,
-    private readonly connectTimeoutMs?: number,
   ) {}
 
   async start(): Promise<void> {
@@ -102,12 +101,7 @@ export class Notifier {
    */
   private connectSender(): Promise<pg.Client> {
     if (this.sender) return this.sender;
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      application_name: 'chronicle-notifier',
-      query_timeout: NOTIFY_TIMEOUT_MS,
-      ...clientLiveness(this.connectTimeoutMs),
-    });
+    const client = new pg.Client({ ...this.connection, application_name: 'chronicle-notifier', query_timeout: NOTIFY_TIMEOUT_MS });
     const opening = (async () => {
       try {
         await client.connect();
@@ -133,7 +127,7 @@ export class Notifier {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-listener', ...clientLiveness(this.connectTimeoutMs) });
+    const client = new pg.Client({ ...this.connection, application_name: 'chronicle-listener' });
     const lost = (): void => {
       if (this.listener !== client) return;
       this.logger.warn('event listener connection lost; subscribers poll until it is back');
