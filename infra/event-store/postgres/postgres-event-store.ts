@@ -44,6 +44,8 @@ export interface PostgresEventStoreOptions {
   appendTimeoutMs?: number;
   /** Opening a connection gives up after this long. */
   connectTimeoutMs?: number;
+  /** How often the LISTEN connection is checked for an answer (it is replaced when none comes within as long). */
+  listenerCheckMs?: number;
   pageSize?: number;
   /** How long an in-flight append may hold subscribers back before it is logged. */
   stallWarningMs?: number;
@@ -120,6 +122,7 @@ export class PostgresEventStore implements EventStore {
     this.notifier = new Notifier(
       { connectionString: options.connectionString, ...clientLiveness(options.connectTimeoutMs), stream: this.sockets.socket },
       options.logger,
+      options.listenerCheckMs,
     );
     this.appends = new AppendBatcher(this.pool, options.appendStatementsInFlight ?? 2, 10_000);
     this.overdueAppends = new OverdueAppends(this.pool, this.appendTimeoutMs + DEADLINE_GRACE_MS, options.logger);
