@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { CommandHandler } from '../commands/command-handler.js';
+import { PostgresSnapshotStore } from '../commands/postgres-snapshot-store.js';
 import type { Runtime } from '../commands/runtime.js';
 import { SignupSaga } from '../commands/signup-saga.js';
 import { normaliseEmail } from '../domain/email/email-address.js';
@@ -39,14 +40,15 @@ export interface IdentityServiceOptions {
 /** Wires the identity services from the application's knex, event store and settings. */
 export async function createIdentityService(options: IdentityServiceOptions): Promise<IdentityService> {
   const { knex, eventStore, runtime } = options;
-  const handler = new CommandHandler({ eventStore, runtime });
+  const snapshots = new PostgresSnapshotStore(knex);
+  const handler = new CommandHandler({ eventStore, runtime, snapshots });
   const keyStore = new KeyStore(knex);
   const deps = {
     eventStore,
     handler,
     runtime,
     saga: new SignupSaga({ handler, eventStore, runtime, abandonedReservationMs: options.abandonedReservationMs ?? 5 * 60_000 }),
-    directory: options.directory ?? new EventStoreUserDirectory(eventStore),
+    directory: options.directory ?? new EventStoreUserDirectory(eventStore, snapshots),
     hasher: new PasswordHasher(options.scrypt ?? OWASP_SCRYPT),
     credentials: new CredentialStore(knex),
     tokens: await AccessTokens.create(keyStore, options.tokens, runtime),

@@ -3,12 +3,15 @@ import type { ActiveUser } from '../domain/user/state.js';
 import { userStream } from '../domain/user/streams.js';
 import { emailReservationAggregate, userAggregate } from '../commands/aggregates.js';
 import { loadStream } from '../commands/load-stream.js';
+import type { SnapshotStore } from '../commands/snapshots.js';
 import type { EventStore } from '../infra/event-store/event-store.js';
 
 /**
- * The narrow read side identity needs. Implemented here by reading streams
- * (always current, one or two reads per call); a projection-backed read
- * model can replace it without the services noticing.
+ * The narrow read side identity needs: what login, refresh, /auth/me and
+ * the check on every request read. Served from the streams themselves, so
+ * always current (a login right after signup, a request right after a role
+ * change), and from snapshots, so a user stream's cost stays bounded however
+ * many logins it has recorded: one snapshot row and the few events after it.
  */
 export interface UserDirectory {
   /** The user holding the (normalised) email, if the account exists: a bare reservation is not an account. */
@@ -17,7 +20,10 @@ export interface UserDirectory {
 }
 
 export class EventStoreUserDirectory implements UserDirectory {
-  constructor(private readonly eventStore: EventStore) {}
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly snapshots?: SnapshotStore,
+  ) {}
 
   async findUserByEmail(email: string): Promise<ActiveUser | undefined> {
     const reservation = await loadStream(this.eventStore, emailReservationAggregate, emailReservationStream(email));
@@ -26,7 +32,7 @@ export class EventStoreUserDirectory implements UserDirectory {
   }
 
   async getUser(userId: string): Promise<ActiveUser | undefined> {
-    const loaded = await loadStream(this.eventStore, userAggregate, userStream(userId));
+    const loaded = await loadStream(this.eventStore, userAggregate, userStream(userId), this.snapshots);
     return loaded.state.status === 'Active' ? loaded.state : undefined;
   }
 }

@@ -3,9 +3,10 @@ import type { DomainEvent } from '../domain/shared/events.js';
 import { WrongExpectedRevisionError } from '../infra/event-store/errors.js';
 import type { EventStore, ExpectedRevision, JsonObject, NewEvent, Position } from '../infra/event-store/event-store.js';
 import type { Aggregate } from './aggregate.js';
-import { loadStream } from './load-stream.js';
+import { loadStream, snapshotIfDue } from './load-stream.js';
 import { buildMetadata, type CommandContext } from './metadata.js';
 import type { Runtime } from './runtime.js';
+import type { SnapshotStore } from './snapshots.js';
 
 export interface CommandOptions {
   context: CommandContext;
@@ -33,6 +34,8 @@ export interface CommandHandlerDeps {
   runtime: Runtime;
   /** Attempts in all when concurrent writers keep winning the race; 5 unless told. */
   maxAttempts?: number;
+  /** For aggregates with a snapshot policy: loads start from the last snapshot. */
+  snapshots?: SnapshotStore;
 }
 
 /**
@@ -54,7 +57,7 @@ export class CommandHandler {
     options: CommandOptions,
   ): Promise<CommandResult<State, Event>> {
     for (let attempt = 1; ; attempt++) {
-      const loaded = await loadStream(this.deps.eventStore, aggregate, streamId);
+      const loaded = await loadStream(this.deps.eventStore, aggregate, streamId, this.deps.snapshots);
       if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
         throw stale(streamId, options.ifMatch, loaded.revision);
       }
@@ -68,7 +71,9 @@ export class CommandHandler {
           expectedRevision,
         });
         const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), loaded.state);
-        return { streamId, revision: appended.nextRevision, position: appended.position, events, state };
+        const result = { streamId, revision: appended.nextRevision, position: appended.position, events, state };
+        if (this.deps.snapshots) await snapshotIfDue(this.deps.snapshots, aggregate, streamId, { ...result, snapshotRevision: loaded.snapshotRevision });
+        return result;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (options.ifMatch !== undefined) throw stale(streamId, options.ifMatch, error.actual);

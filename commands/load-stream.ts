@@ -1,15 +1,19 @@
 import type { DomainEvent } from '../domain/shared/events.js';
 import type { EventStore, Position, RecordedEvent } from '../infra/event-store/event-store.js';
 import type { Aggregate } from './aggregate.js';
+import { SNAPSHOT_EVERY, type SnapshotStore } from './snapshots.js';
 
 export interface LoadedStream<State, Event> {
   state: State;
+  /** The events read: the whole stream, or only those after the snapshot the state started from. */
   events: Event[];
   /** Revision of the last event; -1n when the stream does not exist. */
   revision: bigint;
   /** Log position of the stream's last event. */
   position: Position | undefined;
   recorded: RecordedEvent[];
+  /** Revision of the last snapshot stored for the stream (-1n: none), to tell when the next one is due. */
+  snapshotRevision: bigint;
 }
 
 export class CorruptStreamError extends Error {
@@ -19,19 +23,71 @@ export class CorruptStreamError extends Error {
   }
 }
 
-/** Reads a stream, validates each event against the aggregate's schemas and folds it. */
+/**
+ * Reads a stream, validates each event against the aggregate's schemas and
+ * folds it. With a snapshot store and an aggregate that allows snapshots, it
+ * starts from the stored snapshot and reads only the events after it, and
+ * stores a new snapshot once SNAPSHOT_EVERY events were folded past the old.
+ */
 export async function loadStream<State, Command, Event extends DomainEvent>(
   eventStore: EventStore,
   aggregate: Aggregate<State, Command, Event>,
   streamId: string,
+  snapshots?: SnapshotStore,
 ): Promise<LoadedStream<State, Event>> {
-  const recorded = await eventStore.readStream(streamId);
+  const start = snapshots ? await snapshotStart(snapshots, aggregate, streamId) : undefined;
+  const recorded = await eventStore.readStream(streamId, start ? { fromRevision: start.revision + 1n } : {});
   const events = recorded.map((event) => {
     const parsed = aggregate.eventSchema.safeParse({ type: event.type, data: event.data });
     if (!parsed.success) throw new CorruptStreamError(streamId, event.revision, event.type);
     return parsed.data;
   });
-  const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), aggregate.decider.initialState());
+  const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), start?.state ?? aggregate.decider.initialState());
   const last = recorded.at(-1);
-  return { state, events, revision: last?.revision ?? -1n, position: last?.position, recorded };
+  const loaded: LoadedStream<State, Event> = {
+    state,
+    events,
+    revision: last?.revision ?? start?.revision ?? -1n,
+    position: last?.position ?? start?.position,
+    recorded,
+    snapshotRevision: start?.revision ?? -1n,
+  };
+  if (snapshots) loaded.snapshotRevision = await snapshotIfDue(snapshots, aggregate, streamId, loaded);
+  return loaded;
+}
+
+/**
+ * Stores the state as the stream's snapshot when enough events have passed
+ * since the last one; answers the revision of the stream's snapshot now.
+ */
+export async function snapshotIfDue<State>(
+  snapshots: SnapshotStore,
+  aggregate: Aggregate<State, unknown, DomainEvent>,
+  streamId: string,
+  loaded: Pick<LoadedStream<State, unknown>, 'state' | 'revision' | 'position' | 'snapshotRevision'>,
+): Promise<bigint> {
+  const policy = aggregate.snapshot;
+  if (!policy || loaded.revision < 0n || loaded.revision - loaded.snapshotRevision < BigInt(SNAPSHOT_EVERY)) return loaded.snapshotRevision;
+  try {
+    await snapshots.save(streamId, { aggregate: aggregate.name, version: policy.version, revision: loaded.revision, position: loaded.position, state: loaded.state });
+    return loaded.revision;
+  } catch {
+    // A snapshot only saves time: the state was read and is returned either way, and the next load tries again.
+    return loaded.snapshotRevision;
+  }
+}
+
+interface SnapshotStart<State> {
+  state: State;
+  revision: bigint;
+  position: Position | undefined;
+}
+
+async function snapshotStart<State>(snapshots: SnapshotStore, aggregate: Aggregate<State, unknown, DomainEvent>, streamId: string): Promise<SnapshotStart<State> | undefined> {
+  const policy = aggregate.snapshot;
+  if (!policy) return undefined;
+  const stored = await snapshots.load(streamId);
+  if (!stored || stored.aggregate !== aggregate.name || stored.version !== policy.version) return undefined;
+  const parsed = policy.schema.safeParse(stored.state);
+  return parsed.success ? { state: parsed.data, revision: stored.revision, position: stored.position } : undefined;
 }

@@ -7,7 +7,7 @@ import { userView, type AuthResult, type UserView } from './session-issuer.js';
 
 /**
  * Rotates the refresh token and signs a new access token with the user's
- * current roles (a role change reaches tokens at the next refresh).
+ * current roles (requests see a role change at once anyway: see below).
  */
 export async function refreshSession(deps: IdentityDeps, refreshToken: string): Promise<AuthResult> {
   const { session, refreshToken: next } = await deps.sessions.refresh(refreshToken);
@@ -23,16 +23,20 @@ export async function logout(deps: IdentityDeps, refreshToken: string): Promise<
 }
 
 /**
- * Verifies an access token and that its session is still open, so logout
- * and "end other sessions" take effect at once, not after the token expires.
+ * Verifies an access token, that its session is still open and who its user
+ * is now: logout and "end other sessions" take effect at once, and so does a
+ * role change, because the principal's roles are the user's current ones,
+ * never the token's (its `roles` claim is a hint for clients, stale as soon
+ * as an admin acts). The session and the user are read side by side.
  */
 export async function authenticateAccessToken(deps: IdentityDeps, token: string): Promise<{ principal: UserPrincipal; claims: AccessClaims }> {
   const claims = await deps.tokens.verify(token);
-  if (!(await deps.sessions.isActive(claims.sessionId))) {
-    throw new AuthenticationError('the session has ended', { code: 'session_ended' });
-  }
-  const principal: UserPrincipal = { kind: 'user', userId: claims.userId, tenantId: claims.tenantId, roles: claims.roles, sessionId: claims.sessionId };
-  return { principal, claims };
+  const [active, user] = await Promise.all([deps.sessions.isActive(claims.sessionId), deps.directory.getUser(claims.userId)]);
+  if (!active) throw new AuthenticationError('the session has ended', { code: 'session_ended' });
+  if (!user) throw new AuthenticationError('the account no longer exists', { code: 'session_ended' });
+  const current: AccessClaims = { ...claims, tenantId: user.tenantId, roles: user.roles };
+  const principal: UserPrincipal = { kind: 'user', userId: user.userId, tenantId: user.tenantId, roles: user.roles, sessionId: claims.sessionId };
+  return { principal, claims: current };
 }
 
 /** GET /auth/me: the user as the event store knows them now. */

@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './roles.js';
 export * from './state.js';
 export * from './streams.js';
+export * from './snapshot.js';
