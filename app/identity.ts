@@ -1,5 +1,8 @@
 import { createIdentityService, type IdentityServiceOptions } from '../auth/create-identity-service.js';
 import type { IdentityService } from '../auth/identity-service.js';
+import { LogMailer } from '../auth/mail/log-mailer.js';
+import type { Mailer } from '../auth/mail/mailer.js';
+import { SmtpMailer } from '../auth/mail/smtp-mailer.js';
 import { PendingLoginStore } from '../auth/oidc/pending-logins.js';
 import type { AuthLimitSettings } from '../auth/rate-limit/auth-limits.js';
 import { systemRuntime } from '../commands/runtime.js';
@@ -32,7 +35,19 @@ export function createIdentity(services: Services, overrides: IdentityOverrides 
     abandonedReservationMs: config.SIGNUP_ABANDONED_RESERVATION_MS,
     apiKeyDefaultRateLimitPerMinute: config.API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE,
     oidcProviders: config.oidcProviders,
+    logger: services.logger,
+    mailer: mailer(services),
+    publicUrl: config.PUBLIC_URL,
+    emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,
+    passwordResetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS,
   });
+}
+
+/** SMTP when SMTP_URL is set; otherwise the log, said once at start so nobody waits for mail that never leaves. */
+function mailer({ config, logger }: Services): Mailer {
+  if (config.SMTP_URL) return new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM });
+  logger.info('SMTP_URL is not set: mail (verification and password reset links) is written to this log');
+  return new LogMailer(logger.child({ component: 'mail' }));
 }
 
 function authLimits(config: Config): AuthLimitSettings {
@@ -45,6 +60,9 @@ function authLimits(config: Config): AuthLimitSettings {
       windowSeconds: config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_WINDOW_SECONDS,
       blockSeconds: config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_BLOCK_SECONDS,
     },
+    verificationResendPerUser: { points: config.RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER, windowSeconds: config.RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER_WINDOW_SECONDS },
+    passwordResetPerEmail: { points: config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL, windowSeconds: config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_WINDOW_SECONDS },
+    passwordResetPerIp: { points: config.RATE_LIMIT_PASSWORD_RESET_PER_IP, windowSeconds: config.RATE_LIMIT_PASSWORD_RESET_PER_IP_WINDOW_SECONDS },
   };
 }
 

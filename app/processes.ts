@@ -34,12 +34,15 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
   if (role !== 'api') {
     for (const service of [...backgroundServices(services), ...(extras.backgroundServices ?? [])]) {
       await runtime.start(`background service ${service.name}`, () => service.start(), () => service.stop());
-      services.logger.info({ service: service.name }, 'background service started');
+      services.logger.info({ component: service.name }, 'background service started');
     }
   }
   const withApi = role !== 'worker';
   if (!withApi) return startHttp(runtime, services, { routeModules: [], documentation: false });
-  const api = { readSide: await startReadSide(runtime, services), identity: await createIdentity(services, extras.identity) };
+  const readSide = await startReadSide(runtime, services);
+  // Stopped after HTTP (which is started later): mail still being sent when the last request ends goes out first.
+  const identity = await runtime.start('identity', () => createIdentity(services, extras.identity), (started) => started.close());
+  const api = { readSide, identity };
   return startHttp(runtime, services, {
     routeModules: [...featureRouteModules(services, api), ...(extras.routeModules ?? [])],
     documentation: true,

@@ -3,6 +3,7 @@ import { adminProjectionsApi } from '../api/admin/projections-routes.js';
 import { accountApi } from '../api/auth/account-routes.js';
 import { apiKeysApi } from '../api/auth/api-key-routes.js';
 import { authApi } from '../api/auth/auth-routes.js';
+import { emailApi } from '../api/auth/email-routes.js';
 import { invitationsApi } from '../api/auth/invitation-routes.js';
 import { oidcApi } from '../api/auth/oidc-routes.js';
 import { rolesApi } from '../api/auth/role-routes.js';
@@ -26,6 +27,7 @@ export function featureRouteModules(services: Services, api: ApiSide): RouteModu
   const { identity } = api;
   return [
     authApi(identity),
+    emailApi(identity),
     oidcApi(identity, services.config.oidcProviders),
     accountApi(identity),
     invitationsApi(identity),

@@ -5,6 +5,11 @@ import type { Runtime } from '../commands/runtime.js';
 import { SignupSaga } from '../commands/signup-saga.js';
 import { normaliseEmail } from '../domain/email/email-address.js';
 import type { EventStore } from '../infra/event-store/event-store.js';
+import { createLogger, type Logger } from '../infra/logging/logger.js';
+import { DeferredWork } from './deferred-work.js';
+import { EmailTokenStore } from './email-tokens/email-token-store.js';
+import { LogMailer } from './mail/log-mailer.js';
+import type { Mailer } from './mail/mailer.js';
 import { ApiKeyService } from './api-keys/api-key-service.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { IdentityService } from './identity-service.js';
@@ -35,6 +40,14 @@ export interface IdentityServiceOptions {
   oidcProviders?: readonly OidcProviderSettings[];
   /** A projection-backed directory, once there is one; the event store otherwise. */
   directory?: UserDirectory;
+  /** Where failures of deferred work (mail) are reported; silent unless given. */
+  logger?: Logger;
+  /** The log unless given (see LogMailer). */
+  mailer?: Mailer;
+  /** Where links in mail point; `http://localhost:3000` unless given. */
+  publicUrl?: string;
+  emailVerificationTtlSeconds?: number;
+  passwordResetTtlSeconds?: number;
 }
 
 /** Wires the identity services from the application's knex, event store and settings. */
@@ -43,6 +56,8 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
   const snapshots = new PostgresSnapshotStore(knex);
   const handler = new CommandHandler({ eventStore, runtime, snapshots });
   const keyStore = new KeyStore(knex);
+  const logger = options.logger ?? createLogger('silent');
+  const apiKeyStore = new ApiKeyStore(knex);
   const deps = {
     eventStore,
     handler,
@@ -54,14 +69,21 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
     tokens: await AccessTokens.create(keyStore, options.tokens, runtime),
     sessions: new SessionStore(knex, runtime, options.sessions),
     limits: new AuthLimits(knex, options.limits ?? DEFAULT_AUTH_LIMITS),
+    apiKeyStore,
+    emailTokens: new EmailTokenStore(knex),
+    mailer: options.mailer ?? new LogMailer(logger.child({ component: 'mail' })),
+    deferred: new DeferredWork(logger.child({ component: 'identity' })),
     settings: {
       operatorEmails: (options.operatorEmails ?? []).map(normaliseEmail),
       invitationTtlSeconds: options.invitationTtlSeconds ?? 7 * 24 * 3600,
+      publicUrl: (options.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
+      emailVerificationTtlSeconds: options.emailVerificationTtlSeconds ?? 24 * 3600,
+      passwordResetTtlSeconds: options.passwordResetTtlSeconds ?? 15 * 60,
     },
   };
   const apiKeys = new ApiKeyService({
     handler,
-    store: new ApiKeyStore(knex),
+    store: apiKeyStore,
     runtime,
     knex,
     defaultRateLimitPerMinute: options.apiKeyDefaultRateLimitPerMinute ?? 600,

@@ -2,7 +2,9 @@ import type { TenantRole } from '../domain/user/roles.js';
 import type { Principal, UserPrincipal } from './principal.js';
 import type { ApiKeyService } from './api-keys/api-key-service.js';
 import { changePassword, endSession, listSessions } from './identity/account.js';
+import { resendVerification, verifyEmail } from './identity/email-verification.js';
 import type { IdentityDeps } from './identity/identity-deps.js';
+import { confirmPasswordReset, requestPasswordReset } from './identity/password-reset.js';
 import { inviteToTenant } from './identity/invitations.js';
 import { loginWithPassword, signupWithPassword, type LoginInput, type SignupInput } from './identity/password-auth.js';
 import type { RequestInfo } from './identity/request-info.js';
@@ -56,6 +58,24 @@ export class IdentityService {
     return changePassword(this.deps, principal, input, request);
   }
 
+  /** POST /auth/verify-email: the mailed link's token. */
+  verifyEmail(token: string, request: RequestInfo) {
+    return verifyEmail(this.deps, token, request);
+  }
+
+  resendVerification(principal: UserPrincipal) {
+    return resendVerification(this.deps, principal);
+  }
+
+  /** Answers alike for every address; the mail (if any) goes out after. */
+  requestPasswordReset(input: { email: string }, request: RequestInfo) {
+    return requestPasswordReset(this.deps, input, request);
+  }
+
+  confirmPasswordReset(input: { token: string; newPassword: string }, request: RequestInfo) {
+    return confirmPasswordReset(this.deps, input, request);
+  }
+
   listSessions(principal: UserPrincipal) {
     return listSessions(this.deps, principal);
   }
@@ -92,12 +112,19 @@ export class IdentityService {
     return this.apiKeys.authenticate(key);
   }
 
-  oidcStart(provider: string, returnTo: string | null = null) {
-    return this.oidc.start(provider, returnTo);
+  /** `browserBinding`: the value of the browser's binding cookie, if it has one. */
+  oidcStart(provider: string, returnTo: string | null, browserBinding: string | null) {
+    return this.oidc.start(provider, returnTo, browserBinding);
   }
 
-  oidcComplete(provider: string, callbackUrl: URL, request: RequestInfo) {
-    return this.oidc.complete(provider, callbackUrl, request);
+  oidcComplete(provider: string, callbackUrl: URL, browserBinding: string | null, request: RequestInfo) {
+    return this.oidc.complete(provider, callbackUrl, browserBinding, request);
+  }
+
+  /** Waits for mail still being sent, then closes the mail transport. */
+  async close(): Promise<void> {
+    await this.deps.deferred.drain();
+    await this.deps.mailer.close();
   }
 
   /** GET /.well-known/jwks.json */

@@ -94,4 +94,30 @@ export const authMigrations: Migration[] = [
           auth_sessions, auth_credentials, auth_signing_keys`);
     },
   },
+  {
+    name: '0210_auth_email_tokens',
+    async up(knex: Knex) {
+      await knex.raw(`
+        -- One-time links sent by mail (auth/email-tokens): only the token's SHA-256 is kept; used tokens are deleted.
+        CREATE TABLE auth_email_tokens (
+          token_hash text PRIMARY KEY,
+          purpose text NOT NULL CHECK (purpose IN ('verify_email', 'password_reset')),
+          user_id text NOT NULL,
+          email text NOT NULL,
+          created_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL
+        );
+        CREATE INDEX auth_email_tokens_user_idx ON auth_email_tokens (user_id, purpose);
+
+        -- The SHA-256 of a random value kept in the browser's __Host- cookie: the callback must come from the browser that started the login.
+        ALTER TABLE auth_oidc_logins ADD COLUMN browser_binding_hash text NOT NULL DEFAULT '';
+      `);
+    },
+    async down(knex: Knex) {
+      await knex.raw(`
+        ALTER TABLE auth_oidc_logins DROP COLUMN IF EXISTS browser_binding_hash;
+        DROP TABLE IF EXISTS auth_email_tokens;
+      `);
+    },
+  },
 ];

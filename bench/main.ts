@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
- * `-- --only=appends,read` runs some groups: appends, read, ordering, replay).
+ * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */
@@ -12,6 +12,7 @@ import { plainSubject } from './subjects/plain-pg.js';
 import type { Subject } from './subjects/subject.js';
 import { appendScenarios, measureAppends } from './scenarios/appends.js';
 import { checkOrdering, type OrderingResult } from './scenarios/ordering.js';
+import { identityBenchmark } from './scenarios/identity.js';
 import { loadEvents, measureReadAll } from './scenarios/read-all.js';
 import { median } from './support/measure.js';
 import { REPLAY_SUBJECTS, replayBenchmark } from './projections-replay.js';
@@ -20,7 +21,7 @@ import { printTable, ratio, writeResults, type ScenarioResult } from './report.j
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : 5;
-const GROUPS = ['appends', 'read', 'ordering', 'replay'] as const;
+const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity'] as const;
 const only = new Set((process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length) ?? GROUPS.join(',')).split(','));
 for (const group of only) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only takes ${GROUPS.join(', ')}; got ${group}`);
 const readAllEvents = quick ? 20_000 : 200_000;
@@ -28,6 +29,7 @@ const orderingAppends = quick ? 2_000 : 8_000;
 // Emmett's consumer runs at a few thousand events/s, so it gets a smaller log of the same events; rates still compare.
 const replayEvents = quick ? 100_000 : 1_000_000;
 const replayEmmettEvents = quick ? 10_000 : 50_000;
+const identityFailedLogins = quick ? 1_000 : 10_000;
 const POOL_SIZE = 20;
 
 type SubjectFactory = (url: string, poolSize: number) => Promise<Subject>;
@@ -154,6 +156,33 @@ async function replayResult(server: BenchServer): Promise<ScenarioResult> {
   };
 }
 
+/** Identity reads on an account with a long history against a fresh one, in one run; lower is better. */
+async function identityResults(server: BenchServer): Promise<ScenarioResult[]> {
+  const result = await identityBenchmark({
+    databaseUrl: await server.createDatabase('bench_identity'),
+    failedLogins: identityFailedLogins,
+    rounds,
+    samplesPerRound: 20,
+  });
+  console.error('done: identity');
+  const busy = `after ${identityFailedLogins.toLocaleString('en-US')} failed logins`;
+  const notes = `the busy account's stream held ${result.busyStreamEvents.toLocaleString('en-US')} events; its failed logins took ${result.failedLoginSeconds.toFixed(1)} s`;
+  return (
+    [
+      ['login (POST /auth/login), median', result.loginMs],
+      ['GET /auth/me, median', result.meMs],
+    ] as const
+  ).map(([scenario, figures]) => ({
+    scenario,
+    unit: 'ms',
+    figures: { [busy]: figures.busy, 'fresh account': figures.fresh },
+    ours: busy,
+    peers: ['fresh account'],
+    target: { description: 'at most 1.5x the fresh account', met: figures.busy <= 1.5 * figures.fresh },
+    notes,
+  }));
+}
+
 async function main(): Promise<void> {
   const server = await startBenchServer(await freePort());
   try {
@@ -163,6 +192,7 @@ async function main(): Promise<void> {
     const ordering = only.has('ordering') ? await orderingResults(server) : undefined;
     if (ordering) results.push(ordering.result);
     if (only.has('replay')) results.push(await replayResult(server));
+    if (only.has('identity')) results.push(...(await identityResults(server)));
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
     const file = await writeResults(results, { rounds, quick, only: [...only], ordering: ordering?.details });

@@ -53,6 +53,11 @@ export function accountApi(identity: IdentityService): RouteModule {
         res.status(204).end();
       });
 
+      router.post('/auth/verify-email/resend', async (_req, res) => {
+        await identity.resendVerification(requireUser(requirePrincipal(res)));
+        res.status(202).end();
+      });
+
       router.post('/auth/password', async (req, res) => {
         const user = requireUser(requirePrincipal(res));
         await identity.changePassword(user, parseBody(changePasswordRequestSchema, req), requestInfo(req));
@@ -81,6 +86,11 @@ export function accountApi(identity: IdentityService): RouteModule {
         summary: 'End one of your sessions: its refresh token stops working and its access tokens at once',
         request: { params: sessionParams },
         responses: { 204: { description: 'Ended' }, ...errorResponses(400, 401, 403, 404) },
+      });
+      openapi.registerPath({
+        method: 'post', path: '/auth/verify-email/resend', tags, security,
+        summary: 'Mail a new verification link (earlier links stop working); limited by RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER',
+        responses: { 202: { description: 'A link is on its way' }, ...errorResponses(401, 403, 409, 429) },
       });
       openapi.registerPath({
         method: 'post', path: '/auth/password', tags, security,

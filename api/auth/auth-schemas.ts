@@ -31,6 +31,18 @@ export const changePasswordRequestSchema = z
   .strict()
   .meta({ id: 'ChangePasswordRequest' });
 
+export const verifyEmailRequestSchema = z
+  .object({ token: opaqueToken.meta({ description: 'From the link in the verification mail (its #token= fragment)' }) })
+  .strict()
+  .meta({ id: 'VerifyEmailRequest' });
+
+export const passwordResetRequestSchema = z.object({ email }).strict().meta({ id: 'PasswordResetRequest' });
+
+export const passwordResetConfirmSchema = z
+  .object({ token: opaqueToken.meta({ description: 'From the link in the reset mail (its #token= fragment)' }), newPassword: password })
+  .strict()
+  .meta({ id: 'PasswordResetConfirmRequest' });
+
 export const invitationRequestSchema = z
   .object({ email, role: tenantRoleSchema.optional().meta({ description: 'member unless told' }) })
   .strict()

@@ -7,7 +7,14 @@ import { roleSchema } from '../../domain/user/roles.js';
 
 /** Response shapes of the identity routes, documented in OpenAPI and built by the functions below. */
 export const userViewSchema = z
-  .object({ id: z.string(), email: z.string(), displayName: z.string(), roles: z.array(roleSchema), tenantId: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    emailVerified: z.boolean().meta({ description: 'The user has proven they receive mail at this address' }),
+    displayName: z.string(),
+    roles: z.array(roleSchema),
+    tenantId: z.string(),
+  })
   .meta({ id: 'User' });
 
 export const authResultSchema = z

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IdentityService } from '../../auth/identity-service.js';
 import type { OidcProviderConfig } from '../../infra/config/config.js';
 import { DomainError } from '../../domain/shared/errors.js';
+import { readCookie } from '../cookies.js';
 import { NotFound, Unavailable } from '../errors.js';
 import { errorResponses } from '../openapi.js';
 import type { RouteModule } from '../route-module.js';
@@ -12,13 +13,27 @@ import { requestInfo } from './request-info.js';
 
 const oidcResultSchema = authResultSchema
   .extend({
-    outcome: z.enum(['signed_up', 'linked', 'logged_in']),
+    outcome: z.enum(['signed_up', 'linked', 'taken_over', 'logged_in']).meta({
+      description:
+        'taken_over: the identity (verified email) took over an account whose email was never verified; its password, sessions, API keys and pending invitations ended',
+    }),
     returnTo: z.string().nullable().meta({ description: 'The path given to /login, for the front end to go to next' }),
   })
   .meta({ id: 'OidcLoginResult' });
 
 /**
- * Login through an OpenID Provider (code flow, PKCE, state, nonce). The
+ * Binds a login to the browser that started it. `__Host-`: only this
+ * origin, over a secure connection, for every path, can set it (no
+ * subdomain and no plain-http man in the middle can plant one). Browsers
+ * take `http://localhost` and `http://127.0.0.1` as secure for this, so the
+ * embedded default and the tests work over plain http there.
+ */
+export const OIDC_BROWSER_COOKIE = '__Host-chronicle-oidc';
+const LOGIN_COOKIE_MAX_AGE_MS = 600_000;
+
+/**
+ * Login through an OpenID Provider (code flow, PKCE, state, nonce, and a
+ * cookie binding the callback to the browser that started it). The
  * callback answers JSON and never redirects with tokens in a URL, where
  * browser history, Referer headers and proxy logs would keep them. A front
  * end may register a page of its own as the redirect URI and pass the
@@ -33,8 +48,10 @@ export function oidcApi(identity: IdentityService, providers: readonly OidcProvi
       router.get('/auth/oidc/:provider/login', async (req, res) => {
         const { provider } = parseRequestPart(oidcProviderParams, req.params, 'path');
         const { returnTo } = parseRequestPart(oidcLoginQuery, req.query, 'query');
-        const { authorizationUrl } = await identity.oidcStart(provider, returnTo ?? null).catch(providerDown);
-        noStore(res).redirect(302, authorizationUrl);
+        const started = await identity.oidcStart(provider, returnTo ?? null, readCookie(req, OIDC_BROWSER_COOKIE)).catch(providerDown);
+        // Lax: sent on the provider's top-level redirect back to the callback, never on another site's subrequests.
+        res.cookie(OIDC_BROWSER_COOKIE, started.browserBinding, { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: LOGIN_COOKIE_MAX_AGE_MS });
+        noStore(res).redirect(302, started.authorizationUrl);
       });
 
       router.get('/auth/oidc/:provider/callback', async (req, res) => {
@@ -44,22 +61,30 @@ export function oidcApi(identity: IdentityService, providers: readonly OidcProvi
         // The registered redirect URI with the provider's query, not one rebuilt from Host headers a proxy may have changed.
         const callbackUrl = new URL(redirectUri);
         callbackUrl.search = new URL(req.originalUrl, 'http://callback.invalid').search;
-        const result = await identity.oidcComplete(provider, callbackUrl, requestInfo(req)).catch(providerDown);
+        const result = await identity.oidcComplete(provider, callbackUrl, readCookie(req, OIDC_BROWSER_COOKIE), requestInfo(req)).catch(providerDown);
         noStore(res).json({ ...authResultView(result), outcome: result.outcome, returnTo: result.returnTo });
       });
 
       const tags = ['auth'];
       openapi.registerPath({
         method: 'get', path: '/auth/oidc/{provider}/login', tags,
-        summary: "Start a login at the provider named in OIDC_PROVIDERS: 302 to its authorization page",
+        summary: 'Start a login at the provider named in OIDC_PROVIDERS: 302 to its authorization page',
+        description: `Sets the \`${OIDC_BROWSER_COOKIE}\` cookie (HttpOnly, Secure, SameSite=Lax, 10 minutes); the callback must come from the same browser.`,
         request: { params: oidcProviderParams, query: oidcLoginQuery },
-        responses: { 302: { description: 'To the provider' }, ...errorResponses(400, 404, 503) },
+        responses: {
+          302: { description: 'To the provider', headers: { 'Set-Cookie': { schema: { type: 'string' }, description: `${OIDC_BROWSER_COOKIE}=<binding>` } } },
+          ...errorResponses(400, 404, 503),
+        },
       });
       openapi.registerPath({
         method: 'get', path: '/auth/oidc/{provider}/callback', tags,
-        summary: 'Where the provider sends the browser back: completes the login (first login signs up; a verified email links)',
+        summary: 'Where the provider sends the browser back: completes the login',
+        description:
+          'Found by issuer and subject first. A new subject with a verified email links to the account with that email when its email is verified too, ' +
+          'takes it over when it never was (see outcome), or signs up. 401 `oidc_failed` without the browser cookie set by /login; ' +
+          '403 `email_not_verified` when the provider did not verify the email; 409 `external_identity_conflict` when the account holds another subject of the same issuer.',
         request: { params: oidcProviderParams },
-        responses: { 200: json(oidcResultSchema, 'Logged in'), ...errorResponses(400, 401, 403, 404) },
+        responses: { 200: json(oidcResultSchema, 'Logged in'), ...errorResponses(400, 401, 403, 404, 409) },
       });
     },
   };

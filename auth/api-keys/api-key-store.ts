@@ -53,6 +53,11 @@ export class ApiKeyStore {
     await this.knex<ApiKeyRow>('auth_api_keys').where({ tenant_id: tenantId, id, revoked_at: null }).update({ revoked_at: now });
   }
 
+  /** Stops every key one user issued in the tenant (the events are the tenant decider's to record). */
+  async revokeCreatedBy(tenantId: string, userId: string, now: Date): Promise<void> {
+    await this.knex<ApiKeyRow>('auth_api_keys').where({ tenant_id: tenantId, created_by: userId, revoked_at: null }).update({ revoked_at: now });
+  }
+
   async list(tenantId: string): Promise<ApiKeyRecord[]> {
     const rows = await this.knex<ApiKeyRow>('auth_api_keys').where({ tenant_id: tenantId }).orderBy('created_at', 'desc');
     return rows.map(toRecord);

@@ -2,6 +2,10 @@ import type { CommandHandler } from '../../commands/command-handler.js';
 import type { Runtime } from '../../commands/runtime.js';
 import type { SignupSaga } from '../../commands/signup-saga.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
+import type { ApiKeyStore } from '../api-keys/api-key-store.js';
+import type { DeferredWork } from '../deferred-work.js';
+import type { EmailTokenStore } from '../email-tokens/email-token-store.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { CredentialStore } from '../passwords/credential-store.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { AuthLimits } from '../rate-limit/auth-limits.js';
@@ -14,6 +18,10 @@ export interface IdentitySettings {
   operatorEmails: readonly string[];
   /** How long an invitation stays valid. */
   invitationTtlSeconds: number;
+  /** Where links in mail point (PUBLIC_URL), without a trailing slash. */
+  publicUrl: string;
+  emailVerificationTtlSeconds: number;
+  passwordResetTtlSeconds: number;
 }
 
 /** Everything the identity operations share; built once by createIdentityService. */
@@ -28,5 +36,11 @@ export interface IdentityDeps {
   tokens: AccessTokens;
   sessions: SessionStore;
   limits: AuthLimits;
+  /** API key hashes, for ending every key of an account that is claimed. */
+  apiKeyStore: ApiKeyStore;
+  emailTokens: EmailTokenStore;
+  mailer: Mailer;
+  /** Work after the answer: lookups and mail that must not show in an answer's timing. */
+  deferred: DeferredWork;
   settings: IdentitySettings;
 }

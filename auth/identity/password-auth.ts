@@ -5,6 +5,7 @@ import { userAggregate } from '../../commands/aggregates.js';
 import type { TenantChoice } from '../../commands/signup-saga.js';
 import { invalidCredentials } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
+import { sendVerificationMail } from './email-verification.js';
 import type { IdentityDeps } from './identity-deps.js';
 import { resolveInvitation } from './invitations.js';
 import { ANONYMOUS_ACTOR, commandContext, type RequestInfo } from './request-info.js';
@@ -23,7 +24,11 @@ export interface LoginInput {
   password: string;
 }
 
-/** Signup with a password: limits, policy, then the signup saga, then a first session. */
+/**
+ * Signup with a password: limits, policy, the signup saga, a verification
+ * mail, then a first session. The address is not proven yet, so it earns
+ * nothing OPERATOR_EMAILS promises until it is.
+ */
 export async function signupWithPassword(deps: IdentityDeps, input: SignupInput, request: RequestInfo): Promise<AuthResult> {
   const email = normaliseEmail(input.email);
   await deps.limits.beforeSignup(request.ip, email);
@@ -42,11 +47,12 @@ export async function signupWithPassword(deps: IdentityDeps, input: SignupInput,
       method: 'password',
       tenant,
       externalIdentity: null,
-      extraRoles: deps.settings.operatorEmails.includes(email) ? ['operator'] : [],
+      extraRoles: [],
       beforeUserStream: () => deps.credentials.setPasswordHash(userId, passwordHash, deps.runtime.now()),
     },
     commandContext(deps.runtime, request, ANONYMOUS_ACTOR, tenant.tenantId),
   );
+  sendVerificationMail(deps, user);
   return startSession(deps, user, { method: 'password', provider: null }, request);
 }
 
@@ -67,8 +73,15 @@ export async function loginWithPassword(deps: IdentityDeps, input: LoginInput, r
     throw invalidCredentials();
   }
   await deps.limits.loginSucceeded(email);
+  const result = await startSession(deps, await ensureOperator(deps, user, request), { method: 'password', provider: null }, request);
+  // A reset or a takeover replaces or removes the hash, then ends every session. A login that verified the old hash
+  // and opened its session after those sessions ended must not keep it: the hash it verified is gone by now.
+  if ((await deps.credentials.passwordHash(user.userId)) !== hash) {
+    await deps.sessions.end(user.userId, result.sessionId, 'password_changed');
+    throw invalidCredentials();
+  }
   if (hash && deps.hasher.needsRehash(hash)) await deps.credentials.setPasswordHash(user.userId, await deps.hasher.hash(input.password), deps.runtime.now());
-  return startSession(deps, await ensureOperator(deps, user, request), { method: 'password', provider: null }, request);
+  return result;
 }
 
 async function recordFailure(deps: IdentityDeps, user: ActiveUser, reason: 'invalid_password' | 'no_password_set', request: RequestInfo): Promise<void> {

@@ -9,6 +9,8 @@ import { commandContext, type RequestInfo } from './request-info.js';
 export interface UserView {
   id: string;
   email: string;
+  /** The user has proven they receive mail at `email` (a link, a provider, a reset). */
+  emailVerified: boolean;
   displayName: string;
   roles: readonly Role[];
   tenantId: string;
@@ -24,7 +26,7 @@ export interface AuthResult {
 }
 
 export function userView(user: ActiveUser): UserView {
-  return { id: user.userId, email: user.email, displayName: user.displayName, roles: user.roles, tenantId: user.tenantId };
+  return { id: user.userId, email: user.email, emailVerified: user.emailVerified, displayName: user.displayName, roles: user.roles, tenantId: user.tenantId };
 }
 
 /**
@@ -50,14 +52,15 @@ export async function startSession(
 }
 
 /**
- * The operator role follows the installation's first account and
- * OPERATOR_EMAILS; checked at every login so that a crash during signup or a
- * later configuration change is repaired without anyone's help.
+ * The operator role follows the installation's first account and the
+ * verified addresses in OPERATOR_EMAILS (an address nobody has proven is
+ * anyone's to sign up with); checked at every login so that a crash during
+ * signup or a later configuration change is repaired without anyone's help.
  */
 export async function ensureOperator(deps: IdentityDeps, user: ActiveUser, request: RequestInfo): Promise<ActiveUser> {
   if (user.roles.includes('operator')) return user;
   const context = commandContext(deps.runtime, request, { type: 'system', id: 'identity' }, user.tenantId);
-  const listed = deps.settings.operatorEmails.includes(user.email);
+  const listed = user.emailVerified && deps.settings.operatorEmails.includes(user.email);
   if (!listed && !(await deps.saga.claimInstallation(user.userId, context))) return user;
   const granted = await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'GrantRole', data: { role: 'operator' } }, { context });
   return granted.state.status === 'Active' ? granted.state : user;

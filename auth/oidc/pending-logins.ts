@@ -7,6 +7,8 @@ export interface PendingLogin {
   nonce: string;
   returnTo: string | null;
   expiresAt: Date;
+  /** SHA-256 of the value in the starting browser's cookie. */
+  browserBindingHash: string;
 }
 
 interface PendingLoginRow {
@@ -16,6 +18,7 @@ interface PendingLoginRow {
   nonce: string;
   return_to: string | null;
   expires_at: Date;
+  browser_binding_hash: string;
 }
 
 /**
@@ -34,13 +37,22 @@ export class PendingLoginStore {
       nonce: login.nonce,
       return_to: login.returnTo,
       expires_at: login.expiresAt,
+      browser_binding_hash: login.browserBindingHash,
     });
   }
 
   async take(state: string, provider: string, now: Date): Promise<PendingLogin | undefined> {
     const [row] = await this.knex<PendingLoginRow>('auth_oidc_logins').where({ state, provider }).delete().returning('*');
     if (!row || row.expires_at <= now) return undefined;
-    return { state: row.state, provider: row.provider, codeVerifier: row.code_verifier, nonce: row.nonce, returnTo: row.return_to, expiresAt: row.expires_at };
+    return {
+      state: row.state,
+      provider: row.provider,
+      codeVerifier: row.code_verifier,
+      nonce: row.nonce,
+      returnTo: row.return_to,
+      expiresAt: row.expires_at,
+      browserBindingHash: row.browser_binding_hash,
+    };
   }
 
   async deleteExpired(now: Date): Promise<number> {

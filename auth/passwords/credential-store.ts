@@ -21,4 +21,9 @@ export class CredentialStore {
       .onConflict('user_id')
       .merge(['password_hash', 'updated_at']);
   }
+
+  /** The account has no password any more (taken over by a provider login); password logins fail as for a wrong password. */
+  async remove(userId: string): Promise<void> {
+    await this.knex('auth_credentials').where({ user_id: userId }).delete();
+  }
 }

@@ -27,7 +27,17 @@ export type UserCommand =
   | { type: 'RecordLogin'; data: { method: 'password' | 'oidc'; sessionId: string; provider: string | null } }
   | { type: 'RecordLoginFailure'; data: { reason: 'invalid_password' | 'no_password_set' } }
   | { type: 'ChangePassword'; data: { keptSessionId: string | null } }
+  /** Into an account whose email is verified; an identity whose email (normalised) the provider verified. */
   | { type: 'LinkExternalIdentity'; data: ExternalIdentityClaims }
+  /**
+   * `operatorListed`: the email is in OPERATOR_EMAILS, so proving it grants
+   * operator. `email` is the (normalised) address that was proven.
+   */
+  | { type: 'VerifyEmail'; data: { email: string; method: 'link' | 'provider'; operatorListed: boolean } }
+  /** A verified provider identity takes over an account whose email was never verified. */
+  | { type: 'ClaimWithExternalIdentity'; data: { identity: ExternalIdentityClaims; operatorListed: boolean } }
+  /** The new password is already stored (never in an event); `email` is where the reset link was sent. */
+  | { type: 'ResetPassword'; data: { email: string; operatorListed: boolean } }
   | { type: 'GrantRole'; data: { role: Role } }
   | { type: 'RevokeRole'; data: { role: Role } };
 

@@ -60,6 +60,36 @@ export const externalIdentityLinkedSchema = eventSchema(
   }),
 );
 
+/**
+ * The user proved they receive mail at the address: `link` by the mailed
+ * verification link, `provider` by an OpenID Provider vouching for it,
+ * `password_reset` by completing a mailed reset link. Only this event makes
+ * an email verified; an ExternalIdentityLinked never does by itself.
+ */
+export const userEmailVerifiedSchema = eventSchema(
+  'UserEmailVerified',
+  z.object({
+    userId: z.string().min(1),
+    email: z.string().min(1),
+    method: z.enum(['link', 'provider', 'password_reset']),
+  }),
+);
+
+/** A new password set through a mailed reset link; every session of the user ended. */
+export const userPasswordResetSchema = eventSchema('UserPasswordReset', z.object({ userId: z.string().min(1) }));
+
+/**
+ * Whoever receives the account's mail took over an account whose email was
+ * never verified, without knowing its password (a verified provider login,
+ * or a mailed password reset). Whatever was issued before ended: the
+ * password, every session, the API keys and pending invitations the account
+ * issued. Someone who signed up with another's address keeps nothing.
+ */
+export const userAccountClaimedSchema = eventSchema(
+  'UserAccountClaimed',
+  z.object({ userId: z.string().min(1), method: z.enum(['provider', 'password_reset']) }),
+);
+
 export const userRoleGrantedSchema = eventSchema(
   'UserRoleGranted',
   z.object({ userId: z.string().min(1), role: roleSchema }),
@@ -76,6 +106,9 @@ export const userEventSchema = z.discriminatedUnion('type', [
   userLoginFailedSchema,
   userPasswordChangedSchema,
   externalIdentityLinkedSchema,
+  userEmailVerifiedSchema,
+  userPasswordResetSchema,
+  userAccountClaimedSchema,
   userRoleGrantedSchema,
   userRoleRevokedSchema,
 ]);
@@ -85,6 +118,9 @@ export type UserLoggedIn = z.infer<typeof userLoggedInSchema>;
 export type UserLoginFailed = z.infer<typeof userLoginFailedSchema>;
 export type UserPasswordChanged = z.infer<typeof userPasswordChangedSchema>;
 export type ExternalIdentityLinked = z.infer<typeof externalIdentityLinkedSchema>;
+export type UserEmailVerified = z.infer<typeof userEmailVerifiedSchema>;
+export type UserPasswordReset = z.infer<typeof userPasswordResetSchema>;
+export type UserAccountClaimed = z.infer<typeof userAccountClaimedSchema>;
 export type UserRoleGranted = z.infer<typeof userRoleGrantedSchema>;
 export type UserRoleRevoked = z.infer<typeof userRoleRevokedSchema>;
 export type UserEvent = z.infer<typeof userEventSchema>;

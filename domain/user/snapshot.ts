@@ -7,7 +7,7 @@ import type { UserState } from './state.js';
  * a field added to the state fails to compile until it is added here too;
  * bump USER_SNAPSHOT_VERSION whenever the state or evolve changes.
  */
-export const USER_SNAPSHOT_VERSION = 1;
+export const USER_SNAPSHOT_VERSION = 2;
 
 export const userSnapshotSchema: z.ZodType<UserState> = z.discriminatedUnion('status', [
   z.object({ status: z.literal('Empty') }),
@@ -16,6 +16,7 @@ export const userSnapshotSchema: z.ZodType<UserState> = z.discriminatedUnion('st
     userId: z.string(),
     tenantId: z.string(),
     email: z.string(),
+    emailVerified: z.boolean(),
     displayName: z.string(),
     signUpMethod: z.enum(['password', 'oidc']),
     roles: z.array(roleSchema),

@@ -13,11 +13,13 @@ export type UserState =
       userId: string;
       tenantId: string;
       email: string;
+      /** Set by UserEmailVerified only. */
+      emailVerified: boolean;
       displayName: string;
       signUpMethod: 'password' | 'oidc';
       roles: readonly Role[];
       identities: readonly ExternalIdentity[];
-      /** Counts UserPasswordChanged, so callers can tell a fresh credential from a stale one. */
+      /** Counts UserPasswordChanged and UserPasswordReset, so callers can tell a fresh credential from a stale one. */
       passwordChanges: number;
     };
 

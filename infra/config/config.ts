@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -10,11 +11,29 @@ const eventStoreUrl = z
   .string()
   .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, 'must start with kurrentdb:// or esdb://');
 
-/** `true`, `false`, a hop count, or addresses and subnets (`loopback`, `10.0.0.0/8`), as express' 'trust proxy' takes them. */
+/**
+ * `true`, `false`, a hop count, or addresses and subnets (`loopback`, `10.0.0.0/8`),
+ * as express' 'trust proxy' takes them. Each entry is checked here, with the rest of
+ * the configuration: express would refuse a bad one only when the HTTP app is built,
+ * after the workers have started.
+ */
 const trustProxy = z
   .string()
-  .regex(/^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'must be true, false, a number of hops, or a comma list of addresses, subnets or loopback')
+  .refine((text) => /^(true|false|\d+)$/.test(text) || text.split(',').every((entry) => isTrustedProxyEntry(entry.trim())), {
+    message: 'must be true, false, a number of hops, or a comma list of IP addresses, subnets (10.0.0.0/8), loopback, linklocal or uniquelocal',
+  })
   .transform((text): boolean | number | string => (text === 'true' ? true : text === 'false' ? false : /^\d+$/.test(text) ? Number(text) : text));
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', range, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (version === 4 ? 32 : 128);
+  // A netmask (255.255.0.0) after an IPv4 address.
+  return version === 4 && isIP(range) === 4;
+}
 
 const commaList = z.string().transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
 
@@ -51,6 +70,28 @@ const identitySchema = {
   OIDC_LOGIN_CLEANUP_INTERVAL_MS: integer(1_000).default(600_000),
   TRUST_PROXY: trustProxy.default('loopback'),
   OIDC_PROVIDERS: commaList.pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must list lower-case names (a-z, 0-9, _)'))).default([]),
+};
+
+/**
+ * Mail (auth/mail): verification and password reset links. Without
+ * SMTP_URL, messages are written to the log at info with their links, so a
+ * single person on one machine still receives them.
+ */
+const mailSchema = {
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must look like smtp://user:pass@host:port or smtps://...').optional(),
+  MAIL_FROM: z.string().trim().max(320).regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address, e.g. Chronicle <chronicle@example.com>').default('Chronicle <chronicle@localhost>'),
+  PUBLIC_URL: z
+    .url({ error: 'must be a URL' })
+    .refine((text) => /^https?:$/.test(new URL(text).protocol), 'must be an http or https URL')
+    .optional(),
+  EMAIL_VERIFICATION_TTL_SECONDS: integer(60).default(86_400),
+  PASSWORD_RESET_TTL_SECONDS: integer(60, 86_400).default(900),
+  RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER: integer(1).default(3),
+  RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER_WINDOW_SECONDS: integer(1).default(3600),
+  RATE_LIMIT_PASSWORD_RESET_PER_EMAIL: integer(1).default(3),
+  RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_WINDOW_SECONDS: integer(1).default(3600),
+  RATE_LIMIT_PASSWORD_RESET_PER_IP: integer(1).default(20),
+  RATE_LIMIT_PASSWORD_RESET_PER_IP_WINDOW_SECONDS: integer(1).default(3600),
 };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -117,11 +158,14 @@ export const configSchema = z.object({
   /** Largest event, data and metadata as UTF-8 JSON; at most the 64 MiB one append may carry. */
   MAX_EVENT_BYTES: integer(1, 64 * 1024 * 1024).default(1024 * 1024),
   ...identitySchema,
+  ...mailSchema,
 });
 
-export type Config = Omit<z.infer<typeof configSchema>, 'AUTH_ISSUER'> & {
+export type Config = Omit<z.infer<typeof configSchema>, 'AUTH_ISSUER' | 'PUBLIC_URL'> & {
   /** `http://localhost:PORT` unless set. */
   AUTH_ISSUER: string;
+  /** Where links in mail point: `http://localhost:PORT` unless set; never with a trailing slash. */
+  PUBLIC_URL: string;
   /** One entry per name in OIDC_PROVIDERS, from its OIDC_<NAME>_* variables. */
   oidcProviders: readonly OidcProviderConfig[];
 };
@@ -155,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...parsed.data,
     AUTH_ISSUER: parsed.data.AUTH_ISSUER ?? `http://localhost:${parsed.data.PORT}`,
+    PUBLIC_URL: (parsed.data.PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`).replace(/\/+$/, ''),
     oidcProviders: parsed.data.OIDC_PROVIDERS.map((name) => oidcProvider(name, providers.data)),
   };
 }

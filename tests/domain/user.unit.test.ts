@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { userDecider, type UserEvent } from '../../domain/user/index.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
@@ -10,7 +10,10 @@ const signedUp: UserEvent = {
   data: { userId, tenantId: 't-1', email: 'ada@example.com', displayName: 'Ada', method: 'password', invitationId: null },
 };
 const admin: UserEvent = { type: 'UserRoleGranted', data: { userId, role: 'admin' } };
+const operator: UserEvent = { type: 'UserRoleGranted', data: { userId, role: 'operator' } };
+const verifiedByLink: UserEvent = { type: 'UserEmailVerified', data: { userId, email: 'ada@example.com', method: 'link' } };
 const google = { provider: 'google', issuer: 'https://accounts.google.com', subject: 'g-1', email: 'ada@example.com' };
+const googleLinked: UserEvent = { type: 'ExternalIdentityLinked', data: { userId, ...google, emailVerified: true } };
 
 describe('user decider', () => {
   it('signs up a new user with its roles', () => {
@@ -27,6 +30,7 @@ describe('user decider', () => {
       .then([
         { type: 'UserSignedUp', data: { ...signedUp.data, method: 'oidc' } },
         { type: 'ExternalIdentityLinked', data: { userId, ...google, emailVerified: true } },
+        { type: 'UserEmailVerified', data: { userId, email: 'ada@example.com', method: 'provider' } },
         admin,
       ]);
   });
@@ -51,14 +55,71 @@ describe('user decider', () => {
     spec.given([]).when({ type: 'ChangePassword', data: { keptSessionId: null } }).thenThrows(NotFoundError, 'user_not_found');
   });
 
-  it('links a verified external identity once', () => {
-    const linked: UserEvent = { type: 'ExternalIdentityLinked', data: { userId, ...google, emailVerified: true } };
-    spec.given([signedUp]).when({ type: 'LinkExternalIdentity', data: { ...google, emailVerified: true } }).then([linked]);
-    spec.given([signedUp, linked]).when({ type: 'LinkExternalIdentity', data: { ...google, emailVerified: true } }).then([]);
+  it('links a verified external identity once, into an account whose email is verified', () => {
+    spec.given([signedUp, verifiedByLink]).when({ type: 'LinkExternalIdentity', data: { ...google, emailVerified: true } }).then([googleLinked]);
+    spec.given([signedUp, verifiedByLink, googleLinked]).when({ type: 'LinkExternalIdentity', data: { ...google, emailVerified: true } }).then([]);
   });
 
-  it('never links an unverified email', () => {
-    spec.given([signedUp]).when({ type: 'LinkExternalIdentity', data: { ...google, emailVerified: false } }).thenThrows(ValidationError, 'email_not_verified');
+  it('never links an unverified email, nor into an account whose email was never verified', () => {
+    spec.given([signedUp, verifiedByLink]).when({ type: 'LinkExternalIdentity', data: { ...google, emailVerified: false } }).thenThrows(ValidationError, 'email_not_verified');
+    spec.given([signedUp]).when({ type: 'LinkExternalIdentity', data: { ...google, emailVerified: true } }).thenThrows(ForbiddenError, 'account_email_not_verified');
+  });
+
+  it('never links a second subject of the same issuer, whatever its email', () => {
+    spec
+      .given([signedUp, verifiedByLink, googleLinked])
+      .when({ type: 'LinkExternalIdentity', data: { ...google, subject: 'g-2', emailVerified: true } })
+      .thenThrows(ConflictError, 'external_identity_conflict');
+    spec
+      .given([signedUp, verifiedByLink, googleLinked])
+      .when({ type: 'LinkExternalIdentity', data: { ...google, issuer: 'https://login.corp.example', subject: 'g-2', emailVerified: true } })
+      .then([{ type: 'ExternalIdentityLinked', data: { userId, ...google, issuer: 'https://login.corp.example', subject: 'g-2', emailVerified: true } }]);
+  });
+
+  it('verifies the account’s own address once, granting operator only to a listed address', () => {
+    spec.given([signedUp]).when({ type: 'VerifyEmail', data: { email: 'ada@example.com', method: 'link', operatorListed: false } }).then([verifiedByLink]);
+    spec.given([signedUp]).when({ type: 'VerifyEmail', data: { email: 'ada@example.com', method: 'link', operatorListed: true } }).then([verifiedByLink, operator]);
+    spec.given([signedUp, verifiedByLink]).when({ type: 'VerifyEmail', data: { email: 'ada@example.com', method: 'link', operatorListed: false } }).then([]);
+    spec.given([signedUp]).when({ type: 'VerifyEmail', data: { email: 'eve@example.com', method: 'link', operatorListed: false } }).thenThrows(ValidationError, 'email_mismatch');
+    spec.given([signedUp, verifiedByLink]).thenState({
+      status: 'Active', userId, tenantId: 't-1', email: 'ada@example.com', emailVerified: true, displayName: 'Ada', signUpMethod: 'password', roles: [], identities: [], passwordChanges: 0,
+    });
+  });
+
+  it('lets a verified provider identity claim an account whose email was never verified', () => {
+    spec
+      .given([signedUp, admin])
+      .when({ type: 'ClaimWithExternalIdentity', data: { identity: { ...google, emailVerified: true }, operatorListed: true } })
+      .then([
+        { type: 'UserAccountClaimed', data: { userId, method: 'provider' } },
+        googleLinked,
+        { type: 'UserEmailVerified', data: { userId, email: 'ada@example.com', method: 'provider' } },
+        operator,
+      ]);
+    spec
+      .given([signedUp, verifiedByLink])
+      .when({ type: 'ClaimWithExternalIdentity', data: { identity: { ...google, emailVerified: true }, operatorListed: false } })
+      .thenThrows(ConflictError, 'account_email_verified');
+    spec
+      .given([signedUp])
+      .when({ type: 'ClaimWithExternalIdentity', data: { identity: { ...google, email: 'eve@example.com', emailVerified: true }, operatorListed: false } })
+      .thenThrows(ValidationError, 'email_not_verified');
+    spec
+      .given([signedUp])
+      .when({ type: 'ClaimWithExternalIdentity', data: { identity: { ...google, emailVerified: false }, operatorListed: false } })
+      .thenThrows(ValidationError, 'email_not_verified');
+  });
+
+  it('resets a password; on an unverified account the reset link proves the address and claims the account', () => {
+    spec.given([signedUp, verifiedByLink]).when({ type: 'ResetPassword', data: { email: 'ada@example.com', operatorListed: false } }).then([
+      { type: 'UserPasswordReset', data: { userId } },
+    ]);
+    spec.given([signedUp]).when({ type: 'ResetPassword', data: { email: 'ada@example.com', operatorListed: false } }).then([
+      { type: 'UserAccountClaimed', data: { userId, method: 'password_reset' } },
+      { type: 'UserEmailVerified', data: { userId, email: 'ada@example.com', method: 'password_reset' } },
+      { type: 'UserPasswordReset', data: { userId } },
+    ]);
+    spec.given([signedUp]).when({ type: 'ResetPassword', data: { email: 'old@example.com', operatorListed: false } }).thenThrows(ValidationError, 'email_mismatch');
   });
 
   it('grants and revokes roles idempotently', () => {
@@ -75,6 +136,7 @@ describe('user decider', () => {
         userId,
         tenantId: 't-1',
         email: 'ada@example.com',
+        emailVerified: false,
         displayName: 'Ada',
         signUpMethod: 'password',
         roles: ['admin'],

@@ -3,7 +3,7 @@ import type { Role } from '../../domain/user/roles.js';
 import { GOOD_PASSWORD, uniqueEmail } from './identity-harness.js';
 
 export interface AuthAnswer {
-  user: { id: string; email: string; displayName: string; roles: Role[]; tenantId: string };
+  user: { id: string; email: string; emailVerified: boolean; displayName: string; roles: Role[]; tenantId: string };
   accessToken: string;
   refreshToken: string;
   expiresIn: number;

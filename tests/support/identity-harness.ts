@@ -19,6 +19,9 @@ export const GENEROUS_LIMITS = {
   signupPerEmail: { points: 1_000, windowSeconds: 60 },
   loginPerIp: { points: 1_000, windowSeconds: 60 },
   loginFailuresPerAccount: { points: 1_000, windowSeconds: 60 },
+  verificationResendPerUser: { points: 1_000, windowSeconds: 60 },
+  passwordResetPerEmail: { points: 1_000, windowSeconds: 60 },
+  passwordResetPerIp: { points: 1_000, windowSeconds: 60 },
 };
 
 /** A clock tests can move; ids stay real UUIDv7s (the event store wants UUID event ids). */

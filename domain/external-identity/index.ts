@@ -1,0 +1,1 @@
+export * from './external-identity-reservation.js';
