@@ -12,19 +12,19 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
 };
 
 /** The one place that formats errors; everything else throws. */
-export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, next) => {
+export const errorMiddleware: ErrorRequestHandler = (error: unknown, _req, res, next) => {
   if (res.headersSent) {
     // Too late for a JSON answer: express ends the connection.
     next(error);
     return;
   }
   const httpError = toHttpError(error);
+  // The request log records a 5xx once, with this as its cause (api/request-logging.ts).
+  if (!httpError || httpError.status >= 500) res.err = error instanceof Error ? error : new Error(String(error));
   if (!httpError) {
-    req.log.error({ err: error }, 'unexpected error');
     res.status(500).json({ error: { code: 'internal_error', message: 'an unexpected error occurred' } } satisfies ErrorBody);
     return;
   }
-  if (httpError.status >= 500) req.log.warn({ err: error }, httpError.message);
   res.set(httpError.headers());
   const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
   if (httpError.details) body.error.details = httpError.details;

@@ -26,10 +26,21 @@ export function requestLogging(logger: Logger): RequestHandler {
     customProps: (req) => ({ requestId: req.id }),
     // An OIDC callback's code and state, or a token in a query string, are credentials too; the url keeps the rest of the query.
     serializers: { req: (req: { url?: string }) => ({ ...req, url: withoutSecrets(req.url), query: undefined }) },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    // Probes and scrapes every few seconds would drown the log.
-    autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+    // A 4xx is the client's business, not an incident. A 5xx is logged once, here, with
+    // the cause the error middleware left in `res.err`.
+    customLogLevel: (req, res, error) =>
+      isProbe(req) && (res.statusCode < 500 || req.url === '/readyz') ? 'silent'
+      : error || res.statusCode >= 500 ? 'error'
+      : 'info',
   });
+}
+
+/**
+ * Probes and scrapes every few seconds would drown the log; a 503 from /readyz is
+ * an outage the components log themselves, once.
+ */
+function isProbe(req: IncomingMessage): boolean {
+  return ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '');
 }
 
 const SECRET_QUERY = /([?&](?:code|state|access_token|token|key)=)[^&#]*/gi;

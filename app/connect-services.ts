@@ -13,7 +13,7 @@ import type { Services } from './services.js';
 /** PostgreSQL → knex → migrations → event store; each registered in `runtime` to be stopped in reverse. */
 export async function connectServices(runtime: Runtime, config: Config, logger: Logger): Promise<Services> {
   const databaseUrl = await resolveDatabaseUrl(runtime, config, logger);
-  const knex = await connectKnex(runtime, config, databaseUrl);
+  const knex = await connectKnex(runtime, config, databaseUrl, logger);
   await applyMigrations(knex, allMigrations, logger);
   const eventStore = await connectEventStore(runtime, config, logger, databaseUrl);
   const metrics = new Registry();

@@ -17,6 +17,7 @@ export async function connectEventStore(runtime: Runtime, config: Config, logger
           logger,
           connectTimeoutMs: config.EVENTSTORE_CONNECT_TIMEOUT_MS,
           maxEventBytes: config.MAX_EVENT_BYTES,
+          variable: 'EVENTSTORE_URL',
         });
       } catch (error) {
         throw new StartupError(`event store at ${safeUrl(connectionString)} (EVENTSTORE_URL) is unusable: ${reason(error)}`);
@@ -33,6 +34,8 @@ export async function connectEventStore(runtime: Runtime, config: Config, logger
     });
   };
   const store = await runtime.start('event store', connect, (started) => started.close());
-  logger.info({ kind: store.kind }, 'event store connected');
+  // An unreachable KurrentDB is not fatal (requests get 503 until it answers): the
+  // adapter has logged which server and variable, and logs again when it is back.
+  if (!(store instanceof KurrentDbEventStore) || store.reachable) logger.info({ kind: store.kind }, 'event store connected');
   return store;
 }

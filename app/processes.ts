@@ -34,7 +34,7 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
   if (role !== 'api') {
     for (const service of [...backgroundServices(services), ...(extras.backgroundServices ?? [])]) {
       await runtime.start(`background service ${service.name}`, () => service.start(), () => service.stop());
-      services.logger.info({ service: service.name }, 'background service started');
+      services.logger.info({ component: service.name }, 'background service started');
     }
   }
   const withApi = role !== 'worker';

@@ -7,7 +7,8 @@ import type { Response } from 'express';
  * or Referer header; the page's script reads it, drops it from the address
  * bar and POSTs it to the API. Nothing happens until the person presses the
  * button: mail scanners that open links (and some run their scripts) must
- * not use up a reset link or confirm an address for someone else.
+ * not use up a reset link or confirm an address for someone else. The API is
+ * called by relative URLs, so the pages also work behind a path prefix.
  */
 interface Page {
   html: string;
@@ -22,7 +23,7 @@ const button = document.getElementById('confirm');
 if (!token) { status.textContent = 'This link is incomplete: open the link from the mail again.'; button.hidden = true; }
 button.addEventListener('click', async () => {
   button.disabled = true;
-  const response = await fetch('/auth/verify-email', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const response = await fetch('verify-email', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
   const body = await response.json().catch(() => ({}));
   status.textContent = response.ok ? 'Your address is confirmed. You can close this page.' : (body.error && body.error.message) || 'That did not work; try again.';
   button.hidden = response.ok;
@@ -40,7 +41,7 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const field = form.querySelector('input');
   const body = token ? { token, newPassword: field.value } : { email: field.value };
-  const response = await fetch(token ? '/auth/password-reset/confirm' : '/auth/password-reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(token ? 'password-reset/confirm' : 'password-reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const answer = await response.json().catch(() => ({}));
   if (response.ok) form.hidden = true;
   status.textContent = response.ok

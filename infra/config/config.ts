@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -10,11 +11,29 @@ const eventStoreUrl = z
   .string()
   .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, 'must start with kurrentdb:// or esdb://');
 
-/** `true`, `false`, a hop count, or addresses and subnets (`loopback`, `10.0.0.0/8`), as express' 'trust proxy' takes them. */
+/**
+ * `true`, `false`, a hop count, or addresses and subnets (`loopback`, `10.0.0.0/8`),
+ * as express' 'trust proxy' takes them. Each entry is checked here, with the rest of
+ * the configuration: express would refuse a bad one only when the HTTP app is built,
+ * after the workers have started.
+ */
 const trustProxy = z
   .string()
-  .regex(/^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'must be true, false, a number of hops, or a comma list of addresses, subnets or loopback')
+  .refine((text) => /^(true|false|\d+)$/.test(text) || text.split(',').every((entry) => isTrustedProxyEntry(entry.trim())), {
+    message: 'must be true, false, a number of hops, or a comma list of IP addresses, subnets (10.0.0.0/8), loopback, linklocal or uniquelocal',
+  })
   .transform((text): boolean | number | string => (text === 'true' ? true : text === 'false' ? false : /^\d+$/.test(text) ? Number(text) : text));
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', range, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (version === 4 ? 32 : 128);
+  // A netmask (255.255.0.0) after an IPv4 address.
+  return version === 4 && isIP(range) === 4;
+}
 
 const commaList = z.string().transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
 

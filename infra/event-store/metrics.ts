@@ -18,8 +18,13 @@ export function registerEventStoreMetrics(registry: Registry, store: EventStore)
     name: 'chronicle_eventstore_up',
     help: '1 when the event store answers its health check',
     registers: [registry],
+    // A scrape must answer while the store is down: that is when this gauge matters.
     async collect() {
-      this.set((await store.health()).ok ? 1 : 0);
+      const up = await store.health().then(
+        (health) => health.ok,
+        () => false,
+      );
+      this.set(up ? 1 : 0);
     },
   });
 }

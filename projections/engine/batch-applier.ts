@@ -64,7 +64,7 @@ export class BatchApplier {
     const { knex, projection, tables, target, rate } = this.options;
     await knex.transaction(async (trx) => {
       if (events.length > 0) await projection.apply(events, trx, tables);
-      await target.commit(trx, previous, through, events.length, rate.perSecond());
+      await target.commit(trx, previous, through, events.length, rate.perSecond(read));
     });
     rate.record(read);
     if (events.length > 0) this.options.onCommitted(events.length);

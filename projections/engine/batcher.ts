@@ -47,6 +47,15 @@ export class Batcher {
     await this.pump;
   }
 
+  /** The first event read from the log and not yet handed out in a batch. */
+  oldestQueuedEvent(): RecordedEvent | undefined {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const item = this.queue[i]!;
+      if (item.kind === 'event') return item.event;
+    }
+    return undefined;
+  }
+
   /** Undefined when the subscription ended (closed). */
   async next(): Promise<Batch | undefined> {
     const events: RecordedEvent[] = [];

@@ -6,7 +6,8 @@ import type { EventStore } from '../../infra/event-store/event-store.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { validateProjections, type AnyProjection } from '../projection.js';
 import { errorMessage } from './errors.js';
-import { LAG_CAP, type LogCounter } from './log-counter.js';
+import type { LagReading } from './live-progress.js';
+import type { LogCounter } from './log-counter.js';
 import { ProjectionMetrics } from './metrics.js';
 import { OwnedProjection } from './owned-projection.js';
 import { AdvisoryLocks } from './ownership.js';
@@ -146,13 +147,8 @@ export class ProjectionEngine {
     }
   }
 
-  private async lagOfOwned(): Promise<Array<{ projection: string; lag: number }>> {
-    const result: Array<{ projection: string; lag: number }> = [];
-    for (const [name, { runner }] of this.owned) {
-      const projection = this.options.projections.find((p) => p.name === name)!;
-      result.push({ projection: name, lag: await this.options.counter.countAfter(runner.checkpoint, projection.filter, LAG_CAP) });
-    }
-    return result;
+  private lagOfOwned(): Array<{ projection: string; reading: LagReading }> {
+    return [...this.owned].map(([projection, { runner }]) => ({ projection, reading: runner.progress.reading() }));
   }
 }
 

@@ -3,6 +3,7 @@ import type { ProjectionTables } from '../projection.js';
 import { BatchApplier } from './batch-applier.js';
 import { Batcher } from './batcher.js';
 import { errorMessage } from './errors.js';
+import type { LiveProgress } from './live-progress.js';
 import { commitProjectionCheckpoint, markProjectionFailed, type ProjectionRow } from './projection-rows.js';
 import { RateMeter } from './rate-meter.js';
 import type { RunnerContext } from './runner-context.js';
@@ -21,6 +22,7 @@ export async function runLive(
   skipped: ReadonlySet<string>,
   signal: AbortSignal,
   onCheckpoint: (position: Position | undefined) => void,
+  progress: LiveProgress,
 ): Promise<LiveOutcome> {
   const { knex, store, projection, settings } = context;
   const rate = new RateMeter();
@@ -40,6 +42,7 @@ export async function runLive(
   onCheckpoint(checkpoint);
   const subscription = store.subscribeToAll({ ...(checkpoint === undefined ? {} : { fromPosition: checkpoint }), filter: projection.filter });
   const batcher = new Batcher(subscription, { maxEvents: settings.batchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.checkpointIntervalMs });
+  progress.follow(batcher);
   const stop = (): void => void batcher.close();
   signal.addEventListener('abort', stop, { once: true });
   let passedOver: Position | undefined;
@@ -48,7 +51,9 @@ export async function runLive(
     while (!signal.aborted) {
       const batch = await batcher.next();
       if (!batch || signal.aborted) return 'stopped';
+      progress.taken(batch);
       if (batch.events.length === 0) {
+        progress.applied(batch);
         // Only filtered-out events (or none) went by: store that rarely, and only
         // when an event really lies past the checkpoint, or idle projections
         // would write for every unrelated transaction that moves the horizon.
@@ -63,7 +68,9 @@ export async function runLive(
       passedOver = undefined;
       lastWrite = Date.now();
       onCheckpoint(checkpoint);
+      if (outcome.kind === 'committed') progress.applied(batch);
       if (outcome.kind === 'failed') {
+        progress.unfollow(outcome.event);
         const message = errorMessage(outcome.error);
         context.logger.error({ projection: projection.name, position: String(outcome.event.position), eventType: outcome.event.type, err: message }, 'projection stopped on an event it cannot apply');
         await markProjectionFailed(knex, projection.name, row.fence, outcome.event.position, message);
@@ -72,6 +79,7 @@ export async function runLive(
     }
     return 'stopped';
   } finally {
+    if (progress.following) progress.unfollow();
     signal.removeEventListener('abort', stop);
     await batcher.close();
   }

@@ -1,5 +1,6 @@
 import type { Position } from '../../infra/event-store/event-store.js';
 import { errorMessage } from './errors.js';
+import { LiveProgress } from './live-progress.js';
 import { runLive } from './live-runner.js';
 import { claimProjection, readProjectionRow, type ProjectionRow } from './projection-rows.js';
 import { createReplayJob, findActiveReplayJob } from './replay-rows.js';
@@ -19,6 +20,8 @@ export class OwnedProjection {
   private live: AbortController | undefined;
   private running: Promise<void> | undefined;
   private checkpointInMemory: Position | undefined;
+  /** Read by metrics scrapes: what the live runner knows of its lag, without I/O. */
+  readonly progress = new LiveProgress();
 
   constructor(
     private readonly context: RunnerContext,
@@ -78,7 +81,7 @@ export class OwnedProjection {
         resumeFailed = false;
         const tables = physicalTables(projection, row.version, row.generation);
         const skipped = await loadSkippedPositions(context.knex, projection.name);
-        const outcome = await runLive(context, row, tables, skipped, signal, (position) => (this.checkpointInMemory = position));
+        const outcome = await runLive(context, row, tables, skipped, signal, (position) => (this.checkpointInMemory = position), this.progress);
         if (outcome === 'failed') await this.untilChanged({ ...row, state: 'failed' }, signal);
         failures = 0;
       } catch (error) {

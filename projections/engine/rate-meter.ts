@@ -1,27 +1,30 @@
 /** Events per second over a sliding window, so a burst or a pause shows within seconds. */
 export class RateMeter {
-  private readonly samples: Array<{ at: number; count: number }> = [];
+  // Starts with an empty sample: the first batch's events were read since the meter started.
+  private readonly samples: Array<{ at: number; count: number }>;
 
   constructor(
     private readonly windowMs = 5_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.samples = [{ at: now(), count: 0 }];
+  }
 
   record(count: number): void {
     this.samples.push({ at: this.now(), count });
     this.trim();
   }
 
-  perSecond(): number {
+  /** The rate with `pending` events counted as done now: a batch about to commit reports a rate that includes itself. */
+  perSecond(pending = 0): number {
     this.trim();
-    const first = this.samples[0];
-    if (!first) return 0;
-    const total = this.samples.reduce((sum, sample) => sum + sample.count, 0);
+    const samples = pending > 0 ? [...this.samples, { at: this.now(), count: pending }] : this.samples;
+    const first = samples[0];
+    if (!first || samples.length === 1) return 0;
     // The first sample's events were processed before its timestamp: count time from the window's start.
+    const total = samples.reduce((sum, sample) => sum + sample.count, 0) - first.count;
     const elapsedMs = Math.max(this.now() - first.at, 1);
-    const withoutFirst = total - first.count;
-    if (this.samples.length === 1) return 0;
-    return Math.round((withoutFirst * 1000) / elapsedMs);
+    return Math.round((total * 1000) / elapsedMs);
   }
 
   private trim(): void {

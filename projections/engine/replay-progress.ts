@@ -13,8 +13,9 @@ export interface ReplayProgress {
   total: string | null;
   /** 0 to 100, null while the total is unknown. */
   percent: number | null;
+  /** While running, over the last seconds; once finished, the average of the whole run. */
   eventsPerSecond: number;
-  /** Null when it cannot be estimated (not running, or no rate yet). */
+  /** Null when it cannot be estimated (not running, or no rate yet); 0 once completed. */
   etaSeconds: number | null;
   position: string | null;
   error?: { position: string | null; message: string };
@@ -27,9 +28,10 @@ export interface ReplayProgress {
 export function toReplayProgress(job: ReplayJobRow): ReplayProgress {
   const total = job.total;
   const remaining = total === undefined ? undefined : total > job.processed ? total - job.processed : 0n;
-  const running = job.state === 'running';
-  const stale = Date.now() - job.updatedAt.getTime() > 5_000;
-  const rate = running && !stale ? job.eventsPerSecond : 0;
+  // A running job's rate is its last commit's; with no commit for 5 s nothing is moving.
+  // A finished job keeps the average of its whole run.
+  const stale = job.state === 'running' && Date.now() - job.updatedAt.getTime() > 5_000;
+  const rate = job.state === 'pending' || stale ? 0 : Math.round(job.eventsPerSecond);
   return {
     jobId: job.id,
     projection: job.projection,
@@ -40,7 +42,7 @@ export function toReplayProgress(job: ReplayJobRow): ReplayProgress {
     total: total === undefined ? null : String(total),
     percent: job.state === 'completed' ? 100 : total === undefined || total === 0n ? null : Math.min(100, Number((job.processed * 10_000n) / total) / 100),
     eventsPerSecond: rate,
-    etaSeconds: remaining !== undefined && rate > 0 ? Math.ceil(Number(remaining) / rate) : job.state === 'completed' ? 0 : null,
+    etaSeconds: job.state === 'completed' ? 0 : job.state === 'running' && remaining !== undefined && rate > 0 ? Math.ceil(Number(remaining) / rate) : null,
     position: job.position === undefined ? null : String(job.position),
     ...(job.error ? { error: { position: job.error.position === undefined ? null : String(job.error.position), message: job.error.message } } : {}),
     requestedBy: job.requestedBy,

@@ -69,6 +69,9 @@ function toJob(row: RawReplayRow): ReplayJobRow {
 
 const ACTIVE: ReplayState[] = ['pending', 'running'];
 
+/** A finished job's rate: its events over its whole run (a window's rate would say 0 once it stopped). */
+export const JOB_AVERAGE_RATE_SQL = 'COALESCE(processed / NULLIF(extract(epoch FROM now() - started_at), 0), 0)';
+
 /** Idempotent: a projection has at most one active job (a unique partial index), which this returns. */
 export async function createReplayJob(knex: Knex, projection: string, version: number, requestedBy: string): Promise<ReplayJobRow> {
   // FOR SHARE below waits for a first start initialising the projection, so
@@ -154,7 +157,7 @@ export async function finishReplayJob(
       finished_at: state === 'failed' ? null : knex.fn.now(),
       error_position: error?.position === undefined ? null : String(error.position),
       error_message: error?.message.slice(0, 4000) ?? null,
-      events_per_second: 0,
+      events_per_second: knex.raw(JOB_AVERAGE_RATE_SQL),
       updated_at: knex.fn.now(),
     });
   if (updated !== 1) throw new OwnershipLostError(`replay job ${id}: fence ${fence} is no longer current`);

@@ -3,7 +3,7 @@ import type { Position } from '../../infra/event-store/event-store.js';
 import type { AnyProjection, ProjectionTables } from '../projection.js';
 import { OwnershipLostError } from './errors.js';
 import { notifyCheckpoint } from './projection-rows.js';
-import type { ReplayJobRow } from './replay-rows.js';
+import { JOB_AVERAGE_RATE_SQL, type ReplayJobRow } from './replay-rows.js';
 import { dropUnusedGenerations, pointViewsAt } from './table-names.js';
 
 /**
@@ -34,7 +34,7 @@ export async function swapInReplay(
       [job.version, job.generation, through === undefined ? null : String(through), projection.name],
     );
     await trx.raw(
-      `UPDATE projection_replays SET state = 'completed', position = ?::numeric, finished_at = now(), events_per_second = 0, updated_at = now() WHERE id = ?`,
+      `UPDATE projection_replays SET state = 'completed', position = ?::numeric, finished_at = now(), events_per_second = ${JOB_AVERAGE_RATE_SQL}, updated_at = now() WHERE id = ?`,
       [through === undefined ? null : String(through), job.id],
     );
     if (through !== undefined) await notifyCheckpoint(trx, projection.name, through);

@@ -254,6 +254,25 @@ describe('mail and secrets', () => {
     }
   });
 
+  it('signs up even when the SMTP server refuses the login, and logs why without its password', async () => {
+    const lines: string[] = [];
+    const wrongPassword = 'not-the-smtp-password';
+    const local = await startTestApp({
+      env: { ...GENEROUS_LIMITS_ENV, SMTP_URL: mailbox.url.replace(mailbox.password, wrongPassword), LOG_LEVEL: 'info' },
+      logDestination: { write: (line: string) => void lines.push(line) },
+    });
+    try {
+      const signed = await new HttpClient(local.url).signup();
+      expect(signed.user.emailVerified).toBe(false);
+    } finally {
+      await local.stop(); // waits for the send to fail
+    }
+    const failure = lines.find((line) => line.includes('verification mail failed'));
+    expect(failure).toBeDefined();
+    expect(JSON.parse(failure ?? '{}')).toMatchObject({ level: 50, task: 'verification mail', reason: expect.stringMatching(/auth|login|credentials/i) });
+    expect(lines.join('')).not.toContain(wrongPassword);
+  });
+
   it('takes PUBLIC_URL as given, http://localhost:$PORT otherwise, and never prints SMTP_URL', () => {
     expect(loadConfig({ PORT: '8080' })).toMatchObject({ PUBLIC_URL: 'http://localhost:8080', MAIL_FROM: 'Chronicle <chronicle@localhost>', PASSWORD_RESET_TTL_SECONDS: 900 });
     expect(loadConfig({ PUBLIC_URL: 'https://chronicle.example/' }).PUBLIC_URL).toBe('https://chronicle.example');

@@ -78,6 +78,29 @@ describe('OIDC login against a real OpenID Provider', () => {
     await expect(loginAs(account({ emailVerified: false }))).rejects.toMatchObject({ code: 'email_not_verified' });
   });
 
+  it('takes over an account the old rules linked into while unverified (the attack already happened): the next login claims it', async () => {
+    const email = uniqueEmail('victim');
+    const attacker = await h.identity.signup({ email, password: 'the attacker knows this one' }, request());
+    const victim = account({ email });
+    // What the old code recorded when the victim's first provider login was linked into the attacker's account.
+    await h.store.appendToStream(userStream(attacker.user.id), [
+      {
+        id: h.runtime.newId(),
+        type: 'ExternalIdentityLinked',
+        data: { userId: attacker.user.id, provider: 'test', issuer: op.issuer, subject: victim.sub, email, emailVerified: true },
+        metadata: { occurredAt: h.clock.now().toISOString() },
+      },
+    ]);
+    const { result } = await loginAs(victim);
+    expect(result).toMatchObject({ outcome: 'taken_over', user: { id: attacker.user.id, emailVerified: true } });
+    await expect(h.identity.login({ email, password: 'the attacker knows this one' }, request())).rejects.toMatchObject({ code: 'invalid_credentials' });
+    await expect(h.identity.authenticate(attacker.accessToken)).rejects.toMatchObject({ code: 'session_ended' });
+    expect((await h.store.readStream(externalIdentityStream(op.issuer, victim.sub))).map((event) => event.data)).toEqual([
+      { issuer: op.issuer, subject: victim.sub, userId: attacker.user.id },
+    ]);
+    expect((await loginAs(victim)).result).toMatchObject({ outcome: 'logged_in', user: { id: attacker.user.id } });
+  });
+
   it('takes each callback once, and refuses a forged state', async () => {
     const { callback, browserBinding } = await loginAs(account());
     await expect(h.identity.oidcComplete('test', callback, browserBinding, request())).rejects.toMatchObject({ code: 'oidc_failed' });

@@ -11,6 +11,8 @@ import { usage } from '../../app/cli.js';
 import { ChronicleProcess } from '../support/chronicle-process.js';
 import { newEvents, uniqueStream } from '../support/events.js';
 import { freePort } from '../support/free-port.js';
+import { createTestDatabase } from '../support/database.js';
+import { parseLogLines } from '../support/log-lines.js';
 
 const started: ChronicleProcess[] = [];
 const dataDirs: { dir: string; pgPort: number }[] = [];
@@ -49,7 +51,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('chronicle start', () => {
-  it('starts alone, survives SIGKILL without losing events, and stops cleanly on SIGTERM', async () => {
+  it('starts alone on a non-default port, survives SIGKILL without losing events, lets a CLI join it, and stops cleanly on SIGTERM', async () => {
     const { dir, pgPort } = await newDataDir();
     const port = await freePort();
     const env = { DATA_DIR: dir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) };
@@ -74,8 +76,10 @@ describe('chronicle start', () => {
     const second = chronicle(['start'], env);
     await second.waitForOk(readyz, 30_000);
 
-    const tail = chronicle(['events', 'tail'], env);
-    expect(await tail.exit()).toEqual({ code: 0, signal: null });
+    // A CLI with the default EMBEDDED_PG_PORT joins the server on the port its pid file names.
+    const tail = chronicle(['events', 'tail'], { DATA_DIR: dir });
+    const tailExit = await tail.exit();
+    expect({ exit: tailExit, transcript: tailExit.code === 0 ? '' : tail.transcript() }).toEqual({ exit: { code: 0, signal: null }, transcript: '' });
     const lines = tail.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; stream: string; position: unknown; revision: unknown });
     const ours = lines.filter((line) => line.stream === stream);
     expect(ours.map((line) => line.id)).toEqual(appended.map((event) => event.id));
@@ -108,12 +112,49 @@ describe('chronicle configuration and usage errors', () => {
     expect(child.stderr).not.toContain('hunter2');
   });
 
-  it('exits 1 with one line when PostgreSQL is unreachable', async () => {
+  it('exits 1 with one line naming DATABASE_URL when PostgreSQL is unreachable, and logs only JSON records', async () => {
     const deadPort = await freePort();
     const child = chronicle(['api'], { DATABASE_URL: `postgres://app:hunter2@127.0.0.1:${deadPort}/app` });
     expect((await child.exit()).code).toBe(1);
-    expect(child.stderr.trim().split('\n')).toEqual([expect.stringMatching(/PostgreSQL .* unreachable/)]);
+    expect(child.stderr.trim().split('\n')).toEqual([expect.stringMatching(/PostgreSQL at .* \(DATABASE_URL\) is unreachable/)]);
     expect(child.stderr).not.toContain('hunter2');
+    // knex's own complaints (`Acquire connection error`, with stack frames) come through pino too.
+    const records = parseLogLines(child.stdout);
+    expect(records.map((line) => line.record.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/connection error/i)]));
+    expect(records.filter((line) => line.duplicateKeys.length > 0 || /\n\s+at /.test(String(line.record.msg)))).toEqual([]);
+    expect(child.stdout).not.toContain('hunter2');
+  });
+
+  it('refuses a TRUST_PROXY express would refuse before it starts anything, naming it', async () => {
+    const deadPort = await freePort();
+    const child = chronicle(['start'], { TRUST_PROXY: 'proxy.internal', DATABASE_URL: `postgres://app:hunter2@127.0.0.1:${deadPort}/app` });
+    expect((await child.exit()).code).toBe(1);
+    expect(child.stderr.trim().split('\n')).toEqual([expect.stringMatching(/TRUST_PROXY must be/)]);
+    expect(child.stdout).not.toMatch(/PostgreSQL|connection/i);
+  });
+
+  it('serves 503 while KurrentDB at EVENTSTORE_URL is unreachable, says so naming the variable, and never claims it connected', async () => {
+    const database = await createTestDatabase();
+    try {
+      const port = await freePort();
+      const eventStorePort = await freePort();
+      const child = chronicle(['api'], {
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        EVENTSTORE_URL: `kurrentdb://admin:hunter2@127.0.0.1:${eventStorePort}?tls=false&defaultDeadline=1000`,
+        EVENTSTORE_CONNECT_TIMEOUT_MS: '500',
+      });
+      await child.waitForOk(`http://127.0.0.1:${port}/healthz`);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+      child.kill('SIGTERM');
+      expect((await child.exit()).code).toBe(0);
+      const messages = parseLogLines(child.stdout).map((line) => String(line.record.msg));
+      expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${eventStorePort}.*\\(EVENTSTORE_URL\\) unreachable`))]));
+      expect(messages).not.toContain('event store connected');
+      expect(child.stdout).not.toContain('hunter2');
+    } finally {
+      await database.drop();
+    }
   });
 
   it('prints usage and exits 2 on an unknown command', async () => {

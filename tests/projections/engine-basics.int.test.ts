@@ -68,6 +68,7 @@ describe('projection engine', () => {
     expect(status.owner).not.toBeNull();
     const metrics = await registry.metrics();
     expect(metrics).toMatch(/chronicle_projection_events_processed_total\{projection="stream_summary"\} 2005/);
-    expect(metrics).toMatch(/chronicle_projection_lag_events\{projection="stream_summary"\} 0/);
+    expect(metrics).toMatch(/chronicle_projection_lag_seconds\{projection="stream_summary"\} 0\n/);
+    expect(metrics).toMatch(/chronicle_projection_caught_up\{projection="stream_summary"\} 1\n/);
   });
 });

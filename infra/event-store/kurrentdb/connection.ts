@@ -9,6 +9,8 @@ export interface ConnectionSettings {
   target: KurrentDbTarget;
   logger: Logger;
   connectTimeoutMs: number;
+  /** Where the connection string came from (`EVENTSTORE_URL`), named in the log so an operator knows what to fix. */
+  variable?: string;
 }
 
 const FIRST_RETRY_MS = 250;
@@ -46,6 +48,17 @@ export class KurrentDbConnection {
 
   get display(): string {
     return this.settings.target.display;
+  }
+
+  /** True once the last probe or call found the server answering. */
+  get reachable(): boolean {
+    return this.state === 'up';
+  }
+
+  /** The server as the log names it: its address and the variable that set it. */
+  private get logged(): string {
+    const { variable } = this.settings;
+    return variable ? `${this.display} (${variable})` : this.display;
   }
 
   /** Bound on one call: the connection string's `defaultDeadline`, as the client itself uses. */
@@ -133,7 +146,7 @@ export class KurrentDbConnection {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.retryMs = FIRST_RETRY_MS;
-    if (this.state === 'down' && !this.closed) this.settings.logger.info(`EventStoreDB at ${this.display} reachable again`);
+    if (this.state === 'down' && !this.closed) this.settings.logger.info(`EventStoreDB at ${this.logged} reachable again`);
     this.state = 'up';
   }
 
@@ -145,7 +158,7 @@ export class KurrentDbConnection {
     } else {
       this.state = 'down';
       this.retryMs = FIRST_RETRY_MS;
-      if (!this.closed) this.settings.logger.warn(`EventStoreDB at ${this.display} unreachable: ${reason}`);
+      if (!this.closed) this.settings.logger.warn(`EventStoreDB at ${this.logged} unreachable: ${reason}; retrying`);
     }
     this.scheduleRetry();
   }

@@ -30,6 +30,8 @@ export interface KurrentDbEventStoreOptions {
   connectTimeoutMs?: number;
   /** Largest event (data and metadata as UTF-8 JSON) an append may carry; 1 MiB unless told. */
   maxEventBytes?: number;
+  /** The variable the connection string came from, named in the log lines about reachability. */
+  variable?: string;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -59,9 +61,15 @@ export class KurrentDbEventStore implements EventStore {
       target,
       logger: options.logger,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(options.variable ? { variable: options.variable } : {}),
     });
     await connection.check();
     return new KurrentDbEventStore(connection, options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+  }
+
+  /** Whether the server answered at the last contact; while it does not, calls fail fast and it is retried. */
+  get reachable(): boolean {
+    return this.connection.reachable;
   }
 
   async appendToStream(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
