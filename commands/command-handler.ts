@@ -113,7 +113,8 @@ export class CommandHandler {
   }
 }
 
-function stale(streamId: string, expected: bigint, actual: bigint): PreconditionFailedError {
+/** The caller's If-Match named another revision than the stream's: 412, with both revisions in the details. */
+export function stale(streamId: string, expected: bigint, actual: bigint): PreconditionFailedError {
   return new PreconditionFailedError('the resource has changed since it was read', {
     details: [{ stream: streamId, expectedRevision: String(expected), actualRevision: String(actual) }],
   });
