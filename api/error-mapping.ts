@@ -62,6 +62,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
   const projectionError = fromProjections(error);
   if (projectionError) return projectionError;
   if (isBodyParserError(error)) return fromBodyParser(error);
+  if (isClientError(error)) return fromClientError(error);
   return undefined;
 }
 
@@ -120,6 +121,21 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
       }
       return undefined;
   }
+}
+
+/** An error the router or body-parser marked as the client's (http-errors' `status`), without a body-parser `type`. */
+function isClientError(error: unknown): error is Error & { status: number } {
+  return error instanceof Error && 'status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 500;
+}
+
+function fromClientError(error: Error & { status: number }): HttpError {
+  // The router's decodeURIComponent of a path parameter, e.g. `%E0%A4%A`.
+  if (error instanceof URIError) return new ValidationError('the request path is not valid percent-encoding', { status: 400, code: 'invalid_path' });
+  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, ERR_BROTLI...) for a body that does not match its Content-Encoding.
+  if ('code' in error && typeof error.code === 'string') {
+    return new ValidationError('the request body does not match its Content-Encoding', { status: 400, code: 'malformed_body_encoding' });
+  }
+  return new ValidationError('the request cannot be read', { status: 400 });
 }
 
 class UnsupportedMediaType extends HttpError {
