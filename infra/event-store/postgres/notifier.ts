@@ -1,6 +1,5 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
-import { clientLiveness } from '../../postgres/connection-liveness.js';
 
 export const EVENTS_CHANNEL = 'chronicle_events';
 const NOTIFY_SPACING_MS = 25;
@@ -24,11 +23,18 @@ export class Notifier {
   private lastSentAt = 0;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly connectionString: string,
+    /** Where and how to connect (the store's liveness settings and socket registry); each session adds its name. */
+    private readonly connection: pg.ClientConfig,
     private readonly logger: Logger,
-    private readonly connectTimeoutMs?: number,
+    /**
+     * A LISTEN connection only hears, so a silent network would leave it deaf
+     * for good without its noticing: it is asked a question this often, and
+     * given up (and opened again) when no answer comes within as long.
+     */
+    private readonly listenerCheckMs = 5_000,
   ) {}
 
   async start(): Promise<void> {
@@ -60,6 +66,7 @@ export class Notifier {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.checkTimer);
     this.wakeLocal();
     const listener = this.listener;
     this.listener = undefined;
@@ -102,12 +109,7 @@ export class Notifier {
    */
   private connectSender(): Promise<pg.Client> {
     if (this.sender) return this.sender;
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      application_name: 'chronicle-notifier',
-      query_timeout: NOTIFY_TIMEOUT_MS,
-      ...clientLiveness(this.connectTimeoutMs),
-    });
+    const client = new pg.Client({ ...this.connection, application_name: 'chronicle-notifier', query_timeout: NOTIFY_TIMEOUT_MS });
     const opening = (async () => {
       try {
         await client.connect();
@@ -133,7 +135,7 @@ export class Notifier {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-listener', ...clientLiveness(this.connectTimeoutMs) });
+    const client = new pg.Client({ ...this.connection, application_name: 'chronicle-listener', query_timeout: this.listenerCheckMs });
     const lost = (): void => {
       if (this.listener !== client) return;
       this.logger.warn('event listener connection lost; subscribers poll until it is back');
@@ -149,7 +151,23 @@ export class Notifier {
       await client.end().catch(() => undefined);
       throw error;
     }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listener = client;
+    this.checkLater(client);
+  }
+
+  private checkLater(client: pg.Client): void {
+    this.checkTimer = setTimeout(() => {
+      if (this.listener !== client) return;
+      client.query('SELECT 1').then(
+        () => this.checkLater(client),
+        // Ended, its 'end' reports it lost, and a new one is opened.
+        () => void client.end().catch(() => undefined),
+      );
+    }, this.listenerCheckMs);
   }
 
   private scheduleReconnect(): void {
