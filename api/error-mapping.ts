@@ -20,6 +20,8 @@ import {
   PayloadTooLarge,
   PreconditionFailed,
   TooManyRequests,
+  UnsupportedMediaType,
+  notAnObject,
   Unauthorized,
   Unavailable,
   ValidationError,
@@ -31,6 +33,18 @@ interface BodyParserError {
   type: string;
   status: number;
   expose: boolean;
+  /** The text that failed to parse, on `entity.parse.failed`. */
+  body?: unknown;
+}
+
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -108,6 +122,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 function fromBodyParser(error: BodyParserError): HttpError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
+      // express.json is strict: `null`, `3` or `"text"` are JSON, just not an object.
+      if (isJson(error.body)) return notAnObject();
       return new ValidationError('the request body is not valid JSON', { status: 400, code: 'malformed_json' });
     case 'entity.too.large':
       return new PayloadTooLarge();
@@ -115,7 +131,7 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
       return new ValidationError('the request was aborted', { status: 400, code: 'request_aborted' });
     default:
       // Unsupported charset or encoding: the client's fault, said in body-parser's words.
-      if (error.status === 415) return new UnsupportedMediaType(error.type);
+      if (error.status === 415) return new UnsupportedMediaType(`the request body cannot be decoded (${error.type})`);
       if (error.status >= 400 && error.status < 500) {
         return new ValidationError(`the request body cannot be read (${error.type})`, { status: 400, code: snakeCase(error.type) });
       }
@@ -138,12 +154,6 @@ function fromClientError(error: Error & { status: number }): HttpError {
   return new ValidationError('the request cannot be read', { status: 400 });
 }
 
-class UnsupportedMediaType extends HttpError {
-  readonly status = 415;
-  constructor(type: string) {
-    super('unsupported_media_type', `the request body cannot be decoded (${type})`);
-  }
-}
 
 function snakeCase(text: string): string {
   return text.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
