@@ -81,6 +81,18 @@ export class PayloadTooLarge extends HttpError {
   }
 }
 
+export class UnsupportedMediaType extends HttpError {
+  readonly status = 415;
+  constructor(message = 'the request body must be application/json', options?: HttpErrorOptions) {
+    super('unsupported_media_type', message, options);
+  }
+}
+
+/** A body that is JSON, but not the object every route takes. */
+export function notAnObject(): ValidationError {
+  return new ValidationError('the body must be a JSON object', { status: 400, code: 'malformed_body' });
+}
+
 export class TooManyRequests extends HttpError {
   readonly status = 429;
   /** RateLimit-* fields: which limit, and where the client stands. */

@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../infra/logging/logger.js';
+import { cors } from './cors.js';
 import { docsRoutes } from './docs.js';
 import { errorMiddleware, unknownRoute } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
@@ -26,6 +27,8 @@ export interface HttpAppOptions {
   authentication?: RequestHandler;
   /** express' 'trust proxy': which peers are believed about the client's address (req.ip, used by the rate limits). */
   trustProxy: boolean | number | string;
+  /** CORS_ORIGINS: origins whose scripts may call the API; empty keeps it same-origin. */
+  corsOrigins: readonly string[];
 }
 
 /** The express application: platform middleware, operations endpoints, feature modules, one error middleware. */
@@ -39,6 +42,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const metrics = createHttpMetrics(options.metrics);
   const openapi = createOpenApiRegistry();
   app.use(requestLogging(options.logger));
+  app.use(cors(options.corsOrigins));
   app.use(metrics.middleware);
   app.use(express.json({ limit: options.bodyLimit }));
 

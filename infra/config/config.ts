@@ -37,6 +37,17 @@ function isTrustedProxyEntry(entry: string): boolean {
 
 const commaList = z.string().transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
 
+/** Browser origins allowed to call the API from another site: `scheme://host[:port]`, nothing after. */
+const corsOrigins = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin && /^https?:/.test(origin), {
+        message: 'must be a comma list of origins like https://app.example.com or http://localhost:5173 (no path, no trailing slash)',
+      }),
+  ),
+);
+
 const booleanFlag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((text) => text === 'true' || text === '1');
 
 /**
@@ -147,6 +158,7 @@ export const configSchema = z.object({
   DB_POOL_SIZE: integer(1).default(10),
   /** Bound on reaching PostgreSQL at start-up, so an unreachable host fails instead of hanging. */
   DATABASE_CONNECT_TIMEOUT_MS: integer(1).default(10_000),
+  CORS_ORIGINS: corsOrigins.default([]),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb, 512kb or 1000b').default('1mb'),
   SHUTDOWN_GRACE_MS: integer(1).default(10_000),
   /** Bound on each check behind GET /readyz. */

@@ -16,6 +16,7 @@ const NOTIFY_TIMEOUT_MS = 5_000;
  */
 export class Notifier {
   private readonly waiters = new Set<() => void>();
+  private wakeUpCount = 0;
   private listener: pg.Client | undefined;
   private sender: Promise<pg.Client> | undefined;
   private sending = false;
@@ -41,8 +42,17 @@ export class Notifier {
     await this.listen();
   }
 
-  /** Resolves on the next wake-up or after `timeoutMs`, whichever comes first. */
-  wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  /** Counts wake-ups, so that a reader can tell whether one came while it was busy. */
+  get wakeUps(): number {
+    return this.wakeUpCount;
+  }
+
+  /**
+   * Resolves on the next wake-up or after `timeoutMs`, whichever comes first;
+   * at once when wake-ups have come since the count `since` was taken.
+   */
+  wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
+    if (since !== undefined && since !== this.wakeUpCount) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -76,6 +86,7 @@ export class Notifier {
   }
 
   private wakeLocal(): void {
+    this.wakeUpCount++;
     for (const wake of [...this.waiters]) wake();
   }
 
