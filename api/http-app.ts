@@ -26,7 +26,7 @@ export interface HttpAppOptions {
   /** Sets the principal from the request's credential (api/authentication.ts); absent, every request is anonymous. */
   authentication?: RequestHandler;
   /** express' 'trust proxy': which peers are believed about the client's address (req.ip, used by the rate limits). */
-  trustProxy: boolean | number | string;
+  trustProxy: false | number | string;
   /** CORS_ORIGINS: origins whose scripts may call the API; empty keeps it same-origin. */
   corsOrigins: readonly string[];
 }

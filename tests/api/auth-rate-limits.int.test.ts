@@ -151,6 +151,37 @@ function headersOf(response: Response): Record<string, string | null> {
   };
 }
 
+describe('client addresses', () => {
+  const signupFrom = (address: string) => http.post('/auth/signup', { email: uniqueEmail(), password: GOOD_PASSWORD }, { headers: { 'x-forwarded-for': address } });
+
+  it('counts an IPv6 /64 as one client', async () => {
+    for (const address of ['2001:db8:77:1::1', '2001:db8:77:1::2', '2001:db8:77:1:ffff:ffff:ffff:fffe']) expect((await signupFrom(address)).status).toBe(201);
+    const error = await expectRetryAfter(await signupFrom('2001:db8:77:1:abcd::4'), 3600);
+    expect(error.details?.[0]).toMatchObject({ limit: 'signup_per_ip', variable: 'RATE_LIMIT_SIGNUP_PER_IP' });
+    expect((await signupFrom('2001:db8:77:2::1')).status).toBe(201);
+  });
+
+  it('counts every request without a readable address against one shared bucket, never against none', async () => {
+    for (const address of ['unknown', 'garbage-1', 'garbage-2']) expect((await signupFrom(address)).status).toBe(201);
+    await expectRetryAfter(await signupFrom('garbage-3'), 3600);
+  });
+});
+
+describe('TRUST_PROXY as a hop count', () => {
+  it('takes the address the nearest proxy reported, whatever the client put before it', async () => {
+    const behindOneProxy = await startTestApp({ env: { TRUST_PROXY: '1', RATE_LIMIT_SIGNUP_PER_IP: '1' } });
+    try {
+      const client = new HttpClient(behindOneProxy.url);
+      const session = await client.signup({}, { 'x-forwarded-for': '203.0.113.1, 198.51.100.200' });
+      const sessions = await expectJson<{ items: Array<{ ip: string | null }> }>(await client.get('/auth/sessions', { bearer: session.accessToken }), 200);
+      expect(sessions.items[0]?.ip).toBe('198.51.100.200');
+      await expectRetryAfter(await client.post('/auth/signup', { email: uniqueEmail(), password: GOOD_PASSWORD }, { headers: { 'x-forwarded-for': '203.0.113.2, 198.51.100.200' } }), 3600);
+    } finally {
+      await behindOneProxy.stop();
+    }
+  });
+});
+
 describe('TRUST_PROXY=false', () => {
   it('ignores X-Forwarded-For: every request counts against the peer address', async () => {
     const direct = await startTestApp({ env: { TRUST_PROXY: 'false', RATE_LIMIT_SIGNUP_PER_IP: '1' } });
