@@ -11,6 +11,7 @@ import type { RequestInfo } from './identity/request-info.js';
 import { changeRole, type RoleChange } from './identity/roles.js';
 import { authenticateAccessToken, logout, me, refreshSession } from './identity/token-auth.js';
 import type { OidcLogin } from './oidc/oidc-login.js';
+import type { RateLimitReport } from './rate-limit/limit-state.js';
 import { jwksDocument } from './tokens/jwks.js';
 import type { KeyStore } from './tokens/key-store.js';
 
@@ -63,8 +64,8 @@ export class IdentityService {
     return verifyEmail(this.deps, token, request);
   }
 
-  resendVerification(principal: UserPrincipal) {
-    return resendVerification(this.deps, principal);
+  resendVerification(principal: UserPrincipal, request: RequestInfo) {
+    return resendVerification(this.deps, principal, request);
   }
 
   /** Answers alike for every address; the mail (if any) goes out after. */
@@ -108,8 +109,8 @@ export class IdentityService {
     return this.apiKeys.list(principal);
   }
 
-  authenticateApiKey(key: string) {
-    return this.apiKeys.authenticate(key);
+  authenticateApiKey(key: string, report?: RateLimitReport) {
+    return this.apiKeys.authenticate(key, report);
   }
 
   /** `browserBinding`: the value of the browser's binding cookie, if it has one. */

@@ -18,6 +18,8 @@ export interface UserDirectory {
   /** The user holding the (normalised) email, if the account exists: a bare reservation is not an account. */
   findUserByEmail(email: string): Promise<ActiveUser | undefined>;
   getUser(userId: string): Promise<ActiveUser | undefined>;
+  /** The user and the revision of their stream (for an If-Match checked before a step on another stream). */
+  loadUser(userId: string): Promise<{ user: ActiveUser; revision: bigint } | undefined>;
   /** The user an OpenID Provider's subject was reserved for, if any (auth/oidc looks here before any email). */
   findUserByExternalIdentity(issuer: string, subject: string): Promise<ActiveUser | undefined>;
 }
@@ -41,7 +43,11 @@ export class EventStoreUserDirectory implements UserDirectory {
   }
 
   async getUser(userId: string): Promise<ActiveUser | undefined> {
+    return (await this.loadUser(userId))?.user;
+  }
+
+  async loadUser(userId: string): Promise<{ user: ActiveUser; revision: bigint } | undefined> {
     const loaded = await loadStream(this.eventStore, userAggregate, userStream(userId), this.snapshots);
-    return loaded.state.status === 'Active' ? loaded.state : undefined;
+    return loaded.state.status === 'Active' ? { user: loaded.state, revision: loaded.revision } : undefined;
   }
 }

@@ -56,15 +56,19 @@ export interface SignupSagaDeps {
  * 4. `user-<id>`: UserSignedUp and the role grants; the commit point. Until
  *    it exists, the account does not: login and the directory read the
  *    reservation's user id and find no user.
- * 5. `installation-main`: the first user of the installation becomes operator.
+ * 5. `tenant-<id>` again for an invited admin: the tenant's roster of admins
+ *    (TenantAdminAdded; a new tenant's creator is on it from TenantCreated).
+ * 6. `installation-main`: the first user of the installation becomes operator.
  *
  * A failure before 4 releases the reservation. A crash before 4 leaves a
  * reservation pointing at a missing user stream; the next signup for that
  * address finds it, and once it is older than `abandonedReservationMs`
  * releases it and proceeds. What else is left behind is inert: a tenant
  * nobody belongs to, a consumed invitation (the admin invites again), a
- * credential row for a user id that never exists. A crash between 4 and 5
- * costs only the operator grant, which login repairs (see ensureOperator).
+ * credential row for a user id that never exists. A crash after 4 costs an
+ * invited admin their place on the roster (so the tenant counts one admin
+ * fewer and may refuse to let another go until someone grants admin again)
+ * or the operator grant, which login repairs (see ensureOperator).
  */
 export class SignupSaga {
   constructor(private readonly deps: SignupSagaDeps) {}
@@ -98,6 +102,10 @@ export class SignupSaga {
       },
       { context: tenantContext },
     );
+    if (plan.tenant.kind === 'invited' && tenantRole === 'admin') {
+      // After the user stream, so a crash before it leaves the tenant counting one admin fewer, never one more.
+      await this.deps.handler.handle(tenantAggregate, tenantStream(plan.tenant.tenantId), { type: 'AddAdmin', data: { userId: plan.userId } }, { context: tenantContext });
+    }
     const claimed = await this.claimInstallation(plan.userId, tenantContext);
     const final = claimed ? await this.grantOperator(plan.userId, tenantContext) : signedUp;
     if (final.state.status !== 'Active') throw new Error('signup did not produce an active user');
@@ -113,7 +121,7 @@ export class SignupSaga {
   }
 
   private grantOperator(userId: string, context: CommandContext) {
-    return this.deps.handler.handle(userAggregate, userStream(userId), { type: 'GrantRole', data: { role: 'operator' } }, { context });
+    return this.deps.handler.handle(userAggregate, userStream(userId), { type: 'BootstrapOperator', data: {} }, { context });
   }
 
   private async reserve(plan: SignupPlan, context: CommandContext): Promise<void> {

@@ -56,12 +56,14 @@ export async function startSession(
  * verified addresses in OPERATOR_EMAILS (an address nobody has proven is
  * anyone's to sign up with); checked at every login so that a crash during
  * signup or a later configuration change is repaired without anyone's help.
+ * Once per account: an account that has held operator is left alone, so an
+ * operator's revocation is never undone by the next login.
  */
 export async function ensureOperator(deps: IdentityDeps, user: ActiveUser, request: RequestInfo): Promise<ActiveUser> {
-  if (user.roles.includes('operator')) return user;
+  if (user.hasHeldOperator) return user;
   const context = commandContext(deps.runtime, request, { type: 'system', id: 'identity' }, user.tenantId);
   const listed = user.emailVerified && deps.settings.operatorEmails.includes(user.email);
   if (!listed && !(await deps.saga.claimInstallation(user.userId, context))) return user;
-  const granted = await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'GrantRole', data: { role: 'operator' } }, { context });
+  const granted = await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'BootstrapOperator', data: {} }, { context });
   return granted.state.status === 'Active' ? granted.state : user;
 }

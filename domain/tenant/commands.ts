@@ -17,6 +17,9 @@ export type TenantCommand =
     }
   | { type: 'RevokeApiKey'; data: { keyId: string; revokedBy: string } }
   | { type: 'RevokeInvitation'; data: { invitationId: string; revokedBy: string } }
+  | { type: 'AddAdmin'; data: { userId: string } }
+  /** Refused with `last_admin` when the user is the tenant's only admin. */
+  | { type: 'RemoveAdmin'; data: { userId: string; reason: 'role_revoked' | 'user_disabled' } }
   /**
    * Ends every API key and pending invitation a user issued, e.g. when the
    * owner of the user's email claims an account someone else created with it.

@@ -12,7 +12,7 @@ export const tenantDecider: Decider<TenantState, TenantCommand, TenantEvent> = {
 
 function evolve(state: TenantState, event: TenantEvent): TenantState {
   if (event.type === 'TenantCreated') {
-    return { status: 'Active', tenantId: event.data.tenantId, name: event.data.name, invitations: {}, apiKeys: {} };
+    return { status: 'Active', tenantId: event.data.tenantId, name: event.data.name, invitations: {}, apiKeys: {}, admins: [event.data.createdBy] };
   }
   if (state.status !== 'Active') return state;
   switch (event.type) {
@@ -37,6 +37,10 @@ function evolve(state: TenantState, event: TenantEvent): TenantState {
       const key = own(state.apiKeys, event.data.keyId);
       return key ? { ...state, apiKeys: { ...state.apiKeys, [event.data.keyId]: { ...key, revoked: true } } } : state;
     }
+    case 'TenantAdminAdded':
+      return state.admins.includes(event.data.userId) ? state : { ...state, admins: [...state.admins, event.data.userId] };
+    case 'TenantAdminRemoved':
+      return { ...state, admins: state.admins.filter((userId) => userId !== event.data.userId) };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -88,6 +92,16 @@ function decideForActive(command: Exclude<TenantCommand, { type: 'CreateTenant' 
       if (!invitation) throw new NotFoundError('no such invitation', { code: 'invitation_not_found' });
       if (invitation.acceptedBy !== null) throw new ConflictError('the invitation was already used', { code: 'invitation_used' });
       return invitation.revoked ? [] : [{ type: 'TenantInvitationRevoked', data: command.data }];
+    }
+    case 'AddAdmin':
+      return tenant.admins.includes(command.data.userId) ? [] : [{ type: 'TenantAdminAdded', data: command.data }];
+    case 'RemoveAdmin': {
+      const { userId } = command.data;
+      if (!tenant.admins.includes(userId)) return [];
+      if (tenant.admins.length === 1) {
+        throw new ConflictError('the tenant would be left without an admin; make someone else admin first', { code: 'last_admin' });
+      }
+      return [{ type: 'TenantAdminRemoved', data: command.data }];
     }
     case 'RevokeIssuedBy': {
       const { userId, revokedBy } = command.data;

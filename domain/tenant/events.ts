@@ -36,6 +36,19 @@ export const tenantInvitationRevokedSchema = eventSchema(
   z.object({ invitationId: z.string().min(1), revokedBy: z.string().min(1) }),
 );
 
+/**
+ * The tenant's roster of admins, kept on the tenant stream so that "never
+ * without an admin" is one stream's decision. The tenant's creator is its
+ * first admin (TenantCreated); these record the admins who join and leave
+ * later. The user's own stream keeps the role itself (UserRoleGranted).
+ */
+export const tenantAdminAddedSchema = eventSchema('TenantAdminAdded', z.object({ userId: z.string().min(1) }));
+
+export const tenantAdminRemovedSchema = eventSchema(
+  'TenantAdminRemoved',
+  z.object({ userId: z.string().min(1), reason: z.enum(['role_revoked', 'user_disabled']) }),
+);
+
 /** The key itself is never in an event; its hash lives in the api key table (auth/api-keys). */
 export const apiKeyIssuedSchema = eventSchema(
   'ApiKeyIssued',
@@ -61,6 +74,8 @@ export const tenantEventSchema = z.discriminatedUnion('type', [
   tenantInvitationRevokedSchema,
   apiKeyIssuedSchema,
   apiKeyRevokedSchema,
+  tenantAdminAddedSchema,
+  tenantAdminRemovedSchema,
 ]);
 
 export type TenantCreated = z.infer<typeof tenantCreatedSchema>;
@@ -69,4 +84,6 @@ export type TenantInvitationAccepted = z.infer<typeof tenantInvitationAcceptedSc
 export type TenantInvitationRevoked = z.infer<typeof tenantInvitationRevokedSchema>;
 export type ApiKeyIssued = z.infer<typeof apiKeyIssuedSchema>;
 export type ApiKeyRevoked = z.infer<typeof apiKeyRevokedSchema>;
+export type TenantAdminAdded = z.infer<typeof tenantAdminAddedSchema>;
+export type TenantAdminRemoved = z.infer<typeof tenantAdminRemovedSchema>;
 export type TenantEvent = z.infer<typeof tenantEventSchema>;

@@ -39,6 +39,8 @@ export type UserCommand =
   /** The new password is already stored (never in an event); `email` is where the reset link was sent. */
   | { type: 'ResetPassword'; data: { email: string; operatorListed: boolean } }
   | { type: 'GrantRole'; data: { role: Role } }
+  /** Operator from configuration (the installation's first account, a verified listed address): only if never held before. */
+  | { type: 'BootstrapOperator'; data: Record<string, never> }
   | { type: 'RevokeRole'; data: { role: Role } };
 
 export type UserCommandType = UserCommand['type'];

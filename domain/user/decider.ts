@@ -22,6 +22,7 @@ function evolve(state: UserState, event: UserEvent): UserState {
         displayName: event.data.displayName,
         signUpMethod: event.data.method,
         roles: [],
+        hasHeldOperator: false,
         identities: [],
         passwordChanges: 0,
       };
@@ -40,9 +41,11 @@ function evolve(state: UserState, event: UserEvent): UserState {
         ...state,
         identities: [...state.identities, { provider: event.data.provider, issuer: event.data.issuer, subject: event.data.subject }],
       };
-    case 'UserRoleGranted':
-      if (state.status !== 'Active' || state.roles.includes(event.data.role)) return state;
-      return { ...state, roles: [...state.roles, event.data.role] };
+    case 'UserRoleGranted': {
+      if (state.status !== 'Active') return state;
+      const hasHeldOperator = state.hasHeldOperator || event.data.role === 'operator';
+      return { ...state, hasHeldOperator, roles: state.roles.includes(event.data.role) ? state.roles : [...state.roles, event.data.role] };
+    }
     case 'UserRoleRevoked':
       return state.status === 'Active' ? { ...state, roles: state.roles.filter((role) => role !== event.data.role) } : state;
     default: {
@@ -131,6 +134,8 @@ function decideForActive(command: Exclude<UserCommand, { type: 'SignUp' }>, user
     }
     case 'GrantRole':
       return user.roles.includes(command.data.role) ? [] : [{ type: 'UserRoleGranted', data: { userId, role: command.data.role } }];
+    case 'BootstrapOperator':
+      return operatorGrant(user, true);
     case 'RevokeRole':
       return user.roles.includes(command.data.role) ? [{ type: 'UserRoleRevoked', data: { userId, role: command.data.role } }] : [];
     default: {
@@ -155,7 +160,11 @@ function refuseSecondSubject(user: ActiveUser, identity: Pick<ExternalIdentityCl
   }
 }
 
-/** Proving an address listed in OPERATOR_EMAILS makes its account operator; nothing else about the address does. */
+/**
+ * Proving an address listed in OPERATOR_EMAILS makes its account operator;
+ * nothing else about the address does. Once only: an account that has held
+ * operator (and so perhaps had it revoked) never gets it from configuration again.
+ */
 function operatorGrant(user: ActiveUser, operatorListed: boolean): UserEvent[] {
-  return operatorListed && !user.roles.includes('operator') ? [{ type: 'UserRoleGranted', data: { userId: user.userId, role: 'operator' } }] : [];
+  return operatorListed && !user.hasHeldOperator ? [{ type: 'UserRoleGranted', data: { userId: user.userId, role: 'operator' } }] : [];
 }

@@ -18,6 +18,12 @@ export type UserState =
       displayName: string;
       signUpMethod: 'password' | 'oidc';
       roles: readonly Role[];
+      /**
+       * The account has held operator at some time. Configuration (the first
+       * account, OPERATOR_EMAILS) grants operator only to an account that never
+       * held it, so a revocation lasts; an operator may still grant it again.
+       */
+      hasHeldOperator: boolean;
       identities: readonly ExternalIdentity[];
       /** Counts UserPasswordChanged and UserPasswordReset, so callers can tell a fresh credential from a stale one. */
       passwordChanges: number;

@@ -86,4 +86,18 @@ describe('tenant decider', () => {
   it('finds no api key called constructor', () => {
     spec.given([created]).when({ type: 'RevokeApiKey', data: { keyId: 'constructor', revokedBy: 'u-1' } }).thenThrows(NotFoundError, 'api_key_not_found');
   });
+
+  it('keeps a roster of admins, starting with the creator, and never lets the last one go', () => {
+    const added: TenantEvent = { type: 'TenantAdminAdded', data: { userId: 'u-2' } };
+    spec.given([created]).when({ type: 'AddAdmin', data: { userId: 'u-2' } }).then([added]);
+    spec.given([created, added]).when({ type: 'AddAdmin', data: { userId: 'u-2' } }).then([]);
+    spec.given([created]).when({ type: 'RemoveAdmin', data: { userId: 'u-1', reason: 'role_revoked' } }).thenThrows(ConflictError, 'last_admin');
+    spec.given([created, added]).when({ type: 'RemoveAdmin', data: { userId: 'u-1', reason: 'user_disabled' } }).then([
+      { type: 'TenantAdminRemoved', data: { userId: 'u-1', reason: 'user_disabled' } },
+    ]);
+    const removed: TenantEvent = { type: 'TenantAdminRemoved', data: { userId: 'u-1', reason: 'role_revoked' } };
+    spec.given([created, added, removed]).when({ type: 'RemoveAdmin', data: { userId: 'u-2', reason: 'role_revoked' } }).thenThrows(ConflictError, 'last_admin');
+    // Someone who is not on the roster leaves nothing to remove.
+    spec.given([created]).when({ type: 'RemoveAdmin', data: { userId: 'u-9', reason: 'role_revoked' } }).then([]);
+  });
 });

@@ -82,7 +82,7 @@ describe('user decider', () => {
     spec.given([signedUp, verifiedByLink]).when({ type: 'VerifyEmail', data: { email: 'ada@example.com', method: 'link', operatorListed: false } }).then([]);
     spec.given([signedUp]).when({ type: 'VerifyEmail', data: { email: 'eve@example.com', method: 'link', operatorListed: false } }).thenThrows(ValidationError, 'email_mismatch');
     spec.given([signedUp, verifiedByLink]).thenState({
-      status: 'Active', userId, tenantId: 't-1', email: 'ada@example.com', emailVerified: true, displayName: 'Ada', signUpMethod: 'password', roles: [], identities: [], passwordChanges: 0,
+      status: 'Active', userId, tenantId: 't-1', email: 'ada@example.com', emailVerified: true, displayName: 'Ada', signUpMethod: 'password', roles: [], hasHeldOperator: false, identities: [], passwordChanges: 0,
     });
   });
 
@@ -122,6 +122,19 @@ describe('user decider', () => {
     spec.given([signedUp]).when({ type: 'ResetPassword', data: { email: 'old@example.com', operatorListed: false } }).thenThrows(ValidationError, 'email_mismatch');
   });
 
+  it('grants operator from configuration once: never again to an account that held it', () => {
+    const revoked: UserEvent = { type: 'UserRoleRevoked', data: { userId, role: 'operator' } };
+    spec.given([signedUp]).when({ type: 'BootstrapOperator', data: {} }).then([operator]);
+    spec.given([signedUp, operator]).when({ type: 'BootstrapOperator', data: {} }).then([]);
+    spec.given([signedUp, operator, revoked]).when({ type: 'BootstrapOperator', data: {} }).then([]);
+    spec.given([signedUp, operator, revoked, verifiedByLink]).when({ type: 'ResetPassword', data: { email: 'ada@example.com', operatorListed: true } }).then([
+      { type: 'UserPasswordReset', data: { userId } },
+    ]);
+    spec.given([signedUp, operator, revoked]).when({ type: 'VerifyEmail', data: { email: 'ada@example.com', method: 'link', operatorListed: true } }).then([verifiedByLink]);
+    // An operator may still grant it again on purpose.
+    spec.given([signedUp, operator, revoked]).when({ type: 'GrantRole', data: { role: 'operator' } }).then([operator]);
+  });
+
   it('grants and revokes roles idempotently', () => {
     spec.given([signedUp, admin]).when({ type: 'GrantRole', data: { role: 'admin' } }).then([]);
     spec.given([signedUp, admin]).when({ type: 'RevokeRole', data: { role: 'admin' } }).then([{ type: 'UserRoleRevoked', data: { userId, role: 'admin' } }]);
@@ -140,6 +153,7 @@ describe('user decider', () => {
         displayName: 'Ada',
         signUpMethod: 'password',
         roles: ['admin'],
+        hasHeldOperator: false,
         identities: [],
         passwordChanges: 1,
       });
