@@ -6,7 +6,7 @@ import { eventStoreMigrations } from '../../infra/event-store/postgres/schema.js
 import { createLogger } from '../../infra/logging/logger.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
 import { createKnex } from '../../infra/postgres/knex.js';
-import { migrateToLatest } from '../../infra/postgres/migrations.js';
+import { migrateToLatest, type Migration } from '../../infra/postgres/migrations.js';
 import { freePort } from './free-port.js';
 
 /**
@@ -25,15 +25,15 @@ export class OwnPostgres {
     private readonly settings: Record<string, string>,
   ) {}
 
-  /** Started, with the event store's schema; `settings` are extra server settings. */
-  static async start(settings: Record<string, string> = {}): Promise<OwnPostgres> {
+  /** Started and migrated (the event store's schema unless told); `settings` are extra server settings. */
+  static async start(settings: Record<string, string> = {}, migrations: readonly Migration[] = eventStoreMigrations): Promise<OwnPostgres> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chronicle-own-pg-'));
     await chmod(dataDir, 0o755);
     const own = new OwnPostgres(dataDir, await freePort(), settings);
     await own.restart();
     const knex = createKnex(own.url, 1);
     try {
-      await migrateToLatest(knex, eventStoreMigrations);
+      await migrateToLatest(knex, migrations);
     } finally {
       await knex.destroy();
     }

@@ -3,6 +3,7 @@
  * summary projection against WORKER_DATABASE_URL until SIGTERM (or SIGKILL).
  * Silent: the tests judge it by the database.
  */
+import type { LevelWithSilent } from 'pino';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createKnex } from '../../infra/postgres/knex.js';
@@ -11,7 +12,8 @@ import { fastSettings } from './projection-harness.js';
 
 const url = process.env.WORKER_DATABASE_URL;
 if (!url) throw new Error('WORKER_DATABASE_URL is unset');
-const logger = createLogger('silent');
+// WORKER_LOG_LEVEL=warn shows why a worker restarts (the chaos run keeps its stderr).
+const logger = createLogger((process.env.WORKER_LOG_LEVEL as LevelWithSilent | undefined) ?? 'silent', process.stderr);
 const store = await PostgresEventStore.connect({ connectionString: url, logger, pollIntervalMs: 100 });
 const knex = createKnex(url, 5);
 const engine = new ProjectionEngine({
