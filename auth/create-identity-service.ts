@@ -86,6 +86,7 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
     store: apiKeyStore,
     runtime,
     knex,
+    directory: deps.directory,
     defaultRateLimitPerMinute: options.apiKeyDefaultRateLimitPerMinute ?? 600,
   });
   const clients = new Map((options.oidcProviders ?? []).map((provider) => [provider.name, new OidcClient(provider)] as const));

@@ -3,7 +3,10 @@ import { tenantAggregate } from '../../commands/aggregates.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
 import type { Runtime } from '../../commands/runtime.js';
 import type { Knex } from 'knex';
+import { accountDisabled } from '../../domain/user/decider.js';
 import { AuthenticationError } from '../errors.js';
+import { issuerStillEnabled } from '../identity/user-admin.js';
+import type { UserDirectory } from '../user-directory.js';
 import { commandContext, type RequestInfo } from '../identity/request-info.js';
 import type { Principal } from '../principal.js';
 import { requireTenantAdmin } from '../policies.js';
@@ -21,6 +24,8 @@ export interface ApiKeyServiceDeps {
   store: ApiKeyStore;
   runtime: Runtime;
   knex: Knex;
+  /** To find an issuer disabled while their key was being issued. */
+  directory: UserDirectory;
   /** Requests per minute for a key issued without its own limit (API_KEY_DEFAULT_RATE_LIMIT). */
   defaultRateLimitPerMinute: number;
 }
@@ -56,6 +61,10 @@ export class ApiKeyService {
       { context: commandContext(this.deps.runtime, request, { type: 'user', id: admin.userId }, admin.tenantId) },
     );
     await this.deps.store.insert(record, hashApiKey(key));
+    if (!(await issuerStillEnabled(this.deps, admin.userId))) {
+      await this.revoke(admin, record.id, request);
+      throw accountDisabled();
+    }
     return { ...record, key };
   }
 
