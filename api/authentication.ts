@@ -3,13 +3,16 @@ import { looksLikeApiKey } from '../auth/api-keys/api-key-secret.js';
 import { AuthenticationError } from '../auth/errors.js';
 import type { Principal, UserPrincipal } from '../auth/principal.js';
 import type { AccessClaims } from '../auth/tokens/access-tokens.js';
+import type { RateLimitReport } from '../auth/rate-limit/limit-state.js';
 import { ValidationError } from './errors.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import { setPrincipal } from './principal.js';
 
 /** The two checks the middleware needs; the IdentityService is one. */
 export interface Authenticator {
   authenticate(accessToken: string): Promise<{ principal: UserPrincipal; claims: AccessClaims }>;
-  authenticateApiKey(key: string): Promise<{ principal: Principal }>;
+  /** `report`: where the key's own rate limit stands (RateLimit-* headers). */
+  authenticateApiKey(key: string, report?: RateLimitReport): Promise<{ principal: Principal }>;
 }
 
 type Credential = { kind: 'accessToken'; token: string } | { kind: 'apiKey'; key: string };
@@ -23,7 +26,7 @@ const BEARER = /^Bearer(?:\s+(.*))?$/i;
  * - no credential: anonymous, and each route decides (requirePrincipal → 401);
  * - a credential that does not verify: 401 with its code (`invalid_token`,
  *   `session_ended`, `invalid_api_key`), never a silent downgrade to anonymous;
- * - an API key over its own rate: 429 with Retry-After;
+ * - an API key: RateLimit-* headers for its own rate; over it, 429 with Retry-After;
  * - both headers at once: 400, since which one counts would be a guess.
  * Other Authorization schemes (HTTP Basic for the Segment-compatible ingest)
  * are left to the routes that accept them.
@@ -33,7 +36,7 @@ export function authentication(authenticator: Authenticator): RequestHandler {
     const credential = credentialOf(req);
     if (!credential) return next();
     if (credential.kind === 'apiKey') {
-      setPrincipal(res, (await authenticator.authenticateApiKey(credential.key)).principal);
+      setPrincipal(res, (await authenticator.authenticateApiKey(credential.key, rateLimitHeaders(res))).principal);
       return next();
     }
     try {

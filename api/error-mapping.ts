@@ -20,17 +20,32 @@ import {
   PayloadTooLarge,
   PreconditionFailed,
   TooManyRequests,
+  UnsupportedMediaType,
+  notAnObject,
   Unauthorized,
   Unavailable,
   ValidationError,
   type ErrorDetail,
 } from './errors.js';
+import { rateLimitHeaderFields } from './rate-limit-headers.js';
 
 /** What body-parser (behind express.json) attaches to the errors it raises. */
 interface BodyParserError {
   type: string;
   status: number;
   expose: boolean;
+  /** The text that failed to parse, on `entity.parse.failed`. */
+  body?: unknown;
+}
+
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -62,6 +77,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
   const projectionError = fromProjections(error);
   if (projectionError) return projectionError;
   if (isBodyParserError(error)) return fromBodyParser(error);
+  if (isClientError(error)) return fromClientError(error);
   return undefined;
 }
 
@@ -69,7 +85,9 @@ export function toHttpError(error: unknown): HttpError | undefined {
 function fromDomain(error: DomainError): HttpError {
   const options = { code: error.code, ...(error.details ? { details: error.details } : {}) };
   if (error instanceof AuthenticationError) return new Unauthorized(error.message, options);
-  if (error instanceof RateLimitedError) return new TooManyRequests(error.retryAfterSeconds, error.message, options);
+  if (error instanceof RateLimitedError) {
+    return new TooManyRequests(error.retryAfterSeconds, error.message, { ...options, headers: rateLimitHeaderFields(error.limit) });
+  }
   if (error instanceof NotFoundError) return new NotFound(error.message, options);
   if (error instanceof ForbiddenError) return new Forbidden(error.message, options);
   if (error instanceof ConflictError) return new Conflict(error.message, options);
@@ -107,6 +125,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 function fromBodyParser(error: BodyParserError): HttpError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
+      // express.json is strict: `null`, `3` or `"text"` are JSON, just not an object.
+      if (isJson(error.body)) return notAnObject();
       return new ValidationError('the request body is not valid JSON', { status: 400, code: 'malformed_json' });
     case 'entity.too.large':
       return new PayloadTooLarge();
@@ -114,7 +134,7 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
       return new ValidationError('the request was aborted', { status: 400, code: 'request_aborted' });
     default:
       // Unsupported charset or encoding: the client's fault, said in body-parser's words.
-      if (error.status === 415) return new UnsupportedMediaType(error.type);
+      if (error.status === 415) return new UnsupportedMediaType(`the request body cannot be decoded (${error.type})`);
       if (error.status >= 400 && error.status < 500) {
         return new ValidationError(`the request body cannot be read (${error.type})`, { status: 400, code: snakeCase(error.type) });
       }
@@ -122,12 +142,21 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
   }
 }
 
-class UnsupportedMediaType extends HttpError {
-  readonly status = 415;
-  constructor(type: string) {
-    super('unsupported_media_type', `the request body cannot be decoded (${type})`);
-  }
+/** An error the router or body-parser marked as the client's (http-errors' `status`), without a body-parser `type`. */
+function isClientError(error: unknown): error is Error & { status: number } {
+  return error instanceof Error && 'status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 500;
 }
+
+function fromClientError(error: Error & { status: number }): HttpError {
+  // The router's decodeURIComponent of a path parameter, e.g. `%E0%A4%A`.
+  if (error instanceof URIError) return new ValidationError('the request path is not valid percent-encoding', { status: 400, code: 'invalid_path' });
+  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, ERR_BROTLI...) for a body that does not match its Content-Encoding.
+  if ('code' in error && typeof error.code === 'string') {
+    return new ValidationError('the request body does not match its Content-Encoding', { status: 400, code: 'malformed_body_encoding' });
+  }
+  return new ValidationError('the request cannot be read', { status: 400 });
+}
+
 
 function snakeCase(text: string): string {
   return text.replace(/[^a-z0-9]+/gi, '_').toLowerCase();

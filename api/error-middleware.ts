@@ -27,6 +27,22 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, _req, res, 
   }
   res.set(httpError.headers());
   const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
-  if (httpError.details) body.error.details = httpError.details;
+  if (httpError.details) body.error.details = cappedDetails(httpError.details);
   res.status(httpError.status).json(body);
 };
+
+/** Enough to fix a request; a body of 40,000 unknown keys must not make an answer of megabytes. */
+const MAX_DETAILS = 20;
+const MAX_DETAIL_TEXT = 200;
+
+function cappedDetails(details: readonly ErrorDetail[]): ErrorDetail[] {
+  const shown = details.slice(0, MAX_DETAILS).map((detail) => Object.fromEntries(Object.entries(detail).map(([key, value]) => [key, capped(value)])));
+  if (details.length > MAX_DETAILS) shown.push({ omitted: details.length - MAX_DETAILS, message: `${details.length - MAX_DETAILS} more problems not shown` });
+  return shown;
+}
+
+function capped(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > MAX_DETAIL_TEXT ? `${value.slice(0, MAX_DETAIL_TEXT)}… (${value.length} characters)` : value;
+  if (Array.isArray(value)) return value.length > MAX_DETAILS ? [...value.slice(0, MAX_DETAILS).map(capped), `… ${value.length - MAX_DETAILS} more`] : value.map(capped);
+  return value;
+}

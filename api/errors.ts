@@ -81,17 +81,32 @@ export class PayloadTooLarge extends HttpError {
   }
 }
 
+export class UnsupportedMediaType extends HttpError {
+  readonly status = 415;
+  constructor(message = 'the request body must be application/json', options?: HttpErrorOptions) {
+    super('unsupported_media_type', message, options);
+  }
+}
+
+/** A body that is JSON, but not the object every route takes. */
+export function notAnObject(): ValidationError {
+  return new ValidationError('the body must be a JSON object', { status: 400, code: 'malformed_body' });
+}
+
 export class TooManyRequests extends HttpError {
   readonly status = 429;
+  /** RateLimit-* fields: which limit, and where the client stands. */
+  private readonly extraHeaders: Record<string, string>;
   constructor(
     readonly retryAfterSeconds: number,
     message = 'too many requests',
-    options?: HttpErrorOptions,
+    options?: HttpErrorOptions & { headers?: Record<string, string> },
   ) {
     super('too_many_requests', message, options);
+    this.extraHeaders = options?.headers ?? {};
   }
   override headers(): Record<string, string> {
-    return { 'Retry-After': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
+    return { ...this.extraHeaders, 'Retry-After': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
   }
 }
 

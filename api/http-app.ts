@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../infra/logging/logger.js';
+import { cors } from './cors.js';
 import { docsRoutes } from './docs.js';
 import { errorMiddleware, unknownRoute } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
@@ -25,7 +26,9 @@ export interface HttpAppOptions {
   /** Sets the principal from the request's credential (api/authentication.ts); absent, every request is anonymous. */
   authentication?: RequestHandler;
   /** express' 'trust proxy': which peers are believed about the client's address (req.ip, used by the rate limits). */
-  trustProxy: boolean | number | string;
+  trustProxy: false | number | string;
+  /** CORS_ORIGINS: origins whose scripts may call the API; empty keeps it same-origin. */
+  corsOrigins: readonly string[];
 }
 
 /** The express application: platform middleware, operations endpoints, feature modules, one error middleware. */
@@ -39,6 +42,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const metrics = createHttpMetrics(options.metrics);
   const openapi = createOpenApiRegistry();
   app.use(requestLogging(options.logger));
+  app.use(cors(options.corsOrigins));
   app.use(metrics.middleware);
   app.use(express.json({ limit: options.bodyLimit }));
 

@@ -43,7 +43,7 @@ function isProbe(req: IncomingMessage): boolean {
   return ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '');
 }
 
-const SECRET_QUERY = /([?&](?:code|state|access_token|token|key)=)[^&#]*/gi;
+const SECRET_QUERY = /([?&](?:code|state|access_token|id_token|refresh_token|token|key|api_key|password|client_secret)=)[^&#]*/gi;
 
 function withoutSecrets(url: string | undefined): string | undefined {
   return url?.replace(SECRET_QUERY, '$1[redacted]');

@@ -31,6 +31,7 @@ export async function startHttp(runtime: Runtime, services: Services, options: H
     version: appVersion(),
     metrics: services.metrics,
     trustProxy: config.TRUST_PROXY,
+    corsOrigins: config.CORS_ORIGINS,
     ...(options.authenticator ? { authentication: authentication(options.authenticator) } : {}),
   });
   return runtime.start(

@@ -65,7 +65,7 @@ export async function runServer(role: ServerRole, env: NodeJS.ProcessEnv): Promi
   try {
     const services = await connectServices(runtime, config, logger);
     const server = await startRole(runtime, services, role);
-    logger.info({ role, url: server.url, eventStore: services.eventStore.kind }, 'chronicle ready');
+    logger.info({ role, url: server.url, eventStore: services.eventStore.kind, ...readyLinks(role, server.url) }, readyMessage(role, server.url));
   } catch (error) {
     logger.fatal({ reason: oneLine(error) }, 'start-up failed');
     await runtime.stop().catch(() => undefined);
@@ -84,6 +84,17 @@ export async function runServer(role: ServerRole, env: NodeJS.ProcessEnv): Promi
   }
   logger.info('stopped');
   return 0;
+}
+
+/** Where a person goes next: the API and its documentation, or a worker's probes. */
+function readyLinks(role: ServerRole, url: string): { docsUrl?: string } {
+  return role === 'worker' ? {} : { docsUrl: `${url}/docs` };
+}
+
+function readyMessage(role: ServerRole, url: string): string {
+  return role === 'worker'
+    ? `chronicle worker ready: health and metrics on ${url}/healthz, ${url}/readyz, ${url}/metrics`
+    : `chronicle ready: API on ${url}, docs on ${url}/docs`;
 }
 
 function crash(logger: Logger, runtime: Runtime, error: unknown): void {

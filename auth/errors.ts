@@ -1,4 +1,5 @@
 import { DomainError, type DomainErrorOptions } from '../domain/shared/errors.js';
+import type { LimitState } from './rate-limit/limit-state.js';
 
 /**
  * 401: who you are could not be established. Codes: `invalid_credentials`
@@ -22,9 +23,30 @@ export function invalidToken(cause?: unknown): AuthenticationError {
   return new AuthenticationError('the access token is invalid or expired', { code: 'invalid_token', cause });
 }
 
-/** 429, with the seconds until the next attempt may succeed (for Retry-After). */
+/**
+ * 429: a limit was passed. The answer says which (`details[0].limit`), the
+ * variable that sets it, and when to come back (Retry-After).
+ */
 export class RateLimitedError extends DomainError {
-  constructor(readonly retryAfterSeconds: number, message = 'too many attempts; try again later', options?: DomainErrorOptions) {
-    super('too_many_requests', message, options);
+  constructor(readonly limit: LimitState) {
+    super('too_many_requests', `too many attempts; try again in ${Math.max(1, limit.resetSeconds)} s (${describeLimit(limit)})`, {
+      details: [
+        {
+          limit: limit.name,
+          variable: limit.variable,
+          points: limit.points,
+          windowSeconds: limit.windowSeconds,
+          retryAfterSeconds: Math.max(1, limit.resetSeconds),
+        },
+      ],
+    });
   }
+
+  get retryAfterSeconds(): number {
+    return Math.max(1, this.limit.resetSeconds);
+  }
+}
+
+function describeLimit(limit: LimitState): string {
+  return `${limit.name}: ${limit.points} per ${limit.windowSeconds} s, set by ${limit.variable}`;
 }

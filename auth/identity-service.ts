@@ -12,6 +12,7 @@ import { changeRole, type RoleChange } from './identity/roles.js';
 import { authenticateAccessToken, logout, me, refreshSession } from './identity/token-auth.js';
 import { disableUser, enableUser, endUserSessions } from './identity/user-admin.js';
 import type { OidcLogin } from './oidc/oidc-login.js';
+import type { RateLimitReport } from './rate-limit/limit-state.js';
 import { jwksDocument } from './tokens/jwks.js';
 import type { KeyStore } from './tokens/key-store.js';
 
@@ -64,8 +65,8 @@ export class IdentityService {
     return verifyEmail(this.deps, token, request);
   }
 
-  resendVerification(principal: UserPrincipal) {
-    return resendVerification(this.deps, principal);
+  resendVerification(principal: UserPrincipal, request: RequestInfo) {
+    return resendVerification(this.deps, principal, request);
   }
 
   /** Answers alike for every address; the mail (if any) goes out after. */
@@ -126,8 +127,8 @@ export class IdentityService {
     return this.apiKeys.list(principal);
   }
 
-  authenticateApiKey(key: string) {
-    return this.apiKeys.authenticate(key);
+  authenticateApiKey(key: string, report?: RateLimitReport) {
+    return this.apiKeys.authenticate(key, report);
   }
 
   /** `browserBinding`: the value of the browser's binding cookie, if it has one. */

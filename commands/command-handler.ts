@@ -16,6 +16,13 @@ export interface CommandOptions {
    * never a retry on state the caller has not seen.
    */
   ifMatch?: bigint;
+  /**
+   * The events record a fact that holds whatever else the stream received
+   * since it was read (a failed login): appended without a revision check,
+   * so concurrent writers never conflict. The decider still decides on the
+   * state read; no snapshot is taken, since that state may miss events.
+   */
+  unconditional?: boolean;
 }
 
 export interface CommandResult<State, Event> {
@@ -65,14 +72,14 @@ export class CommandHandler {
       if (events.length === 0) {
         return { streamId, revision: loaded.revision, position: loaded.position, events, state: loaded.state };
       }
-      const expectedRevision: ExpectedRevision = loaded.revision === -1n ? 'no_stream' : loaded.revision;
+      const expectedRevision: ExpectedRevision = options.unconditional ? 'any' : loaded.revision === -1n ? 'no_stream' : loaded.revision;
       try {
         const appended = await this.deps.eventStore.appendToStream(streamId, this.toNewEvents(aggregate, events, options.context), {
           expectedRevision,
         });
         const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), loaded.state);
         const result = { streamId, revision: appended.nextRevision, position: appended.position, events, state };
-        if (this.deps.snapshots) await snapshotIfDue(this.deps.snapshots, aggregate, streamId, { ...result, snapshotRevision: loaded.snapshotRevision });
+        if (this.deps.snapshots && !options.unconditional) await snapshotIfDue(this.deps.snapshots, aggregate, streamId, { ...result, snapshotRevision: loaded.snapshotRevision });
         return result;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

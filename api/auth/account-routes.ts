@@ -53,8 +53,8 @@ export function accountApi(identity: IdentityService): RouteModule {
         res.status(204).end();
       });
 
-      router.post('/auth/verify-email/resend', async (_req, res) => {
-        await identity.resendVerification(requireUser(requirePrincipal(res)));
+      router.post('/auth/verify-email/resend', async (req, res) => {
+        await identity.resendVerification(requireUser(requirePrincipal(res)), requestInfo(req));
         res.status(202).end();
       });
 
@@ -95,8 +95,9 @@ export function accountApi(identity: IdentityService): RouteModule {
       openapi.registerPath({
         method: 'post', path: '/auth/password', tags, security,
         summary: 'Change your password; every other session ends',
+        description: 'The current password counts against the account\'s password attempts, as a login does (RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT).',
         request: jsonBody(changePasswordRequestSchema),
-        responses: { 204: { description: 'Changed' }, ...errorResponses(400, 401, 403, 422) },
+        responses: { 204: { description: 'Changed' }, ...errorResponses(400, 401, 403, 422, 429) },
       });
     },
   };

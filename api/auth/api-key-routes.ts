@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiKeyRecord } from '../../auth/api-keys/api-key-store.js';
 import type { IdentityService } from '../../auth/identity-service.js';
+import { NotFound } from '../errors.js';
 import { errorResponses } from '../openapi.js';
 import { requirePrincipal } from '../principal.js';
 import type { RouteModule } from '../route-module.js';
@@ -44,6 +45,14 @@ export function apiKeysApi(identity: IdentityService): RouteModule {
         res.json({ items: keys.map(apiKeyView) });
       });
 
+      // Where the Location of a newly issued key points.
+      router.get('/api/api-keys/:id', async (req, res) => {
+        const { id } = parseRequestPart(apiKeyParams, req.params, 'path');
+        const key = (await identity.listApiKeys(requirePrincipal(res))).find((record) => record.id === id);
+        if (!key) throw new NotFound('no such API key in your tenant', { code: 'api_key_not_found' });
+        res.json(apiKeyView(key));
+      });
+
       router.delete('/api/api-keys/:id', async (req, res) => {
         const principal = requirePrincipal(res);
         const { id } = parseRequestPart(apiKeyParams, req.params, 'path');
@@ -63,6 +72,12 @@ export function apiKeysApi(identity: IdentityService): RouteModule {
         method: 'get', path: '/api/api-keys', tags, security,
         summary: "Your tenant's API keys, newest first, without their secrets (admin)",
         responses: { 200: json(z.object({ items: z.array(apiKeySchema) }), 'The keys'), ...errorResponses(401, 403) },
+      });
+      openapi.registerPath({
+        method: 'get', path: '/api/api-keys/{id}', tags, security,
+        summary: 'One API key of your tenant, without its secret (admin)',
+        request: { params: apiKeyParams },
+        responses: { 200: json(apiKeySchema, 'The key'), ...errorResponses(400, 401, 403, 404) },
       });
       openapi.registerPath({
         method: 'delete', path: '/api/api-keys/{id}', tags, security,

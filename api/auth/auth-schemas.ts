@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { roleSchema, tenantRoleSchema } from '../../domain/user/roles.js';
+import { storableText } from '../text-schemas.js';
 
 /**
  * Request bodies and parameters of the identity routes. Every object is
@@ -9,14 +10,14 @@ import { roleSchema, tenantRoleSchema } from '../../domain/user/roles.js';
  * answers 422 `weak_password`.
  */
 const email = z.email({ error: 'must be an email address' }).max(254).meta({ example: 'ada@example.com' });
-const password = z.string().min(1).max(1024).meta({ format: 'password' });
-const opaqueToken = z.string().min(1).max(1024);
+const password = storableText(z.string().min(1).max(1024)).meta({ format: 'password' });
+const opaqueToken = storableText(z.string().min(1).max(1024));
 
 export const signupRequestSchema = z
   .object({
     email,
     password,
-    displayName: z.string().trim().max(100).optional(),
+    displayName: storableText(z.string().trim().max(100)).optional(),
     invitationToken: opaqueToken.optional().meta({ description: "From an admin's invitation: join that tenant instead of creating one" }),
   })
   .strict()
@@ -52,19 +53,22 @@ export const roleRequestSchema = z.object({ role: roleSchema }).strict().meta({ 
 
 export const apiKeyRequestSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: storableText(z.string().trim().min(1).max(100)),
     rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE unless told' }),
   })
   .strict()
   .meta({ id: 'ApiKeyRequest' });
 
-const id = z.string().min(1).max(100);
+const id = storableText(z.string().min(1).max(100));
 export const sessionParams = z.object({ id });
 export const userParams = z.object({ id });
 export const userRoleParams = z.object({ id, role: roleSchema });
 export const apiKeyParams = z.object({ id });
 export const invitationParams = z.object({ id });
 export const oidcProviderParams = z.object({ provider: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/) });
+
+/** What the provider sends back; any other parameter (error, iss...) is openid-client's to judge. */
+export const oidcCallbackQuery = z.object({ code: storableText(z.string().min(1).max(4096)).optional(), state: opaqueToken.optional() });
 
 /**
  * Only a path on this site: `/x`, never `//evil.example` or `/\evil.example`

@@ -7,7 +7,7 @@ import { NotFound, Unavailable } from '../errors.js';
 import { errorResponses } from '../openapi.js';
 import type { RouteModule } from '../route-module.js';
 import { parseRequestPart } from '../validate.js';
-import { oidcLoginQuery, oidcProviderParams } from './auth-schemas.js';
+import { oidcLoginQuery, oidcCallbackQuery, oidcProviderParams } from './auth-schemas.js';
 import { authResultSchema, authResultView, json, noStore } from './auth-views.js';
 import { requestInfo } from './request-info.js';
 
@@ -56,6 +56,7 @@ export function oidcApi(identity: IdentityService, providers: readonly OidcProvi
 
       router.get('/auth/oidc/:provider/callback', async (req, res) => {
         const { provider } = parseRequestPart(oidcProviderParams, req.params, 'path');
+        parseRequestPart(oidcCallbackQuery, req.query, 'query');
         const redirectUri = redirectUris.get(provider);
         if (!redirectUri) throw new NotFound('no such sign-in provider', { code: 'oidc_provider_not_found' });
         // The registered redirect URI with the provider's query, not one rebuilt from Host headers a proxy may have changed.
@@ -83,7 +84,7 @@ export function oidcApi(identity: IdentityService, providers: readonly OidcProvi
           'Found by issuer and subject first. A new subject with a verified email links to the account with that email when its email is verified too, ' +
           'takes it over when it never was (see outcome), or signs up. 401 `oidc_failed` without the browser cookie set by /login; ' +
           '403 `email_not_verified` when the provider did not verify the email; 409 `external_identity_conflict` when the account holds another subject of the same issuer.',
-        request: { params: oidcProviderParams },
+        request: { params: oidcProviderParams, query: oidcCallbackQuery },
         responses: { 200: json(oidcResultSchema, 'Logged in'), ...errorResponses(400, 401, 403, 404, 409) },
       });
     },

@@ -1,6 +1,5 @@
-import pino from 'pino';
 import { loadConfig, type Config } from '../../infra/config/config.js';
-import { createLogger, type Logger } from '../../infra/logging/logger.js';
+import { createLogger, standardLogDestination, type Logger } from '../../infra/logging/logger.js';
 import { Runtime } from '../runtime.js';
 
 export interface ToolContext {
@@ -15,7 +14,7 @@ export function toolContext(env: NodeJS.ProcessEnv): ToolContext {
   const config = loadConfig(env);
   // A tool is quiet unless asked: its output is the point, not its progress.
   const level = env.LOG_LEVEL ? config.LOG_LEVEL : 'warn';
-  const logger = createLogger(level, pino.destination({ fd: 2, sync: true }));
+  const logger = createLogger(level, standardLogDestination(2));
   return { config, logger, runtime: new Runtime(logger) };
 }
 

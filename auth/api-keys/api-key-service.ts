@@ -10,6 +10,7 @@ import type { UserDirectory } from '../user-directory.js';
 import { commandContext, type RequestInfo } from '../identity/request-info.js';
 import type { Principal } from '../principal.js';
 import { requireTenantAdmin } from '../policies.js';
+import type { RateLimitReport } from '../rate-limit/limit-state.js';
 import { PostgresRateLimiter } from '../rate-limit/rate-limiter.js';
 import { hashApiKey, looksLikeApiKey, newApiKey } from './api-key-secret.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
@@ -38,9 +39,12 @@ export interface ApiKeyServiceDeps {
  * records the event). Either way no crash leaves a usable key unrecorded.
  */
 export class ApiKeyService {
-  private readonly limiters = new Map<number, PostgresRateLimiter>();
+  /** One limiter for every key, whatever its rate: each request compares the key's count with the key's own limit. */
+  private readonly perKey: PostgresRateLimiter;
 
-  constructor(private readonly deps: ApiKeyServiceDeps) {}
+  constructor(private readonly deps: ApiKeyServiceDeps) {
+    this.perKey = new PostgresRateLimiter(deps.knex, API_KEY_LIMIT, { points: deps.defaultRateLimitPerMinute, windowSeconds: 60 });
+  }
 
   async issue(principal: Principal, input: { name: string; rateLimitPerMinute?: number }, request: RequestInfo): Promise<IssuedApiKey> {
     const admin = requireTenantAdmin(principal, principal.tenantId);
@@ -82,19 +86,13 @@ export class ApiKeyService {
   }
 
   /** A machine's request: the key's principal, after counting the request against the key's own limit. */
-  async authenticate(key: string): Promise<{ principal: Extract<Principal, { kind: 'apiKey' }>; record: ApiKeyRecord }> {
+  async authenticate(key: string, report?: RateLimitReport): Promise<{ principal: Extract<Principal, { kind: 'apiKey' }>; record: ApiKeyRecord }> {
     const record = looksLikeApiKey(key) ? await this.deps.store.findActiveByHash(hashApiKey(key)) : undefined;
     if (!record) throw new AuthenticationError('the api key is invalid or revoked', { code: 'invalid_api_key' });
-    await this.limiterFor(record.rateLimitPerMinute).consume(record.id);
+    await this.perKey.consume(record.id, { points: record.rateLimitPerMinute, report });
     return { principal: { kind: 'apiKey', keyId: record.id, tenantId: record.tenantId }, record };
   }
-
-  private limiterFor(perMinute: number): PostgresRateLimiter {
-    let limiter = this.limiters.get(perMinute);
-    if (!limiter) {
-      limiter = new PostgresRateLimiter(this.deps.knex, 'api_key', { points: perMinute, windowSeconds: 60 });
-      this.limiters.set(perMinute, limiter);
-    }
-    return limiter;
-  }
 }
+
+/** Set per key when it is issued (rateLimitPerMinute), API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE when it was issued without one. */
+const API_KEY_LIMIT = { name: 'api_key_per_minute', variable: 'rateLimitPerMinute' };

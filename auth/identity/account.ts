@@ -9,7 +9,9 @@ import { commandContext, type RequestInfo } from './request-info.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 
 /**
- * Changes the password and ends every other session. Order: the event
+ * Changes the password and ends every other session. The current password
+ * counts against the account's password attempts like a login (a stolen
+ * access token must not buy unlimited guesses). Order: the event
  * first (it serialises concurrent changes through the stream revision), then
  * the hash, then the sessions; a crash after the event leaves the old
  * password working and the user retries, which appends a second event.
@@ -21,8 +23,11 @@ export async function changePassword(
   request: RequestInfo,
 ): Promise<{ endedSessions: number }> {
   const user = await deps.directory.getUser(principal.userId);
-  const hash = user ? await deps.credentials.passwordHash(user.userId) : undefined;
-  if (!user || !hash || !(await deps.hasher.verify(input.currentPassword, hash))) throw invalidCredentials();
+  if (!user) throw invalidCredentials();
+  await deps.limits.beforePasswordCheck(request, user.email);
+  const hash = await deps.credentials.passwordHash(user.userId);
+  if (!hash || !(await deps.hasher.verify(input.currentPassword, hash))) throw invalidCredentials();
+  await deps.limits.passwordAccepted(user.email, request);
   checkPasswordPolicy(input.newPassword, user.email);
   const newHash = await deps.hasher.hash(input.newPassword);
   await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'ChangePassword', data: { keptSessionId: principal.sessionId } }, {

@@ -25,11 +25,11 @@ export function sendVerificationMail(deps: IdentityDeps, user: Pick<ActiveUser, 
 }
 
 /** POST /auth/verify-email/resend: signed in, limited per user; nothing to send once verified. */
-export async function resendVerification(deps: IdentityDeps, principal: UserPrincipal): Promise<void> {
+export async function resendVerification(deps: IdentityDeps, principal: UserPrincipal, request: RequestInfo): Promise<void> {
   const user = await deps.directory.getUser(principal.userId);
   if (!user) throw new NotFoundError('no such user', { code: 'user_not_found' });
   if (user.emailVerified) throw new ConflictError('the email is already verified', { code: 'email_already_verified' });
-  await deps.limits.beforeVerificationResend(user.userId);
+  await deps.limits.beforeVerificationResend(request, user.userId);
   sendVerificationMail(deps, user);
 }
 

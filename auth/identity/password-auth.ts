@@ -32,7 +32,7 @@ export interface LoginInput {
  */
 export async function signupWithPassword(deps: IdentityDeps, input: SignupInput, request: RequestInfo): Promise<AuthResult> {
   const email = normaliseEmail(input.email);
-  await deps.limits.beforeSignup(request.ip, email);
+  await deps.limits.beforeSignup(request, email);
   checkPasswordPolicy(input.password, email);
   const userId = deps.runtime.newId();
   const tenant: TenantChoice = input.invitationToken
@@ -59,21 +59,22 @@ export async function signupWithPassword(deps: IdentityDeps, input: SignupInput,
 
 /**
  * Login: one answer for an unknown email and a wrong password, after the
- * same scrypt work either way. Failures on a known account are recorded as
- * UserLoginFailed (without the attempted password) and count towards its lockout.
+ * same scrypt work either way. The attempt is reserved against the account
+ * (known or not) before scrypt runs, so past the limit nothing is verified,
+ * not even the right password, until the block ends. Failures on a known
+ * account are recorded as UserLoginFailed (without the attempted password).
  */
 export async function loginWithPassword(deps: IdentityDeps, input: LoginInput, request: RequestInfo): Promise<AuthResult> {
   const email = normaliseEmail(input.email);
-  await deps.limits.beforeLogin(request.ip, email);
+  await deps.limits.beforeLogin(request, email);
   const user = await deps.directory.findUserByEmail(email);
   const hash = user ? await deps.credentials.passwordHash(user.userId) : undefined;
   const valid = hash ? await deps.hasher.verify(input.password, hash) : await deps.hasher.verifyAgainstDummy(input.password);
   if (!user || !valid) {
-    await deps.limits.loginFailed(email);
     if (user) await recordFailure(deps, user, hash ? 'invalid_password' : 'no_password_set', request);
     throw invalidCredentials();
   }
-  await deps.limits.loginSucceeded(email);
+  await deps.limits.passwordAccepted(email, request);
   // Only after the password checked out: whether an account is disabled is not for anyone who merely knows its email.
   if (user.disabled) throw accountDisabled();
   const result = await startSession(deps, await ensureOperator(deps, user, request), { method: 'password', provider: null }, request);
@@ -87,8 +88,14 @@ export async function loginWithPassword(deps: IdentityDeps, input: LoginInput, r
   return result;
 }
 
+/**
+ * Unconditional: concurrent failures on one account (other processes
+ * included) must never answer 409, which only an existing account could
+ * give, where an unknown email answers 401.
+ */
 async function recordFailure(deps: IdentityDeps, user: ActiveUser, reason: 'invalid_password' | 'no_password_set', request: RequestInfo): Promise<void> {
   await deps.handler.handle(userAggregate, userStream(user.userId), { type: 'RecordLoginFailure', data: { reason } }, {
     context: commandContext(deps.runtime, request, ANONYMOUS_ACTOR, user.tenantId),
+    unconditional: true,
   });
 }

@@ -20,7 +20,7 @@ export const PASSWORD_RESET_PAGE = '/auth/password-reset';
  */
 export async function requestPasswordReset(deps: IdentityDeps, input: { email: string }, request: RequestInfo): Promise<void> {
   const email = normaliseEmail(input.email);
-  if (!(await deps.limits.beforePasswordReset(request.ip, email))) return;
+  if (!(await deps.limits.beforePasswordReset(request, email))) return;
   deps.deferred.run('password reset mail', async () => {
     const user = await deps.directory.findUserByEmail(email);
     if (!user) return;
@@ -57,7 +57,7 @@ export async function confirmPasswordReset(deps: IdentityDeps, input: { token: s
   );
   await deps.emailTokens.retire('password_reset', user.userId);
   // Whoever proved the address may log in at once, even if guessers had locked the account.
-  await deps.limits.loginSucceeded(user.email);
+  await deps.limits.passwordAccepted(user.email);
 }
 
 function invalidLink(): ValidationError {

@@ -1,6 +1,7 @@
 import type { Actor } from '../../domain/shared/metadata.js';
 import type { CommandContext } from '../../commands/metadata.js';
 import type { Runtime } from '../../commands/runtime.js';
+import type { RateLimitReport } from '../rate-limit/limit-state.js';
 
 /** What the HTTP layer knows about the request behind an operation. */
 export interface RequestInfo {
@@ -9,6 +10,8 @@ export interface RequestInfo {
   correlationId?: string;
   ip: string | null;
   userAgent: string | null;
+  /** Told where the request stands against each limit it counts against (RateLimit-* headers). */
+  rateLimits?: RateLimitReport | undefined;
 }
 
 export function commandContext(runtime: Runtime, request: RequestInfo, actor: Actor, tenantId: string | null): CommandContext {

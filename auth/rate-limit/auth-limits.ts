@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 import { RateLimitedError } from '../errors.js';
-import { PostgresRateLimiter, type RateLimit } from './rate-limiter.js';
+import type { RequestInfo } from '../identity/request-info.js';
+import { clientBucket } from './client-bucket.js';
+import type { LimitName, RateLimit } from './limit-state.js';
+import { PostgresRateLimiter } from './rate-limiter.js';
 
 export interface AuthLimitSettings {
   signupPerIp: RateLimit;
   signupPerEmail: RateLimit;
   loginPerIp: RateLimit;
-  /** Failed logins per account before it is locked out for blockSeconds. */
+  /** Password attempts per account (login and password change) before it is locked out for blockSeconds; a success clears them. */
   loginFailuresPerAccount: RateLimit;
   /** New verification mails a signed-in user may ask for. */
   verificationResendPerUser: RateLimit;
@@ -15,7 +18,7 @@ export interface AuthLimitSettings {
   passwordResetPerIp: RateLimit;
 }
 
-/** The defaults the configuration starts from (AUTH_* variables). */
+/** The defaults the configuration starts from (RATE_LIMIT_* variables). */
 export const DEFAULT_AUTH_LIMITS: AuthLimitSettings = {
   signupPerIp: { points: 10, windowSeconds: 3600 },
   signupPerEmail: { points: 5, windowSeconds: 3600 },
@@ -26,33 +29,67 @@ export const DEFAULT_AUTH_LIMITS: AuthLimitSettings = {
   passwordResetPerIp: { points: 20, windowSeconds: 3600 },
 };
 
+/** Each limit's name in answers and the variable that sets it. */
+export const AUTH_LIMIT_NAMES: { readonly [Limit in keyof AuthLimitSettings]: LimitName } = {
+  signupPerIp: { name: 'signup_per_ip', variable: 'RATE_LIMIT_SIGNUP_PER_IP' },
+  signupPerEmail: { name: 'signup_per_email', variable: 'RATE_LIMIT_SIGNUP_PER_EMAIL' },
+  loginPerIp: { name: 'login_per_ip', variable: 'RATE_LIMIT_LOGIN_PER_IP' },
+  loginFailuresPerAccount: { name: 'login_failures_per_account', variable: 'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT' },
+  verificationResendPerUser: { name: 'verify_email_resend_per_user', variable: 'RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER' },
+  passwordResetPerEmail: { name: 'password_reset_per_email', variable: 'RATE_LIMIT_PASSWORD_RESET_PER_EMAIL' },
+  passwordResetPerIp: { name: 'password_reset_per_ip', variable: 'RATE_LIMIT_PASSWORD_RESET_PER_IP' },
+};
+
+type Limiters = { readonly [Limit in keyof AuthLimitSettings]: PostgresRateLimiter };
+
 /**
- * Signup and login limits (rate-limiter-flexible's login-lockout recipe):
- * every attempt counts against the IP; only failures count against the
- * account, which a success clears, so a locked-out attacker cannot lock the
- * owner out for longer than the block.
+ * The identity limits. Per-IP limits count the client's bucket (an IPv6
+ * /64, or the one bucket of unknown addresses: see clientBucket). Password
+ * attempts on an account are reserved before the password is checked, so
+ * concurrent guesses cannot all pass a check made before any is counted; a
+ * success clears the account's count (rate-limiter-flexible's login-lockout
+ * recipe), so a locked-out attacker cannot lock the owner out for longer
+ * than the block.
  */
 export class AuthLimits {
-  readonly signupPerIp: PostgresRateLimiter;
-  readonly signupPerEmail: PostgresRateLimiter;
-  readonly loginPerIp: PostgresRateLimiter;
-  readonly loginFailuresPerAccount: PostgresRateLimiter;
-  readonly verificationResendPerUser: PostgresRateLimiter;
-  readonly passwordResetPerEmail: PostgresRateLimiter;
-  readonly passwordResetPerIp: PostgresRateLimiter;
+  private readonly limiters: Limiters;
 
   constructor(knex: Knex, settings: AuthLimitSettings) {
-    this.signupPerIp = new PostgresRateLimiter(knex, 'signup_ip', settings.signupPerIp);
-    this.signupPerEmail = new PostgresRateLimiter(knex, 'signup_email', settings.signupPerEmail);
-    this.loginPerIp = new PostgresRateLimiter(knex, 'login_ip', settings.loginPerIp);
-    this.loginFailuresPerAccount = new PostgresRateLimiter(knex, 'login_account', settings.loginFailuresPerAccount);
-    this.verificationResendPerUser = new PostgresRateLimiter(knex, 'verify_resend_user', settings.verificationResendPerUser);
-    this.passwordResetPerEmail = new PostgresRateLimiter(knex, 'reset_email', settings.passwordResetPerEmail);
-    this.passwordResetPerIp = new PostgresRateLimiter(knex, 'reset_ip', settings.passwordResetPerIp);
+    const limiter = (limit: keyof AuthLimitSettings) => new PostgresRateLimiter(knex, AUTH_LIMIT_NAMES[limit], settings[limit]);
+    this.limiters = {
+      signupPerIp: limiter('signupPerIp'),
+      signupPerEmail: limiter('signupPerEmail'),
+      loginPerIp: limiter('loginPerIp'),
+      loginFailuresPerAccount: limiter('loginFailuresPerAccount'),
+      verificationResendPerUser: limiter('verificationResendPerUser'),
+      passwordResetPerEmail: limiter('passwordResetPerEmail'),
+      passwordResetPerIp: limiter('passwordResetPerIp'),
+    };
   }
 
-  async beforeVerificationResend(userId: string): Promise<void> {
-    await this.verificationResendPerUser.consume(userId);
+  async beforeSignup(request: RequestInfo, email: string): Promise<void> {
+    await this.limiters.signupPerIp.consume(clientBucket(request.ip), { report: request.rateLimits });
+    await this.limiters.signupPerEmail.consume(email, { report: request.rateLimits });
+  }
+
+  /** Counts the attempt against the IP, and reserves one of the account's password attempts (see passwordChecked). */
+  async beforeLogin(request: RequestInfo, email: string): Promise<void> {
+    await this.limiters.loginPerIp.consume(clientBucket(request.ip), { report: request.rateLimits });
+    await this.beforePasswordCheck(request, email);
+  }
+
+  /** Reserves one of the account's password attempts before the (slow) check: a login, or a password change's current password. */
+  async beforePasswordCheck(request: RequestInfo, email: string): Promise<void> {
+    await this.limiters.loginFailuresPerAccount.consume(email, { report: request.rateLimits });
+  }
+
+  /** The password was right: the account's attempts are forgotten. A wrong one keeps its reservation. */
+  async passwordAccepted(email: string, request?: RequestInfo): Promise<void> {
+    await this.limiters.loginFailuresPerAccount.reset(email, request?.rateLimits);
+  }
+
+  async beforeVerificationResend(request: RequestInfo, userId: string): Promise<void> {
+    await this.limiters.verificationResendPerUser.consume(userId, { report: request.rateLimits });
   }
 
   /**
@@ -61,33 +98,15 @@ export class AuthLimits {
    * answers as always and sends nothing, so the limit neither floods an
    * inbox nor tells anyone whether the address has an account.
    */
-  async beforePasswordReset(ip: string | null, email: string): Promise<boolean> {
-    if (ip) await this.passwordResetPerIp.consume(ip);
+  async beforePasswordReset(request: RequestInfo, email: string): Promise<boolean> {
+    await this.limiters.passwordResetPerIp.consume(clientBucket(request.ip), { report: request.rateLimits });
     try {
-      await this.passwordResetPerEmail.consume(email);
+      // Not reported: its headers would differ by address, and the answer must not.
+      await this.limiters.passwordResetPerEmail.consume(email);
       return true;
     } catch (error) {
       if (error instanceof RateLimitedError) return false;
       throw error;
     }
-  }
-
-  async beforeSignup(ip: string | null, email: string): Promise<void> {
-    if (ip) await this.signupPerIp.consume(ip);
-    await this.signupPerEmail.consume(email);
-  }
-
-  async beforeLogin(ip: string | null, email: string): Promise<void> {
-    if (ip) await this.loginPerIp.consume(ip);
-    await this.loginFailuresPerAccount.check(email);
-  }
-
-  async loginFailed(email: string): Promise<void> {
-    // Counting the failure may itself reach the limit; the next attempt is the one refused.
-    await this.loginFailuresPerAccount.countFailure(email);
-  }
-
-  async loginSucceeded(email: string): Promise<void> {
-    await this.loginFailuresPerAccount.reset(email);
   }
 }

@@ -3,75 +3,96 @@ import type { Knex } from 'knex';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../errors.js';
 import { RATE_LIMIT_TABLE } from '../schema.js';
+import type { LimitName, LimitState, RateLimit, RateLimitReport } from './limit-state.js';
 
-export interface RateLimit {
-  /** Attempts allowed per window. */
-  points: number;
-  windowSeconds: number;
-  /** Once exceeded, refuse for this long (0: until the window ends). */
-  blockSeconds?: number;
+export type { RateLimit } from './limit-state.js';
+
+/**
+ * What the store may count to before the counter (an int4) would overflow.
+ * The store never refuses below it: this class compares the count with the
+ * key's own limit, so one store serves keys with different limits.
+ */
+const STORE_CEILING = 2_000_000_000;
+
+export interface ConsumeOptions {
+  /** Told where the key stands, refused or not (RateLimit-* headers). */
+  report?: RateLimitReport | undefined;
+  /** This key's own limit per window, instead of the limiter's (an API key's rateLimitPerMinute). */
+  points?: number;
 }
 
 /**
  * A named limit whose counters live in PostgreSQL (rate-limiter-flexible's
- * knex store), so every API process counts against the same numbers. Keys
- * are hashed: an email or an IP never becomes a row key in clear, and no key
- * outgrows the column.
+ * store), so every API process counts against the same numbers. Counting is
+ * one atomic upsert that answers the new count: of N concurrent attempts
+ * exactly `points` are let through, whatever the interleaving, and the
+ * attempt is reserved before the work it guards (never check, work, then
+ * count). Keys are hashed: an email or an IP never becomes a row key in
+ * clear, and no key outgrows the column. Expired rows are deleted by the
+ * housekeeping sweep, not by a timer per limiter.
  */
 export class PostgresRateLimiter {
-  private readonly limiter: RateLimiterPostgres;
+  private readonly store: RateLimiterPostgres;
 
-  constructor(knex: Knex, readonly name: string, readonly limit: RateLimit) {
-    this.limiter = new RateLimiterPostgres({
+  constructor(knex: Knex, readonly id: LimitName, readonly limit: RateLimit) {
+    this.store = new RateLimiterPostgres({
       storeClient: knex,
       storeType: 'knex',
       tableName: RATE_LIMIT_TABLE,
       tableCreated: true,
-      keyPrefix: name,
-      points: limit.points,
+      clearExpiredByTimeout: false,
+      keyPrefix: id.name,
+      points: STORE_CEILING,
       duration: limit.windowSeconds,
-      blockDuration: limit.blockSeconds ?? 0,
     });
   }
 
-  /** Counts one attempt; throws RateLimitedError (with Retry-After seconds) when over the limit. */
-  async consume(key: string, points = 1): Promise<void> {
+  /**
+   * Counts one attempt and answers where the key stands; throws
+   * RateLimitedError (Retry-After, which limit, its variable) when the
+   * attempt is over the limit. The attempt that first passes it starts the
+   * block (blockSeconds), which later attempts do not extend.
+   */
+  async consume(key: string, options: ConsumeOptions = {}): Promise<LimitState> {
+    const points = options.points ?? this.limit.points;
+    const hashed = hashKey(key);
+    const counted = await this.count(hashed);
+    let msBeforeReset = counted.msBeforeNext;
+    const blockSeconds = this.limit.blockSeconds ?? 0;
+    if (counted.consumedPoints === points + 1 && blockSeconds > 0) {
+      await this.store.set(hashed, points + 1, blockSeconds);
+      msBeforeReset = blockSeconds * 1000;
+    }
+    const state = this.state(points, counted.consumedPoints, msBeforeReset);
+    options.report?.report(state);
+    if (counted.consumedPoints > points) throw new RateLimitedError(state);
+    return state;
+  }
+
+  /** Forgets the key's attempts, e.g. an account's after a successful login. */
+  async reset(key: string, report?: RateLimitReport): Promise<void> {
+    await this.store.delete(hashKey(key));
+    report?.report(this.state(this.limit.points, 0, this.limit.windowSeconds * 1000));
+  }
+
+  private async count(hashed: string): Promise<RateLimiterRes> {
     try {
-      await this.limiter.consume(hashKey(key), points);
+      return await this.store.consume(hashed);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      // Past the store's ceiling: far over any limit, and still counted.
+      if (rejection instanceof RateLimiterRes) return rejection;
       throw rejection;
     }
   }
 
-  /**
-   * Counts a failure without refusing it; the failure that reaches the limit
-   * blocks the key for blockSeconds (when set). `check` refuses the next
-   * attempt before anything else counts, so without this block the lockout
-   * would last to the end of the window and blockSeconds would never apply.
-   */
-  async countFailure(key: string): Promise<void> {
-    const hashed = hashKey(key);
-    try {
-      const counted = await this.limiter.consume(hashed);
-      const blockSeconds = this.limit.blockSeconds ?? 0;
-      if (counted.consumedPoints >= this.limit.points && blockSeconds > 0) await this.limiter.block(hashed, blockSeconds);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    }
-  }
-
-  /** Throws RateLimitedError if the key is already over the limit, without counting an attempt. */
-  async check(key: string): Promise<void> {
-    const state = await this.limiter.get(hashKey(key));
-    if (state && state.consumedPoints >= this.limit.points && state.msBeforeNext > 0) {
-      throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
-    }
-  }
-
-  /** Forgets the key's attempts, e.g. an account's failures after a successful login. */
-  async reset(key: string): Promise<void> {
-    await this.limiter.delete(hashKey(key));
+  private state(points: number, consumed: number, msBeforeReset: number): LimitState {
+    return {
+      ...this.id,
+      points,
+      windowSeconds: this.limit.windowSeconds,
+      remaining: Math.max(0, points - consumed),
+      resetSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)),
+    };
   }
 }
 

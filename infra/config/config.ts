@@ -12,17 +12,23 @@ const eventStoreUrl = z
   .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, 'must start with kurrentdb:// or esdb://');
 
 /**
- * `true`, `false`, a hop count, or addresses and subnets (`loopback`, `10.0.0.0/8`),
+ * `false`, a hop count, or addresses and subnets (`loopback`, `10.0.0.0/8`),
  * as express' 'trust proxy' takes them. Each entry is checked here, with the rest of
  * the configuration: express would refuse a bad one only when the HTTP app is built,
- * after the workers have started.
+ * after the workers have started. `true` is refused: it believes X-Forwarded-For from
+ * any peer, so any client could name a fresh address per request and pass every
+ * per-IP limit.
  */
 const trustProxy = z
   .string()
-  .refine((text) => /^(true|false|\d+)$/.test(text) || text.split(',').every((entry) => isTrustedProxyEntry(entry.trim())), {
-    message: 'must be true, false, a number of hops, or a comma list of IP addresses, subnets (10.0.0.0/8), loopback, linklocal or uniquelocal',
+  .refine((text) => text.trim() !== 'true', {
+    message:
+      'must not be true (any client could then choose its own address and pass every per-IP limit): give the number of proxies in front of Chronicle (1) or their addresses and subnets (10.0.0.0/8)',
   })
-  .transform((text): boolean | number | string => (text === 'true' ? true : text === 'false' ? false : /^\d+$/.test(text) ? Number(text) : text));
+  .refine((text) => text.trim() === 'true' || /^(false|\d+)$/.test(text) || text.split(',').every((entry) => isTrustedProxyEntry(entry.trim())), {
+    message: 'must be false, a number of hops, or a comma list of IP addresses, subnets (10.0.0.0/8), loopback, linklocal or uniquelocal',
+  })
+  .transform((text): false | number | string => (text === 'false' ? false : /^\d+$/.test(text) ? Number(text) : text));
 
 function isTrustedProxyEntry(entry: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
@@ -36,6 +42,17 @@ function isTrustedProxyEntry(entry: string): boolean {
 }
 
 const commaList = z.string().transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+/** Browser origins allowed to call the API from another site: `scheme://host[:port]`, nothing after. */
+const corsOrigins = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin && /^https?:/.test(origin), {
+        message: 'must be a comma list of origins like https://app.example.com or http://localhost:5173 (no path, no trailing slash)',
+      }),
+  ),
+);
 
 const booleanFlag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((text) => text === 'true' || text === '1');
 
@@ -147,6 +164,7 @@ export const configSchema = z.object({
   DB_POOL_SIZE: integer(1).default(10),
   /** Bound on reaching PostgreSQL at start-up, so an unreachable host fails instead of hanging. */
   DATABASE_CONNECT_TIMEOUT_MS: integer(1).default(10_000),
+  CORS_ORIGINS: corsOrigins.default([]),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb, 512kb or 1000b').default('1mb'),
   SHUTDOWN_GRACE_MS: integer(1).default(10_000),
   /** Bound on each check behind GET /readyz. */

@@ -1,4 +1,6 @@
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, STATUS_CODES, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logging/logger.js';
 
@@ -37,6 +39,8 @@ export async function startHttpServer(handler: RequestListener, options: HttpSer
     handler(req, res);
   });
 
+  server.on('clientError', answerUnparsableRequest);
+
   await listen(server, options);
   const address = server.address() as AddressInfo;
   const url = `http://${formatHost(options.host)}:${address.port}`;
@@ -66,6 +70,27 @@ export async function startHttpServer(handler: RequestListener, options: HttpSer
     url,
     stop: () => (stopped ??= stop()),
   };
+}
+
+/**
+ * A request Node's parser refused (headers over the limit, not HTTP at all, too
+ * slow) never reaches express; Node's own answer has neither body nor request id.
+ * This one has both, in the API's error format.
+ */
+function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'the request headers are too large']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'the request took too long to arrive']
+    : [400, 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function listen(server: Server, { host, port }: HttpServerOptions): Promise<void> {

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -18,7 +19,24 @@ export const redactedPaths = [
   'res.headers["set-cookie"]',
 ];
 
-export function createLogger(level: LevelWithSilent, destination?: pino.DestinationStream): Logger {
+/**
+ * Where a process logs: JSON lines for pipes, files and log collectors, and
+ * lines a person can read (pino-pretty) when the stream is a terminal.
+ */
+export function standardLogDestination(fd: 1 | 2 = 1): pino.DestinationStream {
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  if (!stream.isTTY) return pino.destination({ fd, sync: true });
+  return pinoPretty({
+    destination: fd,
+    sync: true,
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    // Said once per process, not on every line.
+    ignore: 'pid,hostname,service',
+  });
+}
+
+export function createLogger(level: LevelWithSilent, destination: pino.DestinationStream = standardLogDestination()): Logger {
   return pino(
     {
       level,

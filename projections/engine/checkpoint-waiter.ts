@@ -3,8 +3,12 @@ import type { Knex } from 'knex';
 import type { Position } from '../../infra/event-store/event-store.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { clientLiveness } from '../../infra/postgres/connection-liveness.js';
+import { SocketRegistry } from '../../infra/postgres/socket-registry.js';
 import { ReadModelTimeoutError, UnknownProjectionError } from './errors.js';
 import { PROJECTIONS_CHANNEL } from './projection-rows.js';
+
+/** Stopping waits this long for the session to end politely (a silent network never lets it), then cuts the socket. */
+const CLOSE_GRACE_MS = 2_000;
 
 export interface CheckpointWaiterOptions {
   knex: Knex;
@@ -32,12 +36,13 @@ export class CheckpointWaiter {
   private checkpoints = new Map<string, Position | undefined>();
   private pollTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly sockets = new SocketRegistry();
 
   constructor(private readonly options: CheckpointWaiterOptions) {}
 
   async start(): Promise<void> {
     this.closed = false;
-    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'chronicle-checkpoint-listener', ...clientLiveness() });
+    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'chronicle-checkpoint-listener', ...clientLiveness(), stream: this.sockets.socket });
     client.on('notification', () => this.invalidate());
     client.on('error', (error) => {
       // Waiters fall back to polling; a restart of the service reconnects.
@@ -55,7 +60,7 @@ export class CheckpointWaiter {
     this.invalidate();
     const listener = this.listener;
     this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await this.sockets.closeWithin(CLOSE_GRACE_MS, () => listener?.end().catch(() => undefined) ?? Promise.resolve());
   }
 
   async waitForPosition(projectionNames: readonly string[], position: Position, timeoutMs: number): Promise<void> {

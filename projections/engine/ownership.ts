@@ -1,10 +1,13 @@
 import pg from 'pg';
 import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../infra/postgres/connection-liveness.js';
+import { SocketRegistry } from '../../infra/postgres/socket-registry.js';
 
 /** The advisory lock class of projection ownership; the object id is projections.lock_key. */
 export const OWNERSHIP_LOCK_CLASS = 7320;
 /** A lock query unanswered for this long means a dead connection (a silent network): it is given up. */
 const LOCK_QUERY_TIMEOUT_MS = 10_000;
+/** Closing waits this long for the session to end politely (a silent network never lets it), then cuts the socket. */
+const CLOSE_GRACE_MS = 2_000;
 
 /**
  * Session advisory locks on one dedicated connection: holding a projection's
@@ -17,6 +20,7 @@ export class AdvisoryLocks {
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private readonly held = new Set<number>();
+  private readonly sockets = new SocketRegistry();
 
   constructor(
     private readonly connectionString: string,
@@ -55,7 +59,7 @@ export class AdvisoryLocks {
     const client = this.client;
     this.client = undefined;
     this.held.clear();
-    await client?.end().catch(() => undefined);
+    await this.sockets.closeWithin(CLOSE_GRACE_MS, () => client?.end().catch(() => undefined) ?? Promise.resolve());
   }
 
   private connect(): Promise<pg.Client> {
@@ -72,6 +76,7 @@ export class AdvisoryLocks {
       options: sessionOptions(SERVER_SIDE_LIVENESS),
       query_timeout: LOCK_QUERY_TIMEOUT_MS,
       ...clientLiveness(),
+      stream: this.sockets.socket,
     });
     const lost = (): void => {
       if (this.client !== client) return;

@@ -58,9 +58,15 @@ describe('API keys over HTTP', () => {
 
   it("answers 429 with Retry-After past the key's own rate", async () => {
     const { key } = await issue({ name: 'slow', rateLimitPerMinute: 2 });
-    for (let i = 0; i < 2; i++) expect((await http.get('/auth/verify', { headers: { 'x-api-key': key } })).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const ok = await http.get('/auth/verify', { headers: { 'x-api-key': key } });
+      expect(ok.status).toBe(200);
+      expect([ok.headers.get('ratelimit-limit'), ok.headers.get('ratelimit-remaining'), ok.headers.get('ratelimit-policy')]).toEqual(['2', String(1 - i), '2;w=60']);
+    }
     const limited = await http.get('/auth/verify', { headers: { 'x-api-key': key } });
-    await expectError(limited, 429, 'too_many_requests');
+    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+    const error = await expectError(limited, 429, 'too_many_requests');
+    expect(error.details).toEqual([{ limit: 'api_key_per_minute', variable: 'rateLimitPerMinute', points: 2, windowSeconds: 60, retryAfterSeconds: expect.any(Number) }]);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
   });

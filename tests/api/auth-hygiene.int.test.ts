@@ -72,6 +72,8 @@ describe('identity configuration', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
     expect(() => loadConfig({ TRUST_PROXY: 'every; body' })).toThrow(/TRUST_PROXY must be/);
+    // Any client could then choose its own address for every per-IP limit.
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/^invalid configuration: TRUST_PROXY must not be true \(any client could/);
     expect(() => loadConfig({ RATE_LIMIT_LOGIN_PER_IP: '0' })).toThrow(/RATE_LIMIT_LOGIN_PER_IP must be a whole number/);
   });
 });

@@ -48,10 +48,10 @@ describe('POST /auth/signup', () => {
     await expectError(await http.post('/auth/signup', { email, password: email }), 422, 'weak_password');
   });
 
-  it('answers 400 for a body that is not JSON, or not a JSON object', async () => {
+  it('answers 400 for a body that is not JSON, or not a JSON object, and 415 for another media type', async () => {
     await expectError(await http.post('/auth/signup', '{"email": '), 400, 'malformed_json');
     await expectError(await http.post('/auth/signup', '[]'), 400, 'malformed_body');
-    await expectError(await http.post('/auth/signup', 'email=a@b.c', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'malformed_body');
+    await expectError(await http.post('/auth/signup', 'email=a@b.c', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
   });
 
   it('answers 422 with details for a missing field, a bad email, a wrong type or an unknown field', async () => {

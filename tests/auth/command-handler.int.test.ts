@@ -5,6 +5,8 @@ import { systemContext } from '../../commands/metadata.js';
 import { eventMetadataSchema } from '../../domain/shared/metadata.js';
 import { PreconditionFailedError } from '../../domain/shared/errors.js';
 import { tenantStream } from '../../domain/tenant/streams.js';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
 import { createIdentityHarness, type IdentityHarness } from '../support/identity-harness.js';
 
 describe('the generic command handler', () => {
@@ -44,6 +46,24 @@ describe('the generic command handler', () => {
     await Promise.all(keys.map((keyId) => handler.handle(tenantAggregate, tenantStream(tenantId), issueKey(keyId), { context: systemContext(h.runtime, tenantId) })));
     const events = await h.store.readStream(tenantStream(tenantId));
     expect(events.filter((event) => event.type === 'ApiKeyIssued')).toHaveLength(5);
+  });
+
+  it('appends an unconditional command whatever other processes append to the stream meanwhile: never a conflict', async () => {
+    const { tenantId } = await newTenant();
+    // Two processes: two stores, each queueing its own appends, racing each other for the stream's next revision.
+    const otherProcess = await PostgresEventStore.connect({ connectionString: h.database.url, logger: createLogger('silent'), pollIntervalMs: 200 });
+    try {
+      const handlers = [h.store, otherProcess].map((eventStore) => new CommandHandler({ eventStore, runtime: h.runtime, maxAttempts: 1 }));
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          handlers[i % 2]!.handle(tenantAggregate, tenantStream(tenantId), issueKey(`u-${i}`), { context: systemContext(h.runtime, tenantId), unconditional: true }),
+        ),
+      );
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+      expect((await h.store.readStream(tenantStream(tenantId))).filter((event) => event.type === 'ApiKeyIssued')).toHaveLength(20);
+    } finally {
+      await otherProcess.close();
+    }
   });
 
   it('turns a stale If-Match into PreconditionFailedError, before and during the append', async () => {

@@ -75,6 +75,11 @@ describe('chronicle start', () => {
 
     const second = chronicle(['start'], env);
     await second.waitForOk(readyz, 30_000);
+    // Not a terminal: JSON lines, and the start-up line says where the API and its docs are.
+    const url = `http://127.0.0.1:${port}`;
+    expect(parseLogLines(second.stdout).map((line) => line.record)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ msg: `chronicle ready: API on ${url}, docs on ${url}/docs`, url, docsUrl: `${url}/docs` })]),
+    );
 
     // A CLI with the default EMBEDDED_PG_PORT joins the server on the port its pid file names.
     const tail = chronicle(['events', 'tail'], { DATA_DIR: dir });

@@ -67,13 +67,14 @@ describe('PostgreSQL event store across network partitions', () => {
   let proxy: TcpProxy;
   const stores: PostgresEventStore[] = [];
 
-  async function connect(options: { appendStatementsInFlight?: number; direct?: boolean } = {}): Promise<PostgresEventStore> {
+  async function connect(options: { appendStatementsInFlight?: number; direct?: boolean; pollIntervalMs?: number } = {}): Promise<PostgresEventStore> {
     const store = await PostgresEventStore.connect({
       connectionString: options.direct ? server.url : proxy.url(server.url),
       logger: createLogger('silent'),
-      pollIntervalMs: 100,
+      pollIntervalMs: options.pollIntervalMs ?? 100,
       appendTimeoutMs: APPEND_TIMEOUT_MS,
       connectTimeoutMs: 1_000,
+      listenerCheckMs: 1_000,
       ...(options.appendStatementsInFlight ? { appendStatementsInFlight: options.appendStatementsInFlight } : {}),
     });
     stores.push(store);
@@ -165,6 +166,35 @@ describe('PostgreSQL event store across network partitions', () => {
     } finally {
       await blocker.end();
     }
+  }, 30_000);
+
+  it('notices that its listener connection went silent and opens another, so wake-ups from other processes come back', async () => {
+    // Polling is a minute away: only a notification wakes this subscriber.
+    const reader = await connect({ pollIntervalMs: 60_000 });
+    const writer = await connect({ direct: true });
+    const stream = uniqueStream();
+    const follower = new Follower(reader.subscribeToAll({ fromPosition: (await writer.appendToStream(stream, [newEvent()])).position }));
+    await writer.appendToStream(stream, [newEvent()]);
+    await follower.until(1, 5_000);
+    proxy.stallOpenConnections();
+    await writer.appendToStream(stream, [newEvent()]);
+    await follower.until(2, 15_000);
+    await follower.close();
+  }, 30_000);
+
+  it('closes while the network is silent, failing what was in flight', async () => {
+    const store = await connect();
+    // Closed here, during the blackhole, not after the test.
+    stores.splice(stores.indexOf(store), 1);
+    const follower = new Follower(store.subscribeToAll());
+    await store.appendToStream(uniqueStream(), [newEvent()]);
+    await follower.until(1, 5_000);
+    proxy.blackhole();
+    const inFlight = store.appendToStream(uniqueStream(), [newEvent()]).catch((error: unknown) => error);
+    await sleep(100);
+    await store.close();
+    expect(await inFlight).toBeInstanceOf(EventStoreUnavailableError);
+    await follower.close();
   }, 30_000);
 
   it('reports connections reset in the middle of reads as unavailable, and resumes subscribers', async () => {

@@ -68,6 +68,11 @@ export class TcpProxy {
     for (const link of [...this.links]) this.destroy(link);
   }
 
+  /** Every connection open now goes silent for good (as after a NAT or firewall forgot them); new ones work. */
+  stallOpenConnections(): void {
+    for (const link of this.links) link.stalled = true;
+  }
+
   /**
    * The next connection whose client sends a chunk at which `point` answers an
    * offset passes the bytes before it, then goes silent for good (until `cut`).

@@ -1,6 +1,5 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
-import { clientLiveness } from '../../postgres/connection-liveness.js';
 
 export const EVENTS_CHANNEL = 'chronicle_events';
 const NOTIFY_SPACING_MS = 25;
@@ -17,6 +16,7 @@ const NOTIFY_TIMEOUT_MS = 5_000;
  */
 export class Notifier {
   private readonly waiters = new Set<() => void>();
+  private wakeUpCount = 0;
   private listener: pg.Client | undefined;
   private sender: Promise<pg.Client> | undefined;
   private sending = false;
@@ -24,19 +24,35 @@ export class Notifier {
   private lastSentAt = 0;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly connectionString: string,
+    /** Where and how to connect (the store's liveness settings and socket registry); each session adds its name. */
+    private readonly connection: pg.ClientConfig,
     private readonly logger: Logger,
-    private readonly connectTimeoutMs?: number,
+    /**
+     * A LISTEN connection only hears, so a silent network would leave it deaf
+     * for good without its noticing: it is asked a question this often, and
+     * given up (and opened again) when no answer comes within as long.
+     */
+    private readonly listenerCheckMs = 5_000,
   ) {}
 
   async start(): Promise<void> {
     await this.listen();
   }
 
-  /** Resolves on the next wake-up or after `timeoutMs`, whichever comes first. */
-  wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  /** Counts wake-ups, so that a reader can tell whether one came while it was busy. */
+  get wakeUps(): number {
+    return this.wakeUpCount;
+  }
+
+  /**
+   * Resolves on the next wake-up or after `timeoutMs`, whichever comes first;
+   * at once when wake-ups have come since the count `since` was taken.
+   */
+  wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
+    if (since !== undefined && since !== this.wakeUpCount) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -60,6 +76,7 @@ export class Notifier {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.checkTimer);
     this.wakeLocal();
     const listener = this.listener;
     this.listener = undefined;
@@ -69,6 +86,7 @@ export class Notifier {
   }
 
   private wakeLocal(): void {
+    this.wakeUpCount++;
     for (const wake of [...this.waiters]) wake();
   }
 
@@ -102,12 +120,7 @@ export class Notifier {
    */
   private connectSender(): Promise<pg.Client> {
     if (this.sender) return this.sender;
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      application_name: 'chronicle-notifier',
-      query_timeout: NOTIFY_TIMEOUT_MS,
-      ...clientLiveness(this.connectTimeoutMs),
-    });
+    const client = new pg.Client({ ...this.connection, application_name: 'chronicle-notifier', query_timeout: NOTIFY_TIMEOUT_MS });
     const opening = (async () => {
       try {
         await client.connect();
@@ -133,7 +146,7 @@ export class Notifier {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'chronicle-listener', ...clientLiveness(this.connectTimeoutMs) });
+    const client = new pg.Client({ ...this.connection, application_name: 'chronicle-listener', query_timeout: this.listenerCheckMs });
     const lost = (): void => {
       if (this.listener !== client) return;
       this.logger.warn('event listener connection lost; subscribers poll until it is back');
@@ -149,7 +162,23 @@ export class Notifier {
       await client.end().catch(() => undefined);
       throw error;
     }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listener = client;
+    this.checkLater(client);
+  }
+
+  private checkLater(client: pg.Client): void {
+    this.checkTimer = setTimeout(() => {
+      if (this.listener !== client) return;
+      client.query('SELECT 1').then(
+        () => this.checkLater(client),
+        // Ended, its 'end' reports it lost, and a new one is opened.
+        () => void client.end().catch(() => undefined),
+      );
+    }, this.listenerCheckMs);
   }
 
   private scheduleReconnect(): void {

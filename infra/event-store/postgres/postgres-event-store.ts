@@ -28,6 +28,7 @@ import { validateAppend } from '../validate-append.js';
 import { validateReadAll, validateReadStream, validateSubscribe } from '../validate-read.js';
 import { StreamQueue } from './stream-queue.js';
 import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../postgres/connection-liveness.js';
+import { SocketRegistry } from '../../postgres/socket-registry.js';
 import { OverdueAppends } from './overdue-appends.js';
 
 export interface PostgresEventStoreOptions {
@@ -43,6 +44,8 @@ export interface PostgresEventStoreOptions {
   appendTimeoutMs?: number;
   /** Opening a connection gives up after this long. */
   connectTimeoutMs?: number;
+  /** How often the LISTEN connection is checked for an answer (it is replaced when none comes within as long). */
+  listenerCheckMs?: number;
   pageSize?: number;
   /** How long an in-flight append may hold subscribers back before it is logged. */
   stallWarningMs?: number;
@@ -80,6 +83,8 @@ const STATEMENT_TIMEOUT = '57014';
  * deadline only fires when the server or the network is gone.
  */
 export const DEADLINE_GRACE_MS = 1_000;
+/** Closing waits this long for connections to end politely, then cuts their sockets. */
+const CLOSE_GRACE_MS = 2_000;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -91,6 +96,7 @@ export class PostgresEventStore implements EventStore {
   private readonly appends: AppendBatcher;
   private readonly appendTimeoutMs: number;
   private readonly overdueAppends: OverdueAppends;
+  private readonly sockets = new SocketRegistry();
   private readonly streamQueue = new StreamQueue();
   private readonly maxEventBytes: number;
   private lastHorizon: Horizon | undefined;
@@ -110,9 +116,14 @@ export class PostgresEventStore implements EventStore {
       // The client's own deadline on every call: a silent network cannot make one hang.
       query_timeout: this.appendTimeoutMs + DEADLINE_GRACE_MS,
       ...clientLiveness(options.connectTimeoutMs),
+      stream: this.sockets.socket,
     });
     this.pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle event store connection failed'));
-    this.notifier = new Notifier(options.connectionString, options.logger, options.connectTimeoutMs);
+    this.notifier = new Notifier(
+      { connectionString: options.connectionString, ...clientLiveness(options.connectTimeoutMs), stream: this.sockets.socket },
+      options.logger,
+      options.listenerCheckMs,
+    );
     this.appends = new AppendBatcher(this.pool, options.appendStatementsInFlight ?? 2, 10_000);
     this.overdueAppends = new OverdueAppends(this.pool, this.appendTimeoutMs + DEADLINE_GRACE_MS, options.logger);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -337,8 +348,10 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    await this.notifier.close();
-    await this.pool.end();
+    await this.sockets.closeWithin(CLOSE_GRACE_MS, async () => {
+      await this.notifier.close();
+      await this.pool.end();
+    });
   }
 
   private async query<Row extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {

@@ -71,6 +71,8 @@ export class PostgresSubscription implements Subscription {
     let stallReported = false;
     try {
       while (!signal.aborted) {
+        // A commit announced while we read must not wait for the next poll.
+        const wakeUpsBefore = this.notifier.wakeUps;
         const horizon = await this.reader.horizon();
         // The next page is requested before this one is handed out, so the
         // database reads while the consumer works; full pages grow the next
@@ -106,7 +108,7 @@ export class PostgresSubscription implements Subscription {
           yield { kind: 'caught-up', position: scanned };
         }
         stallReported = reportStall(horizon, stallWarningMs, stallReported, logger);
-        await this.notifier.wait(pollIntervalMs, signal);
+        await this.notifier.wait(pollIntervalMs, signal, wakeUpsBefore);
       }
     } catch (error) {
       // A read that was waiting out an outage gives up when the subscription closes.
