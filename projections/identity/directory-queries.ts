@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Role, TenantRole } from '../../domain/user/roles.js';
-import { DIRECTORY_INVITATIONS, DIRECTORY_USERS } from './tenant-directory.js';
+import { ReadModelUnavailableError } from '../engine/errors.js';
+import { DIRECTORY_INVITATIONS, DIRECTORY_USERS, TENANT_DIRECTORY } from './tenant-directory.js';
 
 export interface Page<Item> {
   items: Item[];
@@ -52,7 +53,8 @@ export function decodeCursor(cursor: string): string | undefined {
 export async function listTenantMembers(knex: Knex, tenantId: string, page: PageRequest): Promise<Page<TenantMember>> {
   const query = knex(DIRECTORY_USERS).where({ tenant_id: tenantId }).orderBy('joined_position').limit(page.limit + 1);
   if (page.after !== undefined) query.andWhere('joined_position', '>', page.after);
-  const rows: Array<{ user_id: string; email: string; display_name: string; roles: Role[]; disabled: boolean; email_verified: boolean; joined_at: Date; joined_position: string }> = await query;
+  const rows: Array<{ user_id: string; email: string; display_name: string; roles: Role[]; disabled: boolean; email_verified: boolean; joined_at: Date; joined_position: string }> =
+    await query.catch(unavailable);
   return paged(rows, page.limit, (row) => row.joined_position, (row) => ({
     id: row.user_id,
     email: row.email,
@@ -72,7 +74,8 @@ export async function listTenantInvitations(knex: Knex, tenantId: string, page: 
   if (page.status === 'revoked') query.whereNull('accepted_by').andWhere({ revoked: true });
   if (page.status === 'expired') query.whereNull('accepted_by').andWhere({ revoked: false }).andWhere('expires_at', '<=', page.now);
   if (page.status === 'pending') query.whereNull('accepted_by').andWhere({ revoked: false }).andWhere('expires_at', '>', page.now);
-  const rows: Array<{ invitation_id: string; email: string; role: TenantRole; invited_by: string; expires_at: Date; issued_at: Date; issued_position: string; accepted_by: string | null; revoked: boolean }> = await query;
+  const rows: Array<{ invitation_id: string; email: string; role: TenantRole; invited_by: string; expires_at: Date; issued_at: Date; issued_position: string; accepted_by: string | null; revoked: boolean }> =
+    await query.catch(unavailable);
   return paged(rows, page.limit, (row) => row.issued_position, (row) => ({
     invitationId: row.invitation_id,
     email: row.email,
@@ -83,6 +86,10 @@ export async function listTenantInvitations(knex: Knex, tenantId: string, page: 
     issuedAt: row.issued_at,
     expiresAt: row.expires_at,
   }));
+}
+
+function unavailable(error: unknown): never {
+  throw ReadModelUnavailableError.translate(TENANT_DIRECTORY, error);
 }
 
 function paged<Row, Item>(rows: readonly Row[], limit: number, positionOf: (row: Row) => string, view: (row: Row) => Item): Page<Item> {

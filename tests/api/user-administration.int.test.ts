@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { GOOD_PASSWORD, uniqueEmail } from '../support/identity-harness.js';
+import { readModelsBuilt } from '../support/read-models.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface Member {
@@ -32,6 +33,7 @@ let http: HttpClient;
 beforeAll(async () => {
   // `start`: the projection workers run beside the API, so the lists have their read model.
   app = await startTestApp({ role: 'start', env: GENEROUS_LIMITS_ENV });
+  await readModelsBuilt(app);
   http = new HttpClient(app.url);
   await http.signup(); // the installation's operator, out of the way
 }, 60_000);
@@ -194,5 +196,22 @@ describe('OpenAPI', () => {
     expect(Object.keys(paths['/api/users/{id}/roles/{role}']?.delete?.responses ?? {})).toContain('409');
     expect(components.schemas.TenantMemberPage?.properties).toHaveProperty(['nextCursor']);
     expect(components.schemas.TenantMember?.properties).toHaveProperty(['disabled']);
+  });
+});
+
+describe('an API process before any worker has built the read model', () => {
+  let apiOnly: TestApp;
+  beforeAll(async () => {
+    apiOnly = await startTestApp({ role: 'api', env: GENEROUS_LIMITS_ENV });
+  });
+  afterAll(async () => apiOnly?.stop());
+
+  it('answers the lists 503 read_model_unavailable, naming what builds it', async () => {
+    const client = new HttpClient(apiOnly.url);
+    const admin = await client.signup();
+    for (const path of ['/api/users', '/api/invitations']) {
+      const error = await expectError(await client.get(path, { bearer: admin.accessToken }), 503, 'read_model_unavailable');
+      expect(error.message).toMatch(/worker/);
+    }
   });
 });
