@@ -34,6 +34,7 @@ export function createIdentity(services: Services, overrides: IdentityOverrides 
     invitationTtlSeconds: config.INVITATION_TTL_SECONDS,
     abandonedReservationMs: config.SIGNUP_ABANDONED_RESERVATION_MS,
     apiKeyDefaultRateLimitPerMinute: config.API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE,
+    maxApiKeysPerTenant: config.API_KEYS_PER_TENANT,
     oidcProviders: config.oidcProviders,
     logger: services.logger,
     mailer: mailer(services),
@@ -63,6 +64,7 @@ function authLimits(config: Config): AuthLimitSettings {
     verificationResendPerUser: { points: config.RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER, windowSeconds: config.RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER_WINDOW_SECONDS },
     passwordResetPerEmail: { points: config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL, windowSeconds: config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_WINDOW_SECONDS },
     passwordResetPerIp: { points: config.RATE_LIMIT_PASSWORD_RESET_PER_IP, windowSeconds: config.RATE_LIMIT_PASSWORD_RESET_PER_IP_WINDOW_SECONDS },
+    apiKeyIssuePerTenant: { points: config.RATE_LIMIT_API_KEY_ISSUE_PER_TENANT, windowSeconds: config.RATE_LIMIT_API_KEY_ISSUE_PER_TENANT_WINDOW_SECONDS },
   };
 }
 

@@ -74,6 +74,10 @@ const identitySchema = {
   INVITATION_TTL_SECONDS: integer(60).default(604_800),
   SIGNUP_ABANDONED_RESERVATION_MS: integer(1_000).default(300_000),
   API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: integer(1).default(600),
+  /** Active (unrevoked) API keys per tenant; past it, issuing answers 409 api_key_limit_reached. */
+  API_KEYS_PER_TENANT: integer(1).default(100),
+  RATE_LIMIT_API_KEY_ISSUE_PER_TENANT: integer(1).default(20),
+  RATE_LIMIT_API_KEY_ISSUE_PER_TENANT_WINDOW_SECONDS: integer(1).default(3600),
   RATE_LIMIT_SIGNUP_PER_IP: integer(1).default(10),
   RATE_LIMIT_SIGNUP_PER_IP_WINDOW_SECONDS: integer(1).default(3600),
   RATE_LIMIT_SIGNUP_PER_EMAIL: integer(1).default(5),
