@@ -18,6 +18,8 @@ export interface AuthLimitSettings {
   passwordResetPerIp: RateLimit;
   /** API keys a tenant's admins may issue per window (the cap on active keys is API_KEYS_PER_TENANT). */
   apiKeyIssuePerTenant: RateLimit;
+  /** OIDC logins started per IP: each one stores a pending login until it completes or expires. */
+  oidcLoginPerIp: RateLimit;
 }
 
 /** The defaults the configuration starts from (RATE_LIMIT_* variables). */
@@ -30,6 +32,7 @@ export const DEFAULT_AUTH_LIMITS: AuthLimitSettings = {
   passwordResetPerEmail: { points: 3, windowSeconds: 3600 },
   passwordResetPerIp: { points: 20, windowSeconds: 3600 },
   apiKeyIssuePerTenant: { points: 20, windowSeconds: 3600 },
+  oidcLoginPerIp: { points: 100, windowSeconds: 900 },
 };
 
 /** Each limit's name in answers and the variable that sets it. */
@@ -42,6 +45,7 @@ export const AUTH_LIMIT_NAMES: { readonly [Limit in keyof AuthLimitSettings]: Li
   passwordResetPerEmail: { name: 'password_reset_per_email', variable: 'RATE_LIMIT_PASSWORD_RESET_PER_EMAIL' },
   passwordResetPerIp: { name: 'password_reset_per_ip', variable: 'RATE_LIMIT_PASSWORD_RESET_PER_IP' },
   apiKeyIssuePerTenant: { name: 'api_key_issue_per_tenant', variable: 'RATE_LIMIT_API_KEY_ISSUE_PER_TENANT' },
+  oidcLoginPerIp: { name: 'oidc_login_per_ip', variable: 'RATE_LIMIT_OIDC_LOGIN_PER_IP' },
 };
 
 type Limiters = { readonly [Limit in keyof AuthLimitSettings]: PostgresRateLimiter };
@@ -69,6 +73,7 @@ export class AuthLimits {
       passwordResetPerEmail: limiter('passwordResetPerEmail'),
       passwordResetPerIp: limiter('passwordResetPerIp'),
       apiKeyIssuePerTenant: limiter('apiKeyIssuePerTenant'),
+      oidcLoginPerIp: limiter('oidcLoginPerIp'),
     };
   }
 
@@ -91,6 +96,10 @@ export class AuthLimits {
   /** The password was right: the account's attempts are forgotten. A wrong one keeps its reservation. */
   async passwordAccepted(email: string, request?: RequestInfo): Promise<void> {
     await this.limiters.loginFailuresPerAccount.reset(email, request?.rateLimits);
+  }
+
+  async beforeOidcLogin(request: RequestInfo): Promise<void> {
+    await this.limiters.oidcLoginPerIp.consume(clientBucket(request.ip), { report: request.rateLimits });
   }
 
   async beforeApiKeyIssue(request: RequestInfo, tenantId: string): Promise<void> {
