@@ -132,8 +132,8 @@ export class IdentityService {
   }
 
   /** `browserBinding`: the value of the browser's binding cookie, if it has one. */
-  oidcStart(provider: string, returnTo: string | null, browserBinding: string | null) {
-    return this.oidc.start(provider, returnTo, browserBinding);
+  oidcStart(provider: string, returnTo: string | null, browserBinding: string | null, request: RequestInfo) {
+    return this.oidc.start(provider, returnTo, browserBinding, request);
   }
 
   oidcComplete(provider: string, callbackUrl: URL, browserBinding: string | null, request: RequestInfo) {
