@@ -1,5 +1,6 @@
 import { tenantAggregate, userAggregate } from '../../commands/aggregates.js';
 import type { CommandResult } from '../../commands/command-handler.js';
+import type { CommandContext } from '../../commands/metadata.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 import { tenantStream } from '../../domain/tenant/streams.js';
 import type { UserEvent } from '../../domain/user/events.js';
@@ -45,7 +46,7 @@ export async function endUserSessions(deps: IdentityDeps, principal: Principal, 
 }
 
 /** The sessions, then the keys (table first, so they stop before the events say so), then the pending invitations. */
-async function endEverythingIssuedBy(deps: IdentityDeps, user: ActiveUser, actorId: string, context: ReturnType<typeof commandContext>): Promise<void> {
+async function endEverythingIssuedBy(deps: IdentityDeps, user: ActiveUser, actorId: string, context: CommandContext): Promise<void> {
   await deps.sessions.endOthers(user.userId, null, 'user_disabled');
   await deps.apiKeyStore.revokeCreatedBy(user.tenantId, user.userId, deps.runtime.now());
   await deps.handler.handle(tenantAggregate, tenantStream(user.tenantId), { type: 'RevokeIssuedBy', data: { userId: user.userId, revokedBy: actorId } }, { context });

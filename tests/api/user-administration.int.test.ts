@@ -157,6 +157,16 @@ describe('disabling a user', () => {
     await expectJson(await http.post(`/api/users/${second.user.id}/enable`, {}, { bearer: admin.accessToken }), 200);
     await expectJson(await http.delete(`/api/users/${admin.user.id}/roles/admin`, { bearer: admin.accessToken }), 200);
   });
+  it('does not count a disabled user made admin: the last enabled admin still cannot step down', async () => {
+    const admin = await http.signup();
+    const member = await invite(admin);
+    await expectJson(await http.post(`/api/users/${member.user.id}/disable`, {}, { bearer: admin.accessToken }), 200);
+    await expectJson(await http.post(`/api/users/${member.user.id}/roles`, { role: 'admin' }, { bearer: admin.accessToken }), 200);
+    await expectError(await http.delete(`/api/users/${admin.user.id}/roles/admin`, { bearer: admin.accessToken }), 409, 'last_admin');
+    // Enabled again, the new admin counts.
+    await expectJson(await http.post(`/api/users/${member.user.id}/enable`, {}, { bearer: admin.accessToken }), 200);
+    await expectJson(await http.delete(`/api/users/${admin.user.id}/roles/admin`, { bearer: admin.accessToken }), 200);
+  });
 });
 
 describe('DELETE /api/users/:id/sessions', () => {
