@@ -10,7 +10,7 @@ import {
 import { InvalidPositionError } from '../infra/event-store/event-store.js';
 import { AuthenticationError, RateLimitedError } from '../auth/errors.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../domain/shared/errors.js';
-import { ProjectionNotFailedError, ReadModelTimeoutError, ReplayJobNotFoundError, UnknownProjectionError } from '../projections/index.js';
+import { ProjectionNotFailedError, ReadModelTimeoutError, ReadModelUnavailableError, ReplayJobNotFoundError, UnknownProjectionError } from '../projections/index.js';
 import {
   Conflict,
   Forbidden,
@@ -97,6 +97,7 @@ function fromDomain(error: DomainError): HttpError {
 
 function fromProjections(error: unknown): HttpError | undefined {
   if (error instanceof ReadModelTimeoutError) return new GatewayTimeout(error.message, { code: 'read_model_timeout' });
+  if (error instanceof ReadModelUnavailableError) return new Unavailable(error.message, { code: 'read_model_unavailable' });
   if (error instanceof UnknownProjectionError) return new NotFound(error.message, { code: 'unknown_projection' });
   if (error instanceof ReplayJobNotFoundError) return new NotFound(error.message, { code: 'replay_job_not_found' });
   if (error instanceof ProjectionNotFailedError) return new Conflict(error.message, { code: 'projection_not_failed' });

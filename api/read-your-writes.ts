@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Request } from 'express';
 import { parsePosition, type Position } from '../infra/event-store/event-store.js';
 
@@ -20,3 +21,11 @@ export function readYourWrites(checkpoints: CheckpointWaiting, timeoutMs: number
     await checkpoints.waitForPosition(projectionNames, parsePosition(header.trim()), timeoutMs);
   };
 }
+
+/** For OpenAPI: the header query routes honour. */
+export const minPositionHeaderSchema = z.object({
+  'x-min-position': z
+    .string()
+    .optional()
+    .meta({ description: 'A `position` a command answered: wait (bounded) until this list includes it; 504 read_model_timeout otherwise' }),
+});

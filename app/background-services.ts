@@ -1,12 +1,12 @@
 import { ProjectionEngine } from '../projections/index.js';
-import { oidcLoginCleanup } from './identity.js';
+import { identityHousekeeping } from './identity.js';
 import { logCounter } from './log-counter.js';
 import type { BackgroundService } from './background-service.js';
 import type { Services } from './services.js';
 
 /** Everything the `worker` (and `start`) process runs besides HTTP. */
 export function backgroundServices(services: Services): BackgroundService[] {
-  return [projectionEngine(services), oidcLoginCleanup(services)];
+  return [projectionEngine(services), identityHousekeeping(services)];
 }
 
 function projectionEngine({ knex, eventStore, databaseUrl, projections, logger, metrics }: Services): ProjectionEngine {

@@ -3,7 +3,7 @@ import type { IdentityService } from '../auth/identity-service.js';
 import { LogMailer } from '../auth/mail/log-mailer.js';
 import type { Mailer } from '../auth/mail/mailer.js';
 import { SmtpMailer } from '../auth/mail/smtp-mailer.js';
-import { PendingLoginStore } from '../auth/oidc/pending-logins.js';
+import { IdentitySweep } from '../auth/housekeeping/identity-sweep.js';
 import type { AuthLimitSettings } from '../auth/rate-limit/auth-limits.js';
 import { systemRuntime } from '../commands/runtime.js';
 import type { Config } from '../infra/config/config.js';
@@ -34,6 +34,7 @@ export function createIdentity(services: Services, overrides: IdentityOverrides 
     invitationTtlSeconds: config.INVITATION_TTL_SECONDS,
     abandonedReservationMs: config.SIGNUP_ABANDONED_RESERVATION_MS,
     apiKeyDefaultRateLimitPerMinute: config.API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE,
+    maxApiKeysPerTenant: config.API_KEYS_PER_TENANT,
     oidcProviders: config.oidcProviders,
     logger: services.logger,
     mailer: mailer(services),
@@ -63,33 +64,37 @@ function authLimits(config: Config): AuthLimitSettings {
     verificationResendPerUser: { points: config.RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER, windowSeconds: config.RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER_WINDOW_SECONDS },
     passwordResetPerEmail: { points: config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL, windowSeconds: config.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL_WINDOW_SECONDS },
     passwordResetPerIp: { points: config.RATE_LIMIT_PASSWORD_RESET_PER_IP, windowSeconds: config.RATE_LIMIT_PASSWORD_RESET_PER_IP_WINDOW_SECONDS },
+    oidcLoginPerIp: { points: config.RATE_LIMIT_OIDC_LOGIN_PER_IP, windowSeconds: config.RATE_LIMIT_OIDC_LOGIN_PER_IP_WINDOW_SECONDS },
+    apiKeyIssuePerTenant: { points: config.RATE_LIMIT_API_KEY_ISSUE_PER_TENANT, windowSeconds: config.RATE_LIMIT_API_KEY_ISSUE_PER_TENANT_WINDOW_SECONDS },
   };
 }
 
 /**
- * Deletes OIDC logins that were started and never completed (the browser
- * went away). Runs where the background services run (worker, start); a
- * failed sweep is logged and the next one tries again.
+ * The identity housekeeping sweep (auth/housekeeping), every
+ * AUTH_SWEEP_INTERVAL_MS, where the background services run (worker,
+ * start). Several workers may run it: one sweeps at a time, the others skip.
+ * A failed sweep is logged and the next one tries again.
  */
-export function oidcLoginCleanup({ knex, config, logger }: Services): BackgroundService {
-  const store = new PendingLoginStore(knex);
-  const log = logger.child({ component: 'oidc-login-cleanup' });
+export function identityHousekeeping({ knex, config, logger }: Services): BackgroundService {
+  const sweeper = new IdentitySweep(knex, { reuseDetectionSeconds: config.REFRESH_TOKEN_REUSE_DETECTION_SECONDS });
+  const log = logger.child({ component: 'identity-housekeeping' });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
     try {
-      const deleted = await store.deleteExpired(new Date());
-      if (deleted > 0) log.debug({ deleted }, 'expired oidc logins deleted');
+      const result = await sweeper.sweep(new Date());
+      if (!result.skipped) log.debug(result, 'identity housekeeping swept');
     } catch (error) {
-      log.warn({ err: error }, 'could not delete expired oidc logins');
+      log.warn({ err: error }, 'identity housekeeping failed; the next sweep tries again');
     }
   };
   return {
-    name: 'oidc-login-cleanup',
+    name: 'identity-housekeeping',
     async start() {
       timer = setInterval(() => {
-        running = sweep();
-      }, config.OIDC_LOGIN_CLEANUP_INTERVAL_MS);
+        // One sweep at a time in this process, however long one takes.
+        running = running.then(sweep);
+      }, config.AUTH_SWEEP_INTERVAL_MS);
       timer.unref();
     },
     async stop() {

@@ -7,6 +7,7 @@ import { emailApi } from '../api/auth/email-routes.js';
 import { invitationsApi } from '../api/auth/invitation-routes.js';
 import { oidcApi } from '../api/auth/oidc-routes.js';
 import { rolesApi } from '../api/auth/role-routes.js';
+import { userAdminApi } from '../api/auth/user-admin-routes.js';
 import type { IdentityService } from '../auth/identity-service.js';
 import { logCounter } from './log-counter.js';
 import type { ReadSide } from './read-side.js';
@@ -25,13 +26,15 @@ export interface ApiSide {
  */
 export function featureRouteModules(services: Services, api: ApiSide): RouteModule[] {
   const { identity } = api;
+  const directoryReads = { knex: services.knex, readYourWrites: api.readSide.readYourWrites, now: () => new Date() };
   return [
     authApi(identity),
     emailApi(identity),
     oidcApi(identity, services.config.oidcProviders),
     accountApi(identity),
-    invitationsApi(identity),
+    invitationsApi(identity, directoryReads),
     rolesApi(identity),
+    userAdminApi(identity, directoryReads),
     apiKeysApi(identity),
     adminProjectionsApi({ ...services, counter: logCounter(services) }),
   ];

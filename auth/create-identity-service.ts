@@ -37,6 +37,8 @@ export interface IdentityServiceOptions {
   invitationTtlSeconds?: number;
   abandonedReservationMs?: number;
   apiKeyDefaultRateLimitPerMinute?: number;
+  /** API_KEYS_PER_TENANT: 100 unless told. */
+  maxApiKeysPerTenant?: number;
   oidcProviders?: readonly OidcProviderSettings[];
   /** A projection-backed directory, once there is one; the event store otherwise. */
   directory?: UserDirectory;
@@ -86,7 +88,10 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
     store: apiKeyStore,
     runtime,
     knex,
+    directory: deps.directory,
     defaultRateLimitPerMinute: options.apiKeyDefaultRateLimitPerMinute ?? 600,
+    maxActiveKeysPerTenant: options.maxApiKeysPerTenant ?? 100,
+    limits: deps.limits,
   });
   const clients = new Map((options.oidcProviders ?? []).map((provider) => [provider.name, new OidcClient(provider)] as const));
   const oidc = new OidcLogin(deps, clients, new PendingLoginStore(knex));

@@ -5,11 +5,12 @@ import { changePassword, endSession, listSessions } from './identity/account.js'
 import { resendVerification, verifyEmail } from './identity/email-verification.js';
 import type { IdentityDeps } from './identity/identity-deps.js';
 import { confirmPasswordReset, requestPasswordReset } from './identity/password-reset.js';
-import { inviteToTenant } from './identity/invitations.js';
+import { inviteToTenant, revokeInvitation } from './identity/invitations.js';
 import { loginWithPassword, signupWithPassword, type LoginInput, type SignupInput } from './identity/password-auth.js';
 import type { RequestInfo } from './identity/request-info.js';
 import { changeRole, type RoleChange } from './identity/roles.js';
 import { authenticateAccessToken, logout, me, refreshSession } from './identity/token-auth.js';
+import { disableUser, enableUser, endUserSessions } from './identity/user-admin.js';
 import type { OidcLogin } from './oidc/oidc-login.js';
 import type { RateLimitReport } from './rate-limit/limit-state.js';
 import { jwksDocument } from './tokens/jwks.js';
@@ -97,6 +98,23 @@ export class IdentityService {
     return changeRole(this.deps, principal, change, 'RevokeRole', request);
   }
 
+  revokeInvitation(principal: Principal, invitationId: string, request: RequestInfo) {
+    return revokeInvitation(this.deps, principal, invitationId, request);
+  }
+
+  disableUser(principal: Principal, userId: string, request: RequestInfo) {
+    return disableUser(this.deps, principal, userId, request);
+  }
+
+  enableUser(principal: Principal, userId: string, request: RequestInfo) {
+    return enableUser(this.deps, principal, userId, request);
+  }
+
+  /** Ends every session of a user: an admin of their tenant, or the user themselves. */
+  endUserSessions(principal: Principal, userId: string) {
+    return endUserSessions(this.deps, principal, userId);
+  }
+
   issueApiKey(principal: Principal, input: { name: string; rateLimitPerMinute?: number }, request: RequestInfo) {
     return this.apiKeys.issue(principal, input, request);
   }
@@ -114,8 +132,8 @@ export class IdentityService {
   }
 
   /** `browserBinding`: the value of the browser's binding cookie, if it has one. */
-  oidcStart(provider: string, returnTo: string | null, browserBinding: string | null) {
-    return this.oidc.start(provider, returnTo, browserBinding);
+  oidcStart(provider: string, returnTo: string | null, browserBinding: string | null, request: RequestInfo) {
+    return this.oidc.start(provider, returnTo, browserBinding, request);
   }
 
   oidcComplete(provider: string, callbackUrl: URL, browserBinding: string | null, request: RequestInfo) {

@@ -120,4 +120,26 @@ export const authMigrations: Migration[] = [
       `);
     },
   },
+  {
+    name: '0220_auth_housekeeping',
+    async up(knex: Knex) {
+      await knex.raw(`
+        -- What the housekeeping sweep (auth/housekeeping) looks for, found without reading whole tables.
+        CREATE INDEX auth_sessions_expires_idx ON auth_sessions (expires_at);
+        CREATE INDEX auth_sessions_ended_idx ON auth_sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+        CREATE INDEX auth_refresh_tokens_rotated_idx ON auth_refresh_tokens (rotated_at) WHERE rotated_at IS NOT NULL;
+        -- Deleting a session deletes its tokens (ON DELETE CASCADE): found by session, rotated ones included.
+        CREATE INDEX auth_refresh_tokens_session_idx ON auth_refresh_tokens (session_id);
+        CREATE INDEX auth_oidc_logins_expires_idx ON auth_oidc_logins (expires_at);
+        CREATE INDEX auth_email_tokens_expires_idx ON auth_email_tokens (expires_at);
+        CREATE INDEX ${RATE_LIMIT_TABLE}_expire_idx ON ${RATE_LIMIT_TABLE} (expire);
+      `);
+    },
+    async down(knex: Knex) {
+      await knex.raw(`
+        DROP INDEX IF EXISTS auth_sessions_expires_idx, auth_sessions_ended_idx, auth_refresh_tokens_rotated_idx,
+          auth_refresh_tokens_session_idx, auth_oidc_logins_expires_idx, auth_email_tokens_expires_idx, ${RATE_LIMIT_TABLE}_expire_idx;
+      `);
+    },
+  },
 ];

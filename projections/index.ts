@@ -26,6 +26,7 @@ export { defaultRunnerSettings, type RunnerSettings } from './engine/runner-cont
 export { projectionMigrations } from './engine/schema.js';
 export {
   ReadModelTimeoutError,
+  ReadModelUnavailableError,
   UnknownProjectionError,
   ReplayJobNotFoundError,
   ProjectionNotFailedError,

@@ -65,8 +65,11 @@ export function apiKeysApi(identity: IdentityService): RouteModule {
       openapi.registerPath({
         method: 'post', path: '/api/api-keys', tags, security,
         summary: 'Issue an API key for your tenant (admin); the key is in this answer only',
+        description:
+          'A tenant holds at most API_KEYS_PER_TENANT active keys (409 `api_key_limit_reached`; revoke one first), ' +
+          'and issues at most RATE_LIMIT_API_KEY_ISSUE_PER_TENANT per window (429).',
         request: jsonBody(apiKeyRequestSchema),
-        responses: { 201: json(issuedApiKeySchema, 'The key'), ...errorResponses(400, 401, 403, 422) },
+        responses: { 201: json(issuedApiKeySchema, 'The key'), ...errorResponses(400, 401, 403, 409, 422, 429) },
       });
       openapi.registerPath({
         method: 'get', path: '/api/api-keys', tags, security,

@@ -64,6 +64,7 @@ export const sessionParams = z.object({ id });
 export const userParams = z.object({ id });
 export const userRoleParams = z.object({ id, role: roleSchema });
 export const apiKeyParams = z.object({ id });
+export const invitationParams = z.object({ id });
 export const oidcProviderParams = z.object({ provider: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/) });
 
 /** What the provider sends back; any other parameter (error, iss...) is openid-client's to judge. */

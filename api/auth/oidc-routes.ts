@@ -48,7 +48,7 @@ export function oidcApi(identity: IdentityService, providers: readonly OidcProvi
       router.get('/auth/oidc/:provider/login', async (req, res) => {
         const { provider } = parseRequestPart(oidcProviderParams, req.params, 'path');
         const { returnTo } = parseRequestPart(oidcLoginQuery, req.query, 'query');
-        const started = await identity.oidcStart(provider, returnTo ?? null, readCookie(req, OIDC_BROWSER_COOKIE)).catch(providerDown);
+        const started = await identity.oidcStart(provider, returnTo ?? null, readCookie(req, OIDC_BROWSER_COOKIE), requestInfo(req)).catch(providerDown);
         // Lax: sent on the provider's top-level redirect back to the callback, never on another site's subrequests.
         res.cookie(OIDC_BROWSER_COOKIE, started.browserBinding, { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: LOGIN_COOKIE_MAX_AGE_MS });
         noStore(res).redirect(302, started.authorizationUrl);
@@ -74,7 +74,7 @@ export function oidcApi(identity: IdentityService, providers: readonly OidcProvi
         request: { params: oidcProviderParams, query: oidcLoginQuery },
         responses: {
           302: { description: 'To the provider', headers: { 'Set-Cookie': { schema: { type: 'string' }, description: `${OIDC_BROWSER_COOKIE}=<binding>` } } },
-          ...errorResponses(400, 404, 503),
+          ...errorResponses(400, 404, 429, 503),
         },
       });
       openapi.registerPath({

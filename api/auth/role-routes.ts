@@ -59,9 +59,9 @@ export function rolesApi(identity: IdentityService): RouteModule {
       });
       openapi.registerPath({
         method: 'delete', path: '/api/users/{id}/roles/{role}', tags, security,
-        summary: 'Revoke a role (same rules as granting)',
+        summary: "Revoke a role (same rules as granting); 409 last_admin when it would leave the tenant without an enabled admin",
         request: { params: userRoleParams, headers: ifMatch },
-        responses: { 200: json(roleResultSchema, "The user's roles now; ETag is the revision"), ...errorResponses(400, 401, 403, 404, 412, 422) },
+        responses: { 200: json(roleResultSchema, "The user's roles now; ETag is the revision"), ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
       });
     },
   };

@@ -3,10 +3,14 @@ import { tenantAggregate } from '../../commands/aggregates.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
 import type { Runtime } from '../../commands/runtime.js';
 import type { Knex } from 'knex';
+import { accountDisabled } from '../../domain/user/decider.js';
 import { AuthenticationError } from '../errors.js';
+import { issuerStillEnabled } from '../identity/user-admin.js';
+import type { UserDirectory } from '../user-directory.js';
 import { commandContext, type RequestInfo } from '../identity/request-info.js';
 import type { Principal } from '../principal.js';
 import { requireTenantAdmin } from '../policies.js';
+import type { AuthLimits } from '../rate-limit/auth-limits.js';
 import type { RateLimitReport } from '../rate-limit/limit-state.js';
 import { PostgresRateLimiter } from '../rate-limit/rate-limiter.js';
 import { hashApiKey, looksLikeApiKey, newApiKey } from './api-key-secret.js';
@@ -22,8 +26,14 @@ export interface ApiKeyServiceDeps {
   store: ApiKeyStore;
   runtime: Runtime;
   knex: Knex;
+  /** To find an issuer disabled while their key was being issued. */
+  directory: UserDirectory;
   /** Requests per minute for a key issued without its own limit (API_KEY_DEFAULT_RATE_LIMIT). */
   defaultRateLimitPerMinute: number;
+  /** The most active keys a tenant may hold (API_KEYS_PER_TENANT). */
+  maxActiveKeysPerTenant: number;
+  /** Issuing is itself limited per tenant. */
+  limits: AuthLimits;
 }
 
 /**
@@ -43,6 +53,7 @@ export class ApiKeyService {
 
   async issue(principal: Principal, input: { name: string; rateLimitPerMinute?: number }, request: RequestInfo): Promise<IssuedApiKey> {
     const admin = requireTenantAdmin(principal, principal.tenantId);
+    await this.deps.limits.beforeApiKeyIssue(request, admin.tenantId);
     const { key, displayPrefix } = newApiKey();
     const record = {
       id: this.deps.runtime.newId(),
@@ -56,10 +67,24 @@ export class ApiKeyService {
     await this.deps.handler.handle(
       tenantAggregate,
       tenantStream(admin.tenantId),
-      { type: 'IssueApiKey', data: { keyId: record.id, name: record.name, displayPrefix, rateLimitPerMinute: record.rateLimitPerMinute, issuedBy: admin.userId } },
+      {
+        type: 'IssueApiKey',
+        data: {
+          keyId: record.id,
+          name: record.name,
+          displayPrefix,
+          rateLimitPerMinute: record.rateLimitPerMinute,
+          issuedBy: admin.userId,
+          activeKeyCap: { points: this.deps.maxActiveKeysPerTenant, ...ACTIVE_KEY_CAP },
+        },
+      },
       { context: commandContext(this.deps.runtime, request, { type: 'user', id: admin.userId }, admin.tenantId) },
     );
     await this.deps.store.insert(record, hashApiKey(key));
+    if (!(await issuerStillEnabled(this.deps, admin.userId))) {
+      await this.revoke(admin, record.id, request);
+      throw accountDisabled();
+    }
     return { ...record, key };
   }
 
@@ -84,6 +109,8 @@ export class ApiKeyService {
     return { principal: { kind: 'apiKey', keyId: record.id, tenantId: record.tenantId }, record };
   }
 }
+
+const ACTIVE_KEY_CAP = { name: 'api_keys_per_tenant', variable: 'API_KEYS_PER_TENANT' };
 
 /** Set per key when it is issued (rateLimitPerMinute), API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE when it was issued without one. */
 const API_KEY_LIMIT = { name: 'api_key_per_minute', variable: 'rateLimitPerMinute' };

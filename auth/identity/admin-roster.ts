@@ -22,8 +22,8 @@ export async function leaveAdminRoster(deps: IdentityDeps, user: ActiveUser, rea
   await deps.handler.handle(tenantAggregate, tenantStream(user.tenantId), { type: 'RemoveAdmin', data: { userId: user.userId, reason } }, { context });
 }
 
-/** After the user's admin role is recorded, and only for a user who holds it now. */
+/** After the user's admin role (or enabling) is recorded, and only for an enabled user who holds it now. */
 export async function joinAdminRoster(deps: IdentityDeps, user: ActiveUser, context: CommandContext): Promise<void> {
-  if (!user.roles.includes('admin')) return;
+  if (!user.roles.includes('admin') || user.disabled) return;
   await deps.handler.handle(tenantAggregate, tenantStream(user.tenantId), { type: 'AddAdmin', data: { userId: user.userId } }, { context });
 }

@@ -1,4 +1,5 @@
 import { normaliseEmail } from '../../domain/email/email-address.js';
+import { accountDisabled } from '../../domain/user/decider.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
 import { userAggregate } from '../../commands/aggregates.js';
@@ -74,6 +75,8 @@ export async function loginWithPassword(deps: IdentityDeps, input: LoginInput, r
     throw invalidCredentials();
   }
   await deps.limits.passwordAccepted(email, request);
+  // Only after the password checked out: whether an account is disabled is not for anyone who merely knows its email.
+  if (user.disabled) throw accountDisabled();
   const result = await startSession(deps, await ensureOperator(deps, user, request), { method: 'password', provider: null }, request);
   // A reset or a takeover replaces or removes the hash, then ends every session. A login that verified the old hash
   // and opened its session after those sessions ended must not keep it: the hash it verified is gone by now.

@@ -1,3 +1,4 @@
+import { accountDisabled } from '../../domain/user/decider.js';
 import type { Role } from '../../domain/user/roles.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
@@ -40,6 +41,7 @@ export async function startSession(
   login: { method: 'password' | 'oidc'; provider: string | null },
   request: RequestInfo,
 ): Promise<AuthResult> {
+  if (user.disabled) throw accountDisabled();
   const { session, refreshToken } = await deps.sessions.start({ userId: user.userId, tenantId: user.tenantId, userAgent: request.userAgent, ip: request.ip });
   await deps.handler.handle(
     userAggregate,

@@ -12,7 +12,7 @@ import { userView, type AuthResult, type UserView } from './session-issuer.js';
 export async function refreshSession(deps: IdentityDeps, refreshToken: string): Promise<AuthResult> {
   const { session, refreshToken: next } = await deps.sessions.refresh(refreshToken);
   const user = await deps.directory.getUser(session.userId);
-  if (!user) throw new AuthenticationError('the account no longer exists', { code: 'invalid_refresh_token' });
+  if (!user || user.disabled) throw new AuthenticationError('the refresh token is invalid or expired', { code: 'invalid_refresh_token' });
   const access = await deps.tokens.sign({ userId: user.userId, tenantId: user.tenantId, roles: user.roles, sessionId: session.id });
   return { user: userView(user), accessToken: access.token, refreshToken: next, expiresIn: access.expiresIn, sessionId: session.id };
 }
@@ -33,7 +33,8 @@ export async function authenticateAccessToken(deps: IdentityDeps, token: string)
   const claims = await deps.tokens.verify(token);
   const [active, user] = await Promise.all([deps.sessions.isActive(claims.sessionId), deps.directory.getUser(claims.userId)]);
   if (!active) throw new AuthenticationError('the session has ended', { code: 'session_ended' });
-  if (!user) throw new AuthenticationError('the account no longer exists', { code: 'session_ended' });
+  // Disabling ends the user's sessions; this also covers a crash between the two steps.
+  if (!user || user.disabled) throw new AuthenticationError('the session has ended', { code: 'session_ended' });
   const current: AccessClaims = { ...claims, tenantId: user.tenantId, roles: user.roles };
   const principal: UserPrincipal = { kind: 'user', userId: user.userId, tenantId: user.tenantId, roles: user.roles, sessionId: claims.sessionId };
   return { principal, claims: current };

@@ -58,8 +58,11 @@ export class OidcLogin {
   ) {}
 
   /** `browserBinding`: the value the browser's cookie already holds, kept so logins in two tabs both complete. */
-  async start(provider: string, returnTo: string | null, browserBinding: string | null): Promise<OidcLoginStart> {
-    const request = await this.client(provider).authorizationRequest();
+  /** Limited per IP (each start stores a pending login), counted once the provider is known and before it is asked anything. */
+  async start(provider: string, returnTo: string | null, browserBinding: string | null, requestInfo: RequestInfo): Promise<OidcLoginStart> {
+    const client = this.client(provider);
+    await this.deps.limits.beforeOidcLogin(requestInfo);
+    const request = await client.authorizationRequest();
     const binding = isBrowserBinding(browserBinding) ? browserBinding : newBrowserBinding();
     const expiresAt = new Date(this.deps.runtime.now().getTime() + this.loginTtlSeconds * 1000);
     await this.pending.save({

@@ -24,7 +24,8 @@ interface PendingLoginRow {
 /**
  * The PKCE verifier and nonce between the redirect and the callback, kept
  * server-side by state (shared by all API processes) and taken exactly
- * once, so a replayed callback finds nothing.
+ * once, so a replayed callback finds nothing. Logins never completed are
+ * deleted by the housekeeping sweep (auth/housekeeping).
  */
 export class PendingLoginStore {
   constructor(private readonly knex: Knex) {}
@@ -53,9 +54,5 @@ export class PendingLoginStore {
       expiresAt: row.expires_at,
       browserBindingHash: row.browser_binding_hash,
     };
-  }
-
-  async deleteExpired(now: Date): Promise<number> {
-    return this.knex('auth_oidc_logins').where('expires_at', '<=', now).delete();
   }
 }

@@ -16,6 +16,10 @@ export interface AuthLimitSettings {
   /** Reset mails per address (beyond it, requests are answered alike and send nothing) and requests per IP (429). */
   passwordResetPerEmail: RateLimit;
   passwordResetPerIp: RateLimit;
+  /** API keys a tenant's admins may issue per window (the cap on active keys is API_KEYS_PER_TENANT). */
+  apiKeyIssuePerTenant: RateLimit;
+  /** OIDC logins started per IP: each one stores a pending login until it completes or expires. */
+  oidcLoginPerIp: RateLimit;
 }
 
 /** The defaults the configuration starts from (RATE_LIMIT_* variables). */
@@ -27,6 +31,8 @@ export const DEFAULT_AUTH_LIMITS: AuthLimitSettings = {
   verificationResendPerUser: { points: 3, windowSeconds: 3600 },
   passwordResetPerEmail: { points: 3, windowSeconds: 3600 },
   passwordResetPerIp: { points: 20, windowSeconds: 3600 },
+  apiKeyIssuePerTenant: { points: 20, windowSeconds: 3600 },
+  oidcLoginPerIp: { points: 100, windowSeconds: 900 },
 };
 
 /** Each limit's name in answers and the variable that sets it. */
@@ -38,6 +44,8 @@ export const AUTH_LIMIT_NAMES: { readonly [Limit in keyof AuthLimitSettings]: Li
   verificationResendPerUser: { name: 'verify_email_resend_per_user', variable: 'RATE_LIMIT_VERIFY_EMAIL_RESEND_PER_USER' },
   passwordResetPerEmail: { name: 'password_reset_per_email', variable: 'RATE_LIMIT_PASSWORD_RESET_PER_EMAIL' },
   passwordResetPerIp: { name: 'password_reset_per_ip', variable: 'RATE_LIMIT_PASSWORD_RESET_PER_IP' },
+  apiKeyIssuePerTenant: { name: 'api_key_issue_per_tenant', variable: 'RATE_LIMIT_API_KEY_ISSUE_PER_TENANT' },
+  oidcLoginPerIp: { name: 'oidc_login_per_ip', variable: 'RATE_LIMIT_OIDC_LOGIN_PER_IP' },
 };
 
 type Limiters = { readonly [Limit in keyof AuthLimitSettings]: PostgresRateLimiter };
@@ -64,6 +72,8 @@ export class AuthLimits {
       verificationResendPerUser: limiter('verificationResendPerUser'),
       passwordResetPerEmail: limiter('passwordResetPerEmail'),
       passwordResetPerIp: limiter('passwordResetPerIp'),
+      apiKeyIssuePerTenant: limiter('apiKeyIssuePerTenant'),
+      oidcLoginPerIp: limiter('oidcLoginPerIp'),
     };
   }
 
@@ -86,6 +96,14 @@ export class AuthLimits {
   /** The password was right: the account's attempts are forgotten. A wrong one keeps its reservation. */
   async passwordAccepted(email: string, request?: RequestInfo): Promise<void> {
     await this.limiters.loginFailuresPerAccount.reset(email, request?.rateLimits);
+  }
+
+  async beforeOidcLogin(request: RequestInfo): Promise<void> {
+    await this.limiters.oidcLoginPerIp.consume(clientBucket(request.ip), { report: request.rateLimits });
+  }
+
+  async beforeApiKeyIssue(request: RequestInfo, tenantId: string): Promise<void> {
+    await this.limiters.apiKeyIssuePerTenant.consume(tenantId, { report: request.rateLimits });
   }
 
   async beforeVerificationResend(request: RequestInfo, userId: string): Promise<void> {

@@ -32,7 +32,15 @@ interface TokenRow {
   successor_sealed: string | null;
 }
 
-export type EndReason = 'logout' | 'ended_by_user' | 'password_changed' | 'password_reset' | 'account_claimed' | 'refresh_token_reuse';
+export type EndReason =
+  | 'logout'
+  | 'ended_by_user'
+  | 'ended_by_admin'
+  | 'user_disabled'
+  | 'password_changed'
+  | 'password_reset'
+  | 'account_claimed'
+  | 'refresh_token_reuse';
 
 /**
  * Refresh token sessions: opaque tokens stored as SHA-256, rotated on every

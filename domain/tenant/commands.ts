@@ -1,5 +1,12 @@
 import type { TenantRole } from '../user/roles.js';
 
+/** The most active (unrevoked) API keys a tenant may hold, and what sets that number, for the answer past it. */
+export interface ActiveKeyCap {
+  points: number;
+  name: string;
+  variable: string;
+}
+
 export type TenantCommand =
   | { type: 'CreateTenant'; data: { tenantId: string; name: string; createdBy: string } }
   | {
@@ -13,7 +20,8 @@ export type TenantCommand =
     }
   | {
       type: 'IssueApiKey';
-      data: { keyId: string; name: string; displayPrefix: string; rateLimitPerMinute: number; issuedBy: string };
+      /** Refused with `api_key_limit_reached` when the tenant already holds `activeKeyCap.points` active keys. */
+      data: { keyId: string; name: string; displayPrefix: string; rateLimitPerMinute: number; issuedBy: string; activeKeyCap: ActiveKeyCap };
     }
   | { type: 'RevokeApiKey'; data: { keyId: string; revokedBy: string } }
   | { type: 'RevokeInvitation'; data: { invitationId: string; revokedBy: string } }

@@ -1,6 +1,6 @@
 import type { Decider } from '../shared/decider.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
-import type { TenantCommand } from './commands.js';
+import type { ActiveKeyCap, TenantCommand } from './commands.js';
 import type { TenantEvent } from './events.js';
 import type { ActiveTenant, TenantState } from './state.js';
 
@@ -79,9 +79,12 @@ function decideForActive(command: Exclude<TenantCommand, { type: 'CreateTenant' 
       }
       return [{ type: 'TenantInvitationAccepted', data: { invitationId, userId } }];
     }
-    case 'IssueApiKey':
-      if (own(tenant.apiKeys, command.data.keyId)) throw new ConflictError('the api key id is taken', { code: 'api_key_exists' });
-      return [{ type: 'ApiKeyIssued', data: command.data }];
+    case 'IssueApiKey': {
+      const { activeKeyCap, ...key } = command.data;
+      if (own(tenant.apiKeys, key.keyId)) throw new ConflictError('the api key id is taken', { code: 'api_key_exists' });
+      refuseBeyondCap(tenant, activeKeyCap);
+      return [{ type: 'ApiKeyIssued', data: key }];
+    }
     case 'RevokeApiKey': {
       const key = own(tenant.apiKeys, command.data.keyId);
       if (!key) throw new NotFoundError('no such api key', { code: 'api_key_not_found' });
@@ -119,6 +122,16 @@ function decideForActive(command: Exclude<TenantCommand, { type: 'CreateTenant' 
       return _exhaustive;
     }
   }
+}
+
+/** Decided on the stream's state, so concurrent issues cannot pass the cap together (the append's revision check). */
+function refuseBeyondCap(tenant: ActiveTenant, cap: ActiveKeyCap): void {
+  const active = Object.values(tenant.apiKeys).filter((key) => !key.revoked).length;
+  if (active < cap.points) return;
+  throw new ConflictError(`the tenant already holds ${active} active API keys, the most ${cap.variable} allows; revoke one first`, {
+    code: 'api_key_limit_reached',
+    details: [{ limit: cap.name, variable: cap.variable, points: cap.points, activeKeys: active }],
+  });
 }
 
 /** Ids come from requests: `constructor` or `__proto__` must not find the prototype's members. */

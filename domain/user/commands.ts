@@ -39,6 +39,8 @@ export type UserCommand =
   /** The new password is already stored (never in an event); `email` is where the reset link was sent. */
   | { type: 'ResetPassword'; data: { email: string; operatorListed: boolean } }
   | { type: 'GrantRole'; data: { role: Role } }
+  | { type: 'Disable'; data: Record<string, never> }
+  | { type: 'Enable'; data: Record<string, never> }
   /** Operator from configuration (the installation's first account, a verified listed address): only if never held before. */
   | { type: 'BootstrapOperator'; data: Record<string, never> }
   | { type: 'RevokeRole'; data: { role: Role } };

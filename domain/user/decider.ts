@@ -23,6 +23,7 @@ function evolve(state: UserState, event: UserEvent): UserState {
         signUpMethod: event.data.method,
         roles: [],
         hasHeldOperator: false,
+        disabled: false,
         identities: [],
         passwordChanges: 0,
       };
@@ -48,6 +49,9 @@ function evolve(state: UserState, event: UserEvent): UserState {
     }
     case 'UserRoleRevoked':
       return state.status === 'Active' ? { ...state, roles: state.roles.filter((role) => role !== event.data.role) } : state;
+    case 'UserDisabled':
+    case 'UserEnabled':
+      return state.status === 'Active' ? { ...state, disabled: event.type === 'UserDisabled' } : state;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -79,6 +83,7 @@ function decideForActive(command: Exclude<UserCommand, { type: 'SignUp' }>, user
   const userId = user.userId;
   switch (command.type) {
     case 'RecordLogin':
+      if (user.disabled) throw accountDisabled();
       return [{ type: 'UserLoggedIn', data: { userId, ...command.data } }];
     case 'RecordLoginFailure':
       return [{ type: 'UserLoginFailed', data: { userId, ...command.data } }];
@@ -136,6 +141,10 @@ function decideForActive(command: Exclude<UserCommand, { type: 'SignUp' }>, user
       return user.roles.includes(command.data.role) ? [] : [{ type: 'UserRoleGranted', data: { userId, role: command.data.role } }];
     case 'BootstrapOperator':
       return operatorGrant(user, true);
+    case 'Disable':
+      return user.disabled ? [] : [{ type: 'UserDisabled', data: { userId } }];
+    case 'Enable':
+      return user.disabled ? [{ type: 'UserEnabled', data: { userId } }] : [];
     case 'RevokeRole':
       return user.roles.includes(command.data.role) ? [{ type: 'UserRoleRevoked', data: { userId, role: command.data.role } }] : [];
     default: {
@@ -143,6 +152,10 @@ function decideForActive(command: Exclude<UserCommand, { type: 'SignUp' }>, user
       return _exhaustive;
     }
   }
+}
+
+export function accountDisabled(): ForbiddenError {
+  return new ForbiddenError('the account is disabled; an admin of its tenant can enable it', { code: 'account_disabled' });
 }
 
 function hasIdentity(user: ActiveUser, identity: Pick<ExternalIdentityClaims, 'issuer' | 'subject'>): boolean {

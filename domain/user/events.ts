@@ -100,6 +100,11 @@ export const userRoleRevokedSchema = eventSchema(
   z.object({ userId: z.string().min(1), role: roleSchema }),
 );
 
+/** An admin of the user's tenant stops the account: no login, no session, no API key of theirs works. */
+export const userDisabledSchema = eventSchema('UserDisabled', z.object({ userId: z.string().min(1) }));
+
+export const userEnabledSchema = eventSchema('UserEnabled', z.object({ userId: z.string().min(1) }));
+
 export const userEventSchema = z.discriminatedUnion('type', [
   userSignedUpSchema,
   userLoggedInSchema,
@@ -111,6 +116,8 @@ export const userEventSchema = z.discriminatedUnion('type', [
   userAccountClaimedSchema,
   userRoleGrantedSchema,
   userRoleRevokedSchema,
+  userDisabledSchema,
+  userEnabledSchema,
 ]);
 
 export type UserSignedUp = z.infer<typeof userSignedUpSchema>;
@@ -123,6 +130,8 @@ export type UserPasswordReset = z.infer<typeof userPasswordResetSchema>;
 export type UserAccountClaimed = z.infer<typeof userAccountClaimedSchema>;
 export type UserRoleGranted = z.infer<typeof userRoleGrantedSchema>;
 export type UserRoleRevoked = z.infer<typeof userRoleRevokedSchema>;
+export type UserDisabled = z.infer<typeof userDisabledSchema>;
+export type UserEnabled = z.infer<typeof userEnabledSchema>;
 export type UserEvent = z.infer<typeof userEventSchema>;
 export type UserEventType = UserEvent['type'];
 

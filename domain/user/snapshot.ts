@@ -7,7 +7,7 @@ import type { UserState } from './state.js';
  * a field added to the state fails to compile until it is added here too;
  * bump USER_SNAPSHOT_VERSION whenever the state or evolve changes.
  */
-export const USER_SNAPSHOT_VERSION = 3;
+export const USER_SNAPSHOT_VERSION = 4;
 
 export const userSnapshotSchema: z.ZodType<UserState> = z.discriminatedUnion('status', [
   z.object({ status: z.literal('Empty') }),
@@ -21,6 +21,7 @@ export const userSnapshotSchema: z.ZodType<UserState> = z.discriminatedUnion('st
     signUpMethod: z.enum(['password', 'oidc']),
     roles: z.array(roleSchema),
     hasHeldOperator: z.boolean(),
+    disabled: z.boolean(),
     identities: z.array(z.object({ provider: z.string(), issuer: z.string(), subject: z.string() })),
     passwordChanges: z.number().int().nonnegative(),
   }),

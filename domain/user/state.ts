@@ -24,6 +24,8 @@ export type UserState =
        * held it, so a revocation lasts; an operator may still grant it again.
        */
       hasHeldOperator: boolean;
+      /** Disabled by an admin: keeps its roles, but nothing it holds or logs in with works until enabled. */
+      disabled: boolean;
       identities: readonly ExternalIdentity[];
       /** Counts UserPasswordChanged and UserPasswordReset, so callers can tell a fresh credential from a stale one. */
       passwordChanges: number;

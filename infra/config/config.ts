@@ -74,6 +74,10 @@ const identitySchema = {
   INVITATION_TTL_SECONDS: integer(60).default(604_800),
   SIGNUP_ABANDONED_RESERVATION_MS: integer(1_000).default(300_000),
   API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: integer(1).default(600),
+  /** Active (unrevoked) API keys per tenant; past it, issuing answers 409 api_key_limit_reached. */
+  API_KEYS_PER_TENANT: integer(1).default(100),
+  RATE_LIMIT_API_KEY_ISSUE_PER_TENANT: integer(1).default(20),
+  RATE_LIMIT_API_KEY_ISSUE_PER_TENANT_WINDOW_SECONDS: integer(1).default(3600),
   RATE_LIMIT_SIGNUP_PER_IP: integer(1).default(10),
   RATE_LIMIT_SIGNUP_PER_IP_WINDOW_SECONDS: integer(1).default(3600),
   RATE_LIMIT_SIGNUP_PER_EMAIL: integer(1).default(5),
@@ -83,8 +87,12 @@ const identitySchema = {
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: integer(1).default(10),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_WINDOW_SECONDS: integer(1).default(900),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_BLOCK_SECONDS: integer(0).default(900),
-  /** How often expired OIDC logins (started, never completed) are deleted. */
-  OIDC_LOGIN_CLEANUP_INTERVAL_MS: integer(1_000).default(600_000),
+  /** How often the identity housekeeping sweep runs (ended sessions, rotated refresh tokens, abandoned OIDC logins, expired links and counters). */
+  AUTH_SWEEP_INTERVAL_MS: integer(1_000).default(600_000),
+  /** How long a rotated refresh token is kept: presented again within it, it ends its session. */
+  REFRESH_TOKEN_REUSE_DETECTION_SECONDS: integer(60).default(2_592_000),
+  RATE_LIMIT_OIDC_LOGIN_PER_IP: integer(1).default(100),
+  RATE_LIMIT_OIDC_LOGIN_PER_IP_WINDOW_SECONDS: integer(1).default(900),
   TRUST_PROXY: trustProxy.default('loopback'),
   OIDC_PROVIDERS: commaList.pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must list lower-case names (a-z, 0-9, _)'))).default([]),
 };

@@ -55,3 +55,19 @@ export function isTransientError(error: unknown): boolean {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A read model's tables do not exist yet: no worker has built it (an `api`
+ * process started before any `worker`). The API answers 503, not an empty list.
+ */
+export class ReadModelUnavailableError extends Error {
+  override readonly name = 'ReadModelUnavailableError';
+  constructor(readonly projection: string, options?: { cause?: unknown }) {
+    super(`the ${projection} read model is not built yet; it is built by the projection workers (chronicle worker or start)`, options);
+  }
+
+  /** Turns PostgreSQL's "relation does not exist" from a read model query into this error. */
+  static translate(projection: string, error: unknown): unknown {
+    return (error as { code?: unknown } | null)?.code === '42P01' ? new ReadModelUnavailableError(projection, { cause: error }) : error;
+  }
+}

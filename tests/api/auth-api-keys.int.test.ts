@@ -90,3 +90,42 @@ describe('API keys over HTTP', () => {
     await expectError(await http.post('/api/api-keys', { name: 'x', key: 'chk_mine' }, { bearer: admin.accessToken }), 422, 'validation_failed');
   });
 });
+
+describe('how many keys a tenant may issue', () => {
+  let capped: TestApp;
+  let client: HttpClient;
+
+  beforeAll(async () => {
+    capped = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, API_KEYS_PER_TENANT: '3', RATE_LIMIT_API_KEY_ISSUE_PER_TENANT: '7' } });
+    client = new HttpClient(capped.url);
+  });
+  afterAll(async () => capped?.stop());
+
+  it('holds API_KEYS_PER_TENANT active keys, however many are asked for at once (409 past it); a revoked key frees its place', async () => {
+    const owner = await client.signup();
+    const issue = () => client.post('/api/api-keys', { name: 'burst' }, { bearer: owner.accessToken });
+    const answers = await Promise.all(Array.from({ length: 6 }, issue));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 409, 409, 409]);
+    const refused = answers.find((answer) => answer.status === 409)!;
+    const error = await expectError(refused, 409, 'api_key_limit_reached');
+    expect(error.details).toEqual([{ limit: 'api_keys_per_tenant', variable: 'API_KEYS_PER_TENANT', points: 3, activeKeys: 3 }]);
+    const issued = await expectJson<IssuedKey>(answers.find((answer) => answer.status === 201)!, 201);
+    expect((await client.delete(`/api/api-keys/${issued.id}`, { bearer: owner.accessToken })).status).toBe(204);
+    await expectJson<IssuedKey>(await issue(), 201);
+    // Another tenant has its own three.
+    const neighbour = await client.signup();
+    await expectJson<IssuedKey>(await client.post('/api/api-keys', { name: 'own' }, { bearer: neighbour.accessToken }), 201);
+  });
+
+  it('limits issuing itself per tenant (RATE_LIMIT_API_KEY_ISSUE_PER_TENANT), revoked keys or not', async () => {
+    const owner = await client.signup();
+    for (let i = 0; i < 7; i++) {
+      const issued = await expectJson<IssuedKey>(await client.post('/api/api-keys', { name: `churn-${i}` }, { bearer: owner.accessToken }), 201);
+      expect((await client.delete(`/api/api-keys/${issued.id}`, { bearer: owner.accessToken })).status).toBe(204);
+    }
+    const refused = await client.post('/api/api-keys', { name: 'one more' }, { bearer: owner.accessToken });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const error = await expectError(refused, 429, 'too_many_requests');
+    expect(error.details?.[0]).toMatchObject({ limit: 'api_key_issue_per_tenant', variable: 'RATE_LIMIT_API_KEY_ISSUE_PER_TENANT', points: 7 });
+  });
+});

@@ -182,6 +182,34 @@ describe('TRUST_PROXY as a hop count', () => {
   });
 });
 
+describe('starting OIDC logins', () => {
+  it('is limited per IP (RATE_LIMIT_OIDC_LOGIN_PER_IP), counted before the provider is asked anything', async () => {
+    // A provider that is never reachable: the limit must hold whether or not logins get anywhere.
+    const oidcApp = await startTestApp({
+      env: {
+        RATE_LIMIT_OIDC_LOGIN_PER_IP: '2',
+        OIDC_PROVIDERS: 'corp',
+        OIDC_CORP_ISSUER: 'http://127.0.0.1:9/',
+        OIDC_CORP_CLIENT_ID: 'chronicle',
+        OIDC_CORP_CLIENT_SECRET: 'not-a-secret',
+        OIDC_CORP_REDIRECT_URI: 'http://127.0.0.1:9/auth/oidc/corp/callback',
+      },
+    });
+    try {
+      const client = new HttpClient(oidcApp.url);
+      const ip = fromNewIp();
+      for (let i = 0; i < 2; i++) await expectError(await client.get('/auth/oidc/corp/login', { headers: ip }), 503, 'oidc_provider_unavailable');
+      const error = await expectRetryAfter(await client.get('/auth/oidc/corp/login', { headers: ip }), 900);
+      expect(error.details?.[0]).toMatchObject({ limit: 'oidc_login_per_ip', variable: 'RATE_LIMIT_OIDC_LOGIN_PER_IP', points: 2 });
+      // An unknown provider is refused before anything counts; another address has its own count.
+      await expectError(await client.get('/auth/oidc/other/login', { headers: ip }), 404, 'oidc_provider_not_found');
+      await expectError(await client.get('/auth/oidc/corp/login', { headers: fromNewIp() }), 503, 'oidc_provider_unavailable');
+    } finally {
+      await oidcApp.stop();
+    }
+  });
+});
+
 describe('TRUST_PROXY=false', () => {
   it('ignores X-Forwarded-For: every request counts against the peer address', async () => {
     const direct = await startTestApp({ env: { TRUST_PROXY: 'false', RATE_LIMIT_SIGNUP_PER_IP: '1' } });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { GOOD_PASSWORD } from '../support/identity-harness.js';
+import { readModelsBuilt } from '../support/read-models.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -47,7 +48,9 @@ let operations: Operation[];
 let schemas: Record<string, JsonSchema>;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, READ_YOUR_WRITES_TIMEOUT_MS: '200', BODY_LIMIT: '64kb' } });
+  // The whole backend (`start`): list routes read projections, which only the workers build.
+  app = await startTestApp({ role: 'start', env: { ...GENEROUS_LIMITS_ENV, READ_YOUR_WRITES_TIMEOUT_MS: '200', BODY_LIMIT: '64kb' } });
+  await readModelsBuilt(app);
   admin = await new HttpClient(app.url).signup({ displayName: 'Fuzz Admin' });
   const document = (await (await fetch(`${app.url}/openapi.json`)).json()) as OpenApiDocument;
   schemas = document.components?.schemas ?? {};

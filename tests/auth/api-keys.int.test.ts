@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tenantStream } from '../../domain/tenant/streams.js';
 import type { Principal } from '../../auth/principal.js';
@@ -48,6 +49,29 @@ describe('api keys', () => {
     expect(refused).toBeInstanceOf(RateLimitedError);
     expect((refused as RateLimitedError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < 5; i++) await h.identity.authenticateApiKey(fast.key);
+  });
+
+  it('counts keys of any number of distinct rates in one limiter: no store (and no 5-minute cleanup timer) per rate', async () => {
+    // rate-limiter-flexible's PostgreSQL store starts a 5-minute DELETE timer when it is built; one per distinct rate used to pile up, never freed.
+    const fiveMinuteTimers: number[] = [];
+    const hook = createHook({
+      init(_id, type, _trigger, resource) {
+        if (type === 'Timeout' && (resource as { _idleTimeout?: number })._idleTimeout === 300_000) fiveMinuteTimers.push(1);
+      },
+    });
+    const keys = [];
+    for (let i = 0; i < 30; i++) keys.push(await h.identity.issueApiKey(admin, { name: `rate-${i}`, rateLimitPerMinute: i + 1 }, request()));
+    hook.enable();
+    try {
+      for (const key of keys) await h.identity.authenticateApiKey(key.key);
+    } finally {
+      hook.disable();
+    }
+    expect(fiveMinuteTimers).toHaveLength(0);
+    // Each key still has its own limit: the one with 1 a minute is spent, the one with 2 is not.
+    await expect(h.identity.authenticateApiKey(keys[0]!.key)).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(h.identity.authenticateApiKey(keys[1]!.key)).resolves.toBeDefined();
+    await expect(h.identity.authenticateApiKey(keys[1]!.key)).rejects.toBeInstanceOf(RateLimitedError);
   });
 
   it('lets only admins manage keys, and not with an api key', async () => {

@@ -26,7 +26,7 @@ describe('OIDC login against a real OpenID Provider', () => {
 
   async function loginAs(account: TestAccount) {
     op.signInAs(account);
-    const { authorizationUrl, browserBinding } = await h.identity.oidcStart('test', '/after-login', null);
+    const { authorizationUrl, browserBinding } = await h.identity.oidcStart('test', '/after-login', null, request());
     const url = new URL(authorizationUrl);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('state')).toBeTruthy();
@@ -107,6 +107,6 @@ describe('OIDC login against a real OpenID Provider', () => {
     const forged = new URL(callback);
     forged.searchParams.set('state', 'forged');
     await expect(h.identity.oidcComplete('test', forged, browserBinding, request())).rejects.toMatchObject({ code: 'oidc_failed' });
-    await expect(h.identity.oidcStart('nope', null, null)).rejects.toMatchObject({ code: 'oidc_provider_not_found' });
+    await expect(h.identity.oidcStart('nope', null, null, request())).rejects.toMatchObject({ code: 'oidc_provider_not_found' });
   });
 });

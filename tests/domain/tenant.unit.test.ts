@@ -34,8 +34,11 @@ describe('tenant decider', () => {
     spec.given([created]).when(accept()).thenThrows(NotFoundError, 'invitation_not_found');
   });
 
+  const cap = (points: number) => ({ points, name: 'api_keys_per_tenant', variable: 'API_KEYS_PER_TENANT' });
+  const issueKey = (keyId: string, points = 100) => ({ type: 'IssueApiKey' as const, data: { ...keyIssued.data, keyId, activeKeyCap: cap(points) } });
+
   it('issues and revokes api keys', () => {
-    spec.given([created]).when({ type: 'IssueApiKey', data: keyIssued.data }).then([keyIssued]);
+    spec.given([created]).when(issueKey('k-1')).then([keyIssued]);
     spec.given([created, keyIssued]).when({ type: 'RevokeApiKey', data: { keyId: 'k-1', revokedBy: 'u-1' } }).then([
       { type: 'ApiKeyRevoked', data: { keyId: 'k-1', revokedBy: 'u-1' } },
     ]);
@@ -45,8 +48,15 @@ describe('tenant decider', () => {
     spec.given([created]).when({ type: 'RevokeApiKey', data: { keyId: 'k-9', revokedBy: 'u-1' } }).thenThrows(NotFoundError, 'api_key_not_found');
   });
 
+  it('refuses a key beyond the cap of active keys; a revoked key frees its place', () => {
+    const second: TenantEvent = { type: 'ApiKeyIssued', data: { ...keyIssued.data, keyId: 'k-2' } };
+    spec.given([created, keyIssued, second]).when(issueKey('k-3', 2)).thenThrows(ConflictError, 'api_key_limit_reached');
+    const revoked: TenantEvent = { type: 'ApiKeyRevoked', data: { keyId: 'k-1', revokedBy: 'u-1' } };
+    spec.given([created, keyIssued, second, revoked]).when(issueKey('k-3', 2)).then([{ type: 'ApiKeyIssued', data: { ...keyIssued.data, keyId: 'k-3' } }]);
+  });
+
   it('refuses everything but creation on a missing tenant', () => {
-    spec.given([]).when({ type: 'IssueApiKey', data: keyIssued.data }).thenThrows(NotFoundError, 'tenant_not_found');
+    spec.given([]).when(issueKey('k-1')).thenThrows(NotFoundError, 'tenant_not_found');
   });
 
   it('revokes a pending invitation once; a revoked one admits nobody and an accepted one cannot be revoked', () => {

@@ -82,7 +82,7 @@ describe('user decider', () => {
     spec.given([signedUp, verifiedByLink]).when({ type: 'VerifyEmail', data: { email: 'ada@example.com', method: 'link', operatorListed: false } }).then([]);
     spec.given([signedUp]).when({ type: 'VerifyEmail', data: { email: 'eve@example.com', method: 'link', operatorListed: false } }).thenThrows(ValidationError, 'email_mismatch');
     spec.given([signedUp, verifiedByLink]).thenState({
-      status: 'Active', userId, tenantId: 't-1', email: 'ada@example.com', emailVerified: true, displayName: 'Ada', signUpMethod: 'password', roles: [], hasHeldOperator: false, identities: [], passwordChanges: 0,
+      status: 'Active', userId, tenantId: 't-1', email: 'ada@example.com', emailVerified: true, displayName: 'Ada', signUpMethod: 'password', roles: [], hasHeldOperator: false, disabled: false, identities: [], passwordChanges: 0,
     });
   });
 
@@ -135,6 +135,19 @@ describe('user decider', () => {
     spec.given([signedUp, operator, revoked]).when({ type: 'GrantRole', data: { role: 'operator' } }).then([operator]);
   });
 
+  it('disables and enables an account idempotently; a disabled account cannot log in', () => {
+    const disabled: UserEvent = { type: 'UserDisabled', data: { userId } };
+    const enabled: UserEvent = { type: 'UserEnabled', data: { userId } };
+    spec.given([signedUp]).when({ type: 'Disable', data: {} }).then([disabled]);
+    spec.given([signedUp, disabled]).when({ type: 'Disable', data: {} }).then([]);
+    spec.given([signedUp, disabled]).when({ type: 'RecordLogin', data: { method: 'password', sessionId: 's-1', provider: null } }).thenThrows(ForbiddenError, 'account_disabled');
+    spec.given([signedUp, disabled]).when({ type: 'Enable', data: {} }).then([enabled]);
+    spec.given([signedUp]).when({ type: 'Enable', data: {} }).then([]);
+    spec.given([signedUp, disabled, enabled]).when({ type: 'RecordLogin', data: { method: 'password', sessionId: 's-1', provider: null } }).then([
+      { type: 'UserLoggedIn', data: { userId, method: 'password', sessionId: 's-1', provider: null } },
+    ]);
+  });
+
   it('grants and revokes roles idempotently', () => {
     spec.given([signedUp, admin]).when({ type: 'GrantRole', data: { role: 'admin' } }).then([]);
     spec.given([signedUp, admin]).when({ type: 'RevokeRole', data: { role: 'admin' } }).then([{ type: 'UserRoleRevoked', data: { userId, role: 'admin' } }]);
@@ -154,6 +167,7 @@ describe('user decider', () => {
         signUpMethod: 'password',
         roles: ['admin'],
         hasHeldOperator: false,
+        disabled: false,
         identities: [],
         passwordChanges: 1,
       });

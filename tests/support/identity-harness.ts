@@ -22,6 +22,8 @@ export const GENEROUS_LIMITS = {
   verificationResendPerUser: { points: 1_000, windowSeconds: 60 },
   passwordResetPerEmail: { points: 1_000, windowSeconds: 60 },
   passwordResetPerIp: { points: 1_000, windowSeconds: 60 },
+  apiKeyIssuePerTenant: { points: 1_000, windowSeconds: 60 },
+  oidcLoginPerIp: { points: 1_000, windowSeconds: 60 },
 };
 
 /** A clock tests can move; ids stay real UUIDv7s (the event store wants UUID event ids). */
