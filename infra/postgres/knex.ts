@@ -28,8 +28,7 @@ export function createKnex(connectionString: string, poolSize = 10, logger?: Log
   const log = logger?.child({ component: 'knex' });
   const to = (level: 'debug' | 'warn' | 'error') => (message: unknown) => log?.[level](firstLine(message));
   const statementTimeoutMs = deadlines.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-  // knex hands these to pg.Client as they are; its type does not know pipeline mode.
-  const connection: Knex.PgConnectionConfig & Pick<pg.ClientConfig, 'pipeline'> = {
+  const connection: Knex.PgConnectionConfig = {
     connectionString,
     application_name: 'chronicle',
     statement_timeout: statementTimeoutMs,
@@ -37,20 +36,51 @@ export function createKnex(connectionString: string, poolSize = 10, logger?: Log
     // between two statements) ends, and its locks go with it.
     idle_in_transaction_session_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + DEADLINE_GRACE_MS,
-    // In pipeline mode a query that runs out of time destroys its connection:
-    // otherwise the connection would go back to the pool still waiting for
-    // that answer, and every later query on it (the transaction's ROLLBACK
-    // first) would queue behind it until its own deadline.
-    pipeline: true,
     ...clientLiveness(deadlines.connectTimeoutMs),
   };
   return knexFactory({
     client: 'pg',
     connection,
-    pool: { min: 0, max: poolSize },
+    pool: {
+      min: 0,
+      max: poolSize,
+      afterCreate: (client: pg.Client, done: (error: Error | null, client: pg.Client) => void) => {
+        discardOnReadTimeout(client);
+        done(null, client);
+      },
+    },
     migrations: { tableName: 'knex_migrations' },
     log: { debug: to('debug'), warn: to('warn'), error: to('error'), deprecate: to('warn') },
   });
+}
+
+type Callback = (error: Error | null, result?: unknown) => void;
+
+/**
+ * A query that ran out of time leaves its connection waiting for that answer,
+ * and every later query on it (the transaction's ROLLBACK first) would queue
+ * behind it until its own deadline. Its socket is destroyed instead: knex sees
+ * the connection end and the pool never hands it out again. (pg's pipeline
+ * mode does the same, but refuses the COPY streams projections write with.)
+ */
+function discardOnReadTimeout(client: pg.Client): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const destroyOnTimeout = (error: unknown) => {
+    if (error instanceof Error && error.message === 'Query read timeout') (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+  };
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const last = args.at(-1);
+    if (typeof last === 'function') {
+      const callback = last as Callback;
+      args[args.length - 1] = (error: Error | null, result?: unknown) => {
+        destroyOnTimeout(error);
+        callback(error, result);
+      };
+    }
+    const result = query(...args);
+    if (result instanceof Promise) result.catch(destroyOnTimeout);
+    return result;
+  };
 }
 
 /** knex puts an error's whole stack in its message: the first line says what happened. */

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Knex } from 'knex';
 import { createKnex } from '../../infra/postgres/knex.js';
+import { copyRows } from '../../projections/copy-rows.js';
 import { OwnPostgres } from '../support/own-postgres.js';
 import { TcpProxy, type StallPoint } from '../support/tcp-proxy.js';
 
@@ -72,5 +73,11 @@ describe('knex pool across a silent network', () => {
     // The stalled socket stays open on the server's side: only the server's own timeout frees the row.
     await direct('counters').where({ name: 'a' }).increment('value', 10);
     expect(await direct('counters').where({ name: 'a' }).first('value')).toEqual({ value: 10 });
+  }, 20_000);
+
+  it('writes with COPY inside a transaction, as projections do (pg refuses COPY streams in pipeline mode)', async () => {
+    const knex = throughProxy(1);
+    await knex.transaction((trx) => copyRows(trx, 'counters', ['name', 'value'], [['copied', 7]]));
+    expect(await direct('counters').where({ name: 'copied' }).first('value')).toEqual({ value: 7 });
   }, 20_000);
 });
