@@ -5,8 +5,9 @@
  * the same log. Each replay rebuilds from scratch into a new generation
  * while the live one stays parked at the head, as after a deploy.
  *
- * Alone: `npx tsx bench/projections-replay-read-model.ts [events] [replayBatchEvents]`
- * (default 1,000,000 and the engine's default), on its own durable embedded PostgreSQL.
+ * Alone: `npx tsx bench/projections-replay-read-model.ts [events] [eventsPerStream] [replayBatchEvents]`
+ * (default 1,000,000, 1 (every event a new row: the helper's worst case) and the
+ * engine's default), on its own durable embedded PostgreSQL.
  */
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -18,7 +19,8 @@ import { migrateToLatest } from '../infra/postgres/migrations.js';
 import { allMigrations } from '../app/migrations.js';
 import { getReplayProgress, postgresLogCounter, ProjectionEngine, readModel, startReplay, type AnyProjection } from '../projections/index.js';
 import { freePort } from '../tests/support/free-port.js';
-import { eventIndexProjection, loadLog } from './projections-replay-model.js';
+import { eventIndexProjection } from './projections-replay-model.js';
+import type { Knex } from 'knex';
 import { startBenchServer } from './support/server.js';
 
 /** The bench log's events (loadLog): PostCreated with a title, a body and tags, ten per stream. */
@@ -69,7 +71,7 @@ export interface ReadModelReplayFigure {
   eventsPerSecond: number;
 }
 
-export async function readModelReplayBenchmark(databaseUrl: string, events: number, replayBatchEvents?: number): Promise<ReadModelReplayFigure[]> {
+export async function readModelReplayBenchmark(databaseUrl: string, events: number, eventsPerStream: number, replayBatchEvents?: number): Promise<ReadModelReplayFigure[]> {
   const logger = createLogger('silent');
   const knex = createKnex(databaseUrl, 10);
   const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
@@ -95,7 +97,7 @@ export async function readModelReplayBenchmark(databaseUrl: string, events: numb
     await first.start();
     await waitFor(async () => Number((await knex('projections').where('generation', '>=', 1).count<{ count: string }[]>('* as count'))[0]?.count) === projections.length);
     await first.stop();
-    await loadLog(knex, events);
+    await loadLog(knex, events, eventsPerStream);
     await knex('projections').update({ position: String(await store.headPosition()) });
 
     const engine = new ProjectionEngine(engineOptions);
@@ -120,16 +122,36 @@ export async function readModelReplayBenchmark(databaseUrl: string, events: numb
   }
 }
 
+/** The replay bench's log (projections-replay-model.ts), with `eventsPerStream` consecutive events per stream. */
+async function loadLog(knex: Knex, events: number, eventsPerStream: number): Promise<void> {
+  const chunk = 50_000;
+  for (let offset = 0; offset < events; offset += chunk) {
+    const size = Math.min(chunk, events - offset);
+    await knex.raw(
+      `INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
+       SELECT 'post-' || ((? + g) / ?), (? + g) % ?, g, gen_random_uuid(), 'PostCreated',
+              jsonb_build_object('title', 'Post number ' || (? + g), 'body', repeat('Lorem ipsum dolor sit amet. ', 4), 'tags', jsonb_build_array('bench', 'events')),
+              jsonb_build_object('correlationId', gen_random_uuid(), 'causationId', gen_random_uuid(), 'actor', jsonb_build_object('type', 'user', 'id', gen_random_uuid()),
+                                 'tenantId', '00000000-0000-4000-8000-000000000001', 'requestId', gen_random_uuid(), 'occurredAt', now(), 'schemaVersion', 1)
+         FROM generate_series(0, ? - 1) AS g`,
+      [offset, eventsPerStream, offset, eventsPerStream, offset, size],
+    );
+  }
+  await knex.raw('VACUUM (ANALYZE) events');
+}
+
 async function waitFor(check: () => Promise<boolean>, intervalMs = 50): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, intervalMs));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const events = Number(process.argv[2] ?? 1_000_000);
-  const batch = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+  const eventsPerStream = Number(process.argv[3] ?? 1);
+  const batch = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
   const server = await startBenchServer(await freePort());
   try {
-    const figures = await readModelReplayBenchmark(await server.createDatabase('bench_read_model_replay'), events, batch);
+    const figures = await readModelReplayBenchmark(await server.createDatabase('bench_read_model_replay'), events, eventsPerStream, batch);
+    console.log(`${events.toLocaleString('en')} events, ${eventsPerStream} per stream`);
     console.table(figures);
     const [helper, copy] = figures;
     if (helper && copy) console.log(`evolve helper / COPY = ${(helper.eventsPerSecond / copy.eventsPerSecond).toFixed(2)}`);

@@ -125,7 +125,7 @@ export function readModel<Row extends RowShape<Row>, Event extends DomainEvent, 
           if (stored.has(key)) deleted.push(key);
         } else if (row !== stored.get(key)) {
           const rowKey = (row as Record<string, unknown>)[shape.primaryKey];
-          if (rowKey !== key) throw new ReadModelKeyMismatchError(name, key, rowKey);
+          if (String(rowKey) !== key) throw new ReadModelKeyMismatchError(name, key, rowKey);
           rows.push(row);
         }
       }

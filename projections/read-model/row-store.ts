@@ -15,7 +15,7 @@ export class RowStore {
   async load(trx: Knex.Transaction, table: string, keys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
     if (keys.length === 0) return found;
-    const { rows } = await trx.raw<{ rows: Record<string, unknown>[] }>(this.sql(table).load, [keys]);
+    const { rows } = await trx.raw<{ rows: Record<string, unknown>[] }>(this.sql(table).load, [[...keys]]);
     const key = this.shape.primaryKey;
     for (const row of rows) found.set(String(row[key]), normalise(row));
     return found;
@@ -25,9 +25,9 @@ export class RowStore {
   async write(trx: Knex.Transaction, table: string, rows: readonly object[], deleted: readonly string[]): Promise<void> {
     const sql = this.sql(table);
     // The rows travel as one JSON parameter, read back with the declared column types.
-    if (rows.length > 0 && deleted.length > 0) await trx.raw(sql.upsertAndDelete, [deleted, JSON.stringify(rows)]);
+    if (rows.length > 0 && deleted.length > 0) await trx.raw(sql.upsertAndDelete, [[...deleted], JSON.stringify(rows)]);
     else if (rows.length > 0) await trx.raw(sql.upsert, [JSON.stringify(rows)]);
-    else if (deleted.length > 0) await trx.raw(sql.delete, [deleted]);
+    else if (deleted.length > 0) await trx.raw(sql.delete, [[...deleted]]);
   }
 
   private sql(table: string) {

@@ -66,16 +66,20 @@ describe('keysetPage: cursor pagination over a read model', () => {
   it('rows added and removed between pages never make a page repeat or skip a row that stayed', async () => {
     const before = new Set(await inSqlOrder('created_at DESC, id DESC'));
     let round = 0;
+    const added: string[] = [];
     const seen = await walk(newestFirst, 5, async () => {
       round++;
-      // A new row at the top (already passed) and one in the middle; an old row deleted.
-      await knex.raw(`INSERT INTO items VALUES (gen_random_uuid(), 'mine', timestamptz '2026-01-01 00:00:10+00'), (gen_random_uuid(), 'mine', timestamptz '2026-01-01 00:00:03.000004+00')`);
+      // A new row at the top (already passed) and one in the middle, sharing a sort value; an old row deleted.
+      const { rows: inserted } = await knex.raw<{ rows: Array<{ id: string }> }>(
+        `INSERT INTO items VALUES (gen_random_uuid(), 'mine', timestamptz '2026-01-01 00:00:10+00'), (gen_random_uuid(), 'mine', timestamptz '2026-01-01 00:00:03.000004+00') RETURNING id`,
+      );
+      added.push(...inserted.map((row) => row.id));
       if (round === 2) await knex.raw(`DELETE FROM items WHERE id = (SELECT id FROM items WHERE tenant = 'mine' ORDER BY created_at ASC, id ASC LIMIT 1)`);
     });
     expect(new Set(seen).size).toBe(seen.length);
     const stayed = new Set(await inSqlOrder('id'));
     for (const id of before) if (stayed.has(id)) expect(seen).toContain(id);
-    await knex.raw(`DELETE FROM items WHERE created_at IN ('2026-01-01 00:00:10+00', '2026-01-01 00:00:03.000004+00')`);
+    await knex('items').whereIn('id', added).delete();
   });
 
   it('refuses a cursor that is not ours: garbage, another order, or keys tampered with', async () => {
