@@ -42,11 +42,8 @@ export interface RouteResponse {
 
 export type RouteResponses = Record<number, RouteResponse>;
 
-type Parsed<Schemas, Part extends keyof RouteRequestSchemas> = Schemas extends { [K in Part]?: infer T }
-  ? T extends z.ZodType
-    ? z.output<T>
-    : undefined
-  : undefined;
+type Parsed<Schemas, Part extends keyof RouteRequestSchemas> =
+  Schemas extends Partial<Record<Part, infer T>> ? (T extends z.ZodType ? z.output<T> : undefined) : undefined;
 
 type PrincipalFor<Auth extends RouteAuth> = Auth extends 'required' ? Principal : Auth extends 'optional' ? Principal | undefined : undefined;
 
@@ -69,24 +66,31 @@ export type RouteAnswer<Responses extends RouteResponses> = {
   [Status in keyof Responses & number]: { status: Status; headers?: Record<string, string> } & BodyFor<Responses[Status]>;
 }[keyof Responses & number];
 
-export interface RouteDefinition<Auth extends RouteAuth, Schemas extends RouteRequestSchemas, Responses extends RouteResponses> {
+/** What a definition says about itself, apart from its handler. */
+interface RouteDescription {
   method: RouteMethod;
   /** Express syntax, full path: `/api/posts/:id`. OpenAPI's `{id}` is derived from it. */
   path: string;
   tags: readonly string[];
   summary: string;
   description?: string;
-  auth: Auth;
+  auth: RouteAuth;
   /** An API key is accepted as well as a bearer token (documented as a second security scheme). */
   apiKey?: boolean;
-  request?: Schemas;
-  responses: Responses;
+  request?: RouteRequestSchemas;
+  responses: RouteResponses;
   /**
    * The error statuses the handler may answer (404, 403, 409, 412, 429, 504...);
    * those the definition implies are added: 401 for `required` and `optional`,
    * 400 for params, query or headers, 400, 415 and 422 for a body.
    */
   errors?: readonly number[];
+}
+
+export interface RouteDefinition<Auth extends RouteAuth, Schemas extends RouteRequestSchemas, Responses extends RouteResponses> extends RouteDescription {
+  auth: Auth;
+  request?: Schemas;
+  responses: Responses;
   handler(input: RouteInput<Auth, Schemas>): RouteAnswer<Responses> | void | Promise<RouteAnswer<Responses> | void>;
 }
 
@@ -148,7 +152,7 @@ export function defineRoute<
       principal,
       req,
       res,
-    } as RouteInput<Auth, Schemas>;
+    } as unknown as RouteInput<Auth, Schemas>;
     const answer = (await definition.handler(input)) as AnyAnswer | undefined;
     if (answer === undefined) {
       if (!res.headersSent) throw new RouteAnswerError(method, path, 'the handler neither returned an answer nor wrote one');
@@ -172,7 +176,7 @@ export function defineRoute<
   return { method, path, openApiPath: openApiPathOf(path), auth, openApi: openApiEntry(definition, request), handle };
 }
 
-function checkPath(definition: RouteDefinition<RouteAuth, RouteRequestSchemas, RouteResponses>, request: RouteRequestSchemas): void {
+function checkPath(definition: RouteDescription, request: RouteRequestSchemas): void {
   const { method, path } = definition;
   if (!SUPPORTED_PATH.test(path)) throw new RouteDefinitionError(method, path, 'only plain segments and :name parameters are supported');
   const names = [...path.matchAll(PATH_PARAMETER)].map((match) => match[1] ?? '');
@@ -193,7 +197,7 @@ function checkPath(definition: RouteDefinition<RouteAuth, RouteRequestSchemas, R
 }
 
 /** The statuses a definition can answer besides its own responses. */
-function errorStatuses(definition: RouteDefinition<RouteAuth, RouteRequestSchemas, RouteResponses>, request: RouteRequestSchemas): number[] {
+function errorStatuses(definition: RouteDescription, request: RouteRequestSchemas): number[] {
   const statuses = new Set(definition.errors ?? []);
   if (definition.auth !== 'none') statuses.add(401);
   if (request.params || request.query || request.headers) statuses.add(400);
@@ -202,7 +206,7 @@ function errorStatuses(definition: RouteDefinition<RouteAuth, RouteRequestSchema
   return [...statuses].sort((a, b) => a - b);
 }
 
-function openApiEntry(definition: RouteDefinition<RouteAuth, RouteRequestSchemas, RouteResponses>, request: RouteRequestSchemas): RouteConfig {
+function openApiEntry(definition: RouteDescription, request: RouteRequestSchemas): RouteConfig {
   const responses: RouteConfig['responses'] = { ...errorResponses(...errorStatuses(definition, request)) };
   for (const [status, response] of Object.entries(definition.responses)) {
     responses[status] = {
