@@ -27,7 +27,7 @@ export function healthRoutes(checks: readonly ReadinessCheck[], timeoutMs: numbe
       method: 'get', path: '/healthz', tags, auth: 'none',
       summary: 'Liveness: the process is up',
       responses: { 200: { schema: healthSchema, description: 'Up' } },
-      handler: () => ({ status: 200, body: { status: 'ok' } }),
+      handler: () => ({ status: 200, body: { status: 'ok' as const } }),
     }),
     defineRoute({
       method: 'get', path: '/readyz', tags, auth: 'none',
@@ -39,7 +39,7 @@ export function healthRoutes(checks: readonly ReadinessCheck[], timeoutMs: numbe
       async handler() {
         const results = await Promise.all(checks.map((check) => runCheck(check, timeoutMs)));
         const failing = results.filter((result) => !result.ok);
-        if (failing.length === 0) return { status: 200, body: { status: 'ready', checks: results } };
+        if (failing.length === 0) return { status: 200, body: { status: 'ready' as const, checks: results } };
         return { status: 503, body: { error: { code: 'not_ready', message: `not ready: ${failing.map((result) => result.name).join(', ')}`, details: results } } };
       },
     }),

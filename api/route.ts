@@ -91,7 +91,11 @@ export interface RouteDefinition<Auth extends RouteAuth, Schemas extends RouteRe
   auth: Auth;
   request?: Schemas;
   responses: Responses;
-  handler(input: RouteInput<Auth, Schemas>): RouteAnswer<Responses> | void | Promise<RouteAnswer<Responses> | void>;
+  /**
+   * NoInfer: the documented responses alone decide the statuses, so `status: 200` stays a literal. A literal
+   * inside a body (`kind: 'user'`) still needs `as const`: TypeScript widens it before the schema is known.
+   */
+  handler(input: RouteInput<Auth, Schemas>): RouteAnswer<NoInfer<Responses>> | void | Promise<RouteAnswer<NoInfer<Responses>> | void>;
 }
 
 type AnyAnswer = { status: number; headers?: Record<string, string>; body?: unknown };
@@ -215,7 +219,7 @@ function openApiEntry(definition: RouteDescription, request: RouteRequestSchemas
       ...(response.headers ? { headers: response.headers } : {}),
     };
   }
-  const security = definition.apiKey ? [{ bearerAuth: [] }, { apiKey: [] }] : [{ bearerAuth: [] }];
+  const security: Record<string, string[]>[] = definition.apiKey ? [{ bearerAuth: [] }, { apiKey: [] }] : [{ bearerAuth: [] }];
   return {
     method: definition.method,
     path: openApiPathOf(definition.path),

@@ -89,7 +89,7 @@ export function adminProjectionsApi(deps: AdminProjectionsDependencies): RouteMo
       async handler({ principal, params }) {
         requireOperator(principal);
         await retryProjection(deps, params.name);
-        return { status: 202, body: { status: 'retrying' } };
+        return { status: 202, body: { status: 'retrying' as const } };
       },
     }),
     defineRoute({

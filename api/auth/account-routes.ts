@@ -38,10 +38,10 @@ export function accountApi(identity: IdentityService): RouteModule {
       errors: [429],
       // The authentication middleware has already verified the credential; a bad one never gets here (401).
       handler({ principal, res }) {
-        if (principal.kind === 'apiKey') return { status: 200, body: { kind: 'apiKey', keyId: principal.keyId, tenantId: principal.tenantId } };
+        if (principal.kind === 'apiKey') return { status: 200, body: { kind: 'apiKey' as const, keyId: principal.keyId, tenantId: principal.tenantId } };
         const claims = accessClaimsOf(res);
         if (!claims) throw new Unauthorized('this needs an access token', { code: 'unauthenticated' });
-        return { status: 200, body: { kind: 'user', ...claimsView(claims) } };
+        return { status: 200, body: { kind: 'user' as const, ...claimsView(claims) } };
       },
     }),
     defineRoute({

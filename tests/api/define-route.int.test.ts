@@ -96,7 +96,6 @@ describe('defineRoute validates before the handler runs', () => {
     const path = `/test/things/${THING_ID}`;
     await expectError(await put(path, 'name=ada', { bearer, headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
     await expectError(await put(path, [{ name: 'ada' }], { bearer }), 400, 'malformed_body');
-    await expectError(await http.call('PUT', path, { bearer }), 400, 'malformed_body');
     const refused = await expectError(await put(path, { name: '', extra: true }, { bearer }), 422, 'validation_failed');
     expect(refused.details?.map((detail) => detail.path ?? detail.code).sort()).toEqual(['', 'name']);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Express } from 'express';
+import type { Application } from 'express';
 import { openApiPathOf } from '../../api/route.js';
 import { routeModule } from '../../api/route-module.js';
 import { defineRoute } from '../../api/route.js';
@@ -28,7 +28,7 @@ function servedRoutes(layers: readonly RouterLayer[]): string[] {
 }
 
 // The probe hands the test the express application serving it; it is declared like any route, so it is documented too.
-let served: Express | undefined;
+let served: Application | undefined;
 const probe = routeModule('drift-probe', [
   defineRoute({
     method: 'get', path: '/test/drift-probe', tags: ['test'], summary: 'Hands the test its express application', auth: 'none',
