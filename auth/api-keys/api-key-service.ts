@@ -1,5 +1,5 @@
 import { tenantStream } from '../../domain/tenant/streams.js';
-import { tenantAggregate } from '../../commands/aggregates.js';
+import { tenantAggregate } from '../../commands/identity/aggregates.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
 import type { Runtime } from '../../commands/runtime.js';
 import type { Knex } from 'knex';
@@ -7,7 +7,8 @@ import { accountDisabled } from '../../domain/user/decider.js';
 import { AuthenticationError } from '../errors.js';
 import { issuerStillEnabled } from '../identity/user-admin.js';
 import type { UserDirectory } from '../user-directory.js';
-import { commandContext, type RequestInfo } from '../identity/request-info.js';
+import type { RequestInfo } from '../identity/request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import type { Principal } from '../principal.js';
 import { requireTenantAdmin } from '../policies.js';
 import type { AuthLimits } from '../rate-limit/auth-limits.js';

@@ -1,11 +1,12 @@
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import { verificationMessage } from '../mail/messages.js';
 import type { UserPrincipal } from '../principal.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import { userView, type UserView } from './session-issuer.js';
 
 /** The page a verification link opens; the token rides in the fragment, which browsers never send to a server. */

@@ -2,14 +2,15 @@ import { normaliseEmail } from '../../domain/email/email-address.js';
 import { accountDisabled } from '../../domain/user/decider.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import type { TenantChoice } from '../../commands/signup-saga.js';
 import { invalidCredentials } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { sendVerificationMail } from './email-verification.js';
 import type { IdentityDeps } from './identity-deps.js';
 import { resolveInvitation } from './invitations.js';
-import { ANONYMOUS_ACTOR, commandContext, type RequestInfo } from './request-info.js';
+import { ANONYMOUS_ACTOR, type RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import { ensureOperator, startSession, type AuthResult } from './session-issuer.js';
 
 export interface SignupInput {

@@ -1,12 +1,13 @@
 import { normaliseEmail } from '../../domain/email/email-address.js';
 import { ValidationError } from '../../domain/shared/errors.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import { passwordResetMessage } from '../mail/messages.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { endUnprovenAccess } from './account-claim.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 
 /** The page a reset link opens; the token rides in the fragment, which browsers never send to a server. */
 export const PASSWORD_RESET_PAGE = '/auth/password-reset';
