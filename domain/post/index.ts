@@ -1,0 +1,7 @@
+export * from './commands.js';
+export * from './decider.js';
+export * from './events.js';
+export * from './limits.js';
+export * from './state.js';
+export * from './streams.js';
+export * from './upcasters.js';
