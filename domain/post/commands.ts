@@ -1,26 +1,15 @@
-import type { PostFormat, PostVisibility } from './limits.js';
+import type { Caller, UserCaller, Visibility } from '../shared/caller.js';
+import type { PostFormat } from './limits.js';
 
 /**
- * Who asks for a change, as far as the post's rules care: the author of the
- * post, or an admin of its tenant, may change it; nobody else.
+ * Every command names who gives it (`by`), so who may change a post is
+ * decided here, on the state the append is checked against. The post's
+ * tenant and author are the creating user's.
  */
-export interface PostEditor {
-  userId: string;
-  tenantId: string;
-  isTenantAdmin: boolean;
-}
-
-/** Commands carry everything that varies (the id, the author) so decide stays pure. */
 export type PostCommand =
-  | {
-      type: 'CreatePost';
-      data: { postId: string; tenantId: string; authorId: string; title: string; body: string; format: PostFormat; visibility: PostVisibility };
-    }
-  | {
-      type: 'UpdatePost';
-      /** Fields left out keep their value; what equals the current value appends nothing. */
-      data: { by: PostEditor; title?: string; body?: string; format?: PostFormat; visibility?: PostVisibility };
-    }
-  | { type: 'DeletePost'; data: { by: PostEditor } };
+  | { type: 'CreatePost'; by: UserCaller; data: { postId: string; title: string; body: string; format: PostFormat; visibility: Visibility } }
+  /** Fields left out keep their value; what equals the current value appends nothing. */
+  | { type: 'UpdatePost'; by: Caller; data: { title?: string; body?: string; format?: PostFormat; visibility?: Visibility } }
+  | { type: 'DeletePost'; by: Caller; data: Record<string, never> };
 
 export type PostCommandType = PostCommand['type'];

@@ -1,6 +1,8 @@
+import type { Caller } from '../shared/caller.js';
 import type { Decider } from '../shared/decider.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
-import type { PostCommand, PostEditor } from './commands.js';
+import { mayChangePost } from './access.js';
+import type { PostCommand } from './commands.js';
 import type { PostEvent } from './events.js';
 import { postBodySchema, postTitleSchema } from './limits.js';
 import type { ActivePost, PostState } from './state.js';
@@ -35,11 +37,13 @@ function decide(command: PostCommand, state: PostState): PostEvent[] {
     case 'CreatePost': {
       if (state.status !== 'Empty') throw new ConflictError('the post already exists', { code: 'post_exists' });
       refuseInvalidContent(command.data);
-      return [{ type: 'PostCreated', data: command.data }];
+      const { userId: authorId, tenantId } = command.by;
+      const { postId, title, body, format, visibility } = command.data;
+      return [{ type: 'PostCreated', data: { postId, tenantId, authorId, title, body, format, visibility } }];
     }
     case 'UpdatePost': {
-      const post = changeablePost(state, command.data.by);
-      const { by: _by, visibility, ...content } = command.data;
+      const post = changeablePost(state, command.by);
+      const { visibility, ...content } = command.data;
       refuseInvalidContent(content);
       const next = { title: content.title ?? post.title, body: content.body ?? post.body, format: content.format ?? post.format };
       const contentChanged = next.title !== post.title || next.body !== post.body || next.format !== post.format;
@@ -51,7 +55,7 @@ function decide(command: PostCommand, state: PostState): PostEvent[] {
       ];
     }
     case 'DeletePost': {
-      const post = changeablePost(state, command.data.by);
+      const post = changeablePost(state, command.by);
       return [{ type: 'PostDeleted', data: { postId: post.postId } }];
     }
     default: {
@@ -62,19 +66,23 @@ function decide(command: PostCommand, state: PostState): PostEvent[] {
 }
 
 /**
- * The post, if it exists and the editor may change it: its author, or an
- * admin of its tenant. Whether a refused editor may at least read it (403)
- * or must not learn it exists (404) depends on read models; the caller decides.
+ * The post, if it exists and the caller may change it. Whether a refused
+ * caller may at least read it (403) or must not learn it exists (404) takes
+ * the collections read model; the caller of the command decides
+ * (`not_post_author` is always a ForbiddenError here).
  */
-function changeablePost(state: PostState, by: PostEditor): ActivePost {
-  if (state.status !== 'Active') throw new NotFoundError('no such post', { code: 'post_not_found' });
-  const sameTenant = by.tenantId === state.tenantId;
-  if (sameTenant && (by.userId === state.authorId || by.isTenantAdmin)) return state;
+function changeablePost(state: PostState, by: Caller): ActivePost {
+  if (state.status !== 'Active') throw postNotFound();
+  if (mayChangePost(state, by)) return state;
   throw new ForbiddenError('only the author of the post or an admin of its tenant may change it', { code: 'not_post_author' });
 }
 
+export function postNotFound(): NotFoundError {
+  return new NotFoundError('no such post', { code: 'post_not_found' });
+}
+
 /** The limits, checked again here so no command path can append a post the edge would refuse. */
-function refuseInvalidContent(content: { title?: string; body?: string }): void {
+function refuseInvalidContent(content: { title?: string | undefined; body?: string | undefined }): void {
   const problems: Record<string, unknown>[] = [];
   for (const [field, schema, value] of [['title', postTitleSchema, content.title], ['body', postBodySchema, content.body]] as const) {
     if (value === undefined) continue;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { visibilitySchema } from '../shared/caller.js';
 import { eventSchema } from '../shared/events.js';
-import { postFormatSchema, postVisibilitySchema } from './limits.js';
+import { postFormatSchema } from './limits.js';
 
 /*
  * Events are facts: their schemas accept any text a past version of the rules
@@ -21,7 +22,7 @@ export const postCreatedSchema = eventSchema(
     title: z.string(),
     body: z.string(),
     format: postFormatSchema,
-    visibility: postVisibilitySchema,
+    visibility: visibilitySchema,
   }),
 );
 
@@ -42,7 +43,7 @@ export const postUpdatedSchema = eventSchema(
 
 export const postVisibilityChangedSchema = eventSchema(
   'PostVisibilityChanged',
-  z.object({ postId: z.string().min(1), visibility: postVisibilitySchema }),
+  z.object({ postId: z.string().min(1), visibility: visibilitySchema }),
 );
 
 /** The stream ends here; collections drop the post in reaction (PostRemovedFromCollection). */

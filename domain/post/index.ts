@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './commands.js';
 export * from './decider.js';
 export * from './events.js';

@@ -35,7 +35,3 @@ export const postBodySchema = z
 
 export const postFormatSchema = z.enum(['markdown', 'plain']);
 export type PostFormat = z.infer<typeof postFormatSchema>;
-
-/** Private (the default) or readable by anyone, guests included. */
-export const postVisibilitySchema = z.enum(['private', 'public']);
-export type PostVisibility = z.infer<typeof postVisibilitySchema>;

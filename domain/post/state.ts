@@ -1,4 +1,5 @@
-import type { PostFormat, PostVisibility } from './limits.js';
+import type { Visibility } from '../shared/caller.js';
+import type { PostFormat } from './limits.js';
 
 export interface PostContent {
   title: string;
@@ -8,7 +9,7 @@ export interface PostContent {
 
 export type PostState =
   | { status: 'Empty' }
-  | ({ status: 'Active'; postId: string; tenantId: string; authorId: string; visibility: PostVisibility } & PostContent)
+  | ({ status: 'Active'; postId: string; tenantId: string; authorId: string; visibility: Visibility } & PostContent)
   /** Kept so that a deleted post's id is never reused and its tenant and author stay known. */
   | { status: 'Deleted'; postId: string; tenantId: string; authorId: string };
 

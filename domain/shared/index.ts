@@ -2,3 +2,4 @@ export * from './decider.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './metadata.js';
+export * from './caller.js';

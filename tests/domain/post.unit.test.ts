@@ -6,30 +6,30 @@ import {
   postDecider,
   postIdOfStream,
   postStream,
+  readsPostDirectly,
   utf8Length,
   type PostCommand,
-  type PostEditor,
   type PostEvent,
 } from '../../domain/post/index.js';
+import { GUEST, SYSTEM_CALLER, type Caller, type UserCaller } from '../../domain/shared/caller.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
 const spec = deciderSpec(postDecider);
-const author: PostEditor = { userId: 'u-author', tenantId: 't-1', isTenantAdmin: false };
-const admin: PostEditor = { userId: 'u-admin', tenantId: 't-1', isTenantAdmin: true };
-const colleague: PostEditor = { userId: 'u-other', tenantId: 't-1', isTenantAdmin: false };
-const foreignAdmin: PostEditor = { userId: 'u-foreign', tenantId: 't-2', isTenantAdmin: true };
+const author: UserCaller = { type: 'user', userId: 'u-author', tenantId: 't-1', admin: false };
+const admin: UserCaller = { type: 'user', userId: 'u-admin', tenantId: 't-1', admin: true };
+const colleague: UserCaller = { type: 'user', userId: 'u-other', tenantId: 't-1', admin: false };
+const foreignAdmin: UserCaller = { type: 'user', userId: 'u-foreign', tenantId: 't-2', admin: true };
 
 const createData = { postId: 'p-1', tenantId: 't-1', authorId: 'u-author', title: 'Hello', body: 'World', format: 'markdown', visibility: 'private' } as const;
 const created: PostEvent = { type: 'PostCreated', data: createData };
 const create = (overrides: Partial<Extract<PostCommand, { type: 'CreatePost' }>['data']> = {}): PostCommand => ({
   type: 'CreatePost',
-  data: { ...createData, ...overrides },
+  by: author,
+  data: { postId: 'p-1', title: 'Hello', body: 'World', format: 'markdown', visibility: 'private', ...overrides },
 });
-const update = (changes: Omit<Extract<PostCommand, { type: 'UpdatePost' }>['data'], 'by'>, by: PostEditor = author): PostCommand => ({
-  type: 'UpdatePost',
-  data: { by, ...changes },
-});
+const update = (data: Extract<PostCommand, { type: 'UpdatePost' }>['data'], by: Caller = author): PostCommand => ({ type: 'UpdatePost', by, data });
+const remove = (by: Caller): PostCommand => ({ type: 'DeletePost', by, data: {} });
 const deleted: PostEvent = { type: 'PostDeleted', data: { postId: 'p-1' } };
 
 describe('post decider', () => {
@@ -89,8 +89,15 @@ describe('post decider', () => {
     spec.given([created]).when(update({ title: 'No' }, foreignAdmin)).thenThrows(ForbiddenError, 'not_post_author');
     // The same user id in another tenant is someone else.
     spec.given([created]).when(update({ title: 'No' }, { ...author, tenantId: 't-2' })).thenThrows(ForbiddenError, 'not_post_author');
-    spec.given([created]).when({ type: 'DeletePost', data: { by: admin } }).then([deleted]);
-    spec.given([created]).when({ type: 'DeletePost', data: { by: colleague } }).thenThrows(ForbiddenError, 'not_post_author');
+    spec.given([created]).when(remove(admin)).then([deleted]);
+    spec.given([created]).when(remove(colleague)).thenThrows(ForbiddenError, 'not_post_author');
+    spec.given([created]).when(remove(GUEST)).thenThrows(ForbiddenError, 'not_post_author');
+    spec.given([created]).when(remove(SYSTEM_CALLER)).then([deleted]);
+  });
+
+  it('makes the creating user the author, in their tenant', () => {
+    spec.given([]).when({ ...create(), by: admin }).then([{ type: 'PostCreated', data: { ...createData, authorId: 'u-admin' } }]);
+    spec.given([]).when({ ...create(), by: foreignAdmin }).then([{ type: 'PostCreated', data: { ...createData, authorId: 'u-foreign', tenantId: 't-2' } }]);
   });
 
   it('checks who asks before what they send', () => {
@@ -99,11 +106,11 @@ describe('post decider', () => {
   });
 
   it('deletes once; a deleted or missing post is not found', () => {
-    spec.given([created]).when({ type: 'DeletePost', data: { by: author } }).then([deleted]);
-    spec.given([created, deleted]).when({ type: 'DeletePost', data: { by: author } }).thenThrows(NotFoundError, 'post_not_found');
+    spec.given([created]).when(remove(author)).then([deleted]);
+    spec.given([created, deleted]).when(remove(author)).thenThrows(NotFoundError, 'post_not_found');
     spec.given([created, deleted]).when(update({ title: 'Again' })).thenThrows(NotFoundError, 'post_not_found');
     spec.given([]).when(update({ title: 'Nothing' })).thenThrows(NotFoundError, 'post_not_found');
-    spec.given([]).when({ type: 'DeletePost', data: { by: admin } }).thenThrows(NotFoundError, 'post_not_found');
+    spec.given([]).when(remove(admin)).thenThrows(NotFoundError, 'post_not_found');
   });
 
   it('folds every event into the state', () => {
@@ -115,6 +122,16 @@ describe('post decider', () => {
       ])
       .thenState({ status: 'Active', postId: 'p-1', tenantId: 't-1', authorId: 'u-author', title: 'T', body: 'B', format: 'plain', visibility: 'public' });
     spec.given([created, deleted]).thenState({ status: 'Deleted', postId: 'p-1', tenantId: 't-1', authorId: 'u-author' });
+  });
+});
+
+describe('post access without collections', () => {
+  it('is public to all, private to its author and the admins of its tenant', () => {
+    const post = { tenantId: 't-1', authorId: 'u-author', visibility: 'private' } as const;
+    expect([author, admin, colleague, foreignAdmin, GUEST].map((caller) => readsPostDirectly(post, caller))).toEqual([true, true, false, false, false]);
+    expect([author, admin, colleague, foreignAdmin, GUEST].map((caller) => readsPostDirectly({ ...post, visibility: 'public' }, caller))).toEqual([
+      true, true, true, true, true,
+    ]);
   });
 });
 
