@@ -8,7 +8,11 @@ import { invitationsApi } from '../api/auth/invitation-routes.js';
 import { oidcApi } from '../api/auth/oidc-routes.js';
 import { rolesApi } from '../api/auth/role-routes.js';
 import { userAdminApi } from '../api/auth/user-admin-routes.js';
+import { postsApi } from '../api/posts/post-routes.js';
 import type { IdentityService } from '../auth/identity-service.js';
+import { CommandHandler } from '../commands/command-handler.js';
+import { systemRuntime } from '../commands/runtime.js';
+import { postReads } from '../projections/posts/post-queries.js';
 import { logCounter } from './log-counter.js';
 import type { ReadSide } from './read-side.js';
 import type { Services } from './services.js';
@@ -37,5 +41,12 @@ export function featureRouteModules(services: Services, api: ApiSide): RouteModu
     userAdminApi(identity, directoryReads),
     apiKeysApi(identity),
     adminProjectionsApi({ ...services, counter: logCounter(services) }),
+    postsApi({
+      commands: new CommandHandler({ eventStore: services.eventStore, runtime: systemRuntime() }),
+      eventStore: services.eventStore,
+      runtime: systemRuntime(),
+      reads: postReads(services.knex),
+      readYourWrites: api.readSide.readYourWrites,
+    }),
   ];
 }
