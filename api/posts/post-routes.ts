@@ -85,7 +85,7 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
 
       const tags = ['content'];
       const security = [{ bearerAuth: [] }];
-      const optionalSecurity = [{}, { bearerAuth: [] }];
+      const optionalSecurity: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }];
       const ifMatchHeader = z.object({ 'if-match': z.string().optional().meta({ description: 'The ETag last read, e.g. "3": 412 when the post has changed since' }) });
       openapi.registerPath({
         method: 'post', path: '/api/posts', tags, security,

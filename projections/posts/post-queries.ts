@@ -56,7 +56,7 @@ export async function listReadablePosts(reads: PostReads, caller: Caller, filter
   if (filters.q !== undefined) query.andWhereRaw(`p.search @@ websearch_to_tsquery('${SEARCH_CONFIG}', ?)`, [filters.q]);
   if (filters.collectionId !== undefined) {
     const holding = whereCollectionReadable(knex(`${COLLECTIONS} AS c`).select(knex.raw('1')).where('c.id', filters.collectionId), caller);
-    query.andWhereExists(holding.whereRaw('c.post_ids @> ARRAY[p.id]::text[]'));
+    query.whereExists(holding.whereRaw('c.post_ids @> ARRAY[p.id]::text[]'));
   }
   if (page.after) query.andWhereRaw('(p.created_at, p.id) < (?::timestamptz, ?)', [page.after.createdAt, page.after.id]);
   query.orderBy([{ column: 'p.created_at', order: 'desc' }, { column: 'p.id', order: 'desc' }]).limit(page.limit + 1);
