@@ -14,7 +14,8 @@ let operator: AuthAnswer;
 
 beforeAll(async () => {
   // `start`: the projection workers run beside the API, so queries have their read models.
-  app = await startTestApp({ role: 'start', env: GENEROUS_LIMITS_ENV });
+  // A short read-your-writes bound keeps the time-out case quick; projections here catch up in milliseconds.
+  app = await startTestApp({ role: 'start', env: { ...GENEROUS_LIMITS_ENV, READ_YOUR_WRITES_TIMEOUT_MS: '2000' } });
   await readModelsBuilt(app);
   http = new HttpClient(app.url);
   operator = await http.signup(); // the installation's operator
