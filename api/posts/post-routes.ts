@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { postNotFound } from '../../domain/post/index.js';
-import { findReadablePost, listReadablePosts, POSTS_PROJECTION } from '../../projections/posts/post-queries.js';
+import { findReadablePost, listReadablePosts } from '../../projections/posts/post-queries.js';
+import { POSTS_PROJECTION } from '../../projections/posts/posts-read-model.js';
 import { json, jsonBody } from '../auth/auth-views.js';
 import { callerOf, requireUserCaller } from '../content/caller.js';
 import { ifMatchRevision, setRevisionETag } from '../if-match.js';
@@ -10,7 +11,7 @@ import { minPositionHeaderSchema, type ReadYourWrites } from '../read-your-write
 import type { RouteModule } from '../route-module.js';
 import { parseBody, parseRequestPart } from '../validate.js';
 import { runPostCommand, type PostCommandDeps } from './post-commands.js';
-import { encodePostCursor } from './post-cursor.js';
+import { pageQuerySchema, pageRequest } from '../pagination.js';
 import {
   createPostRequestSchema,
   postCommandAnswerSchema,
@@ -28,7 +29,6 @@ export interface PostsApiDeps extends PostCommandDeps {
 
 /** The read models a post query depends on (X-Min-Position waits for each). */
 const POST_READ_MODELS = [POSTS_PROJECTION];
-const DEFAULT_LIMIT = 20;
 
 export function postsApi(deps: PostsApiDeps): RouteModule {
   return {
@@ -45,15 +45,15 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
       });
 
       router.get('/api/posts', async (req, res) => {
-        const query = parseRequestPart(postListQuerySchema, req.query, 'query');
+        const query = parseRequestPart(postListQuerySchema.extend(pageQuerySchema.shape), req.query, 'query');
         await deps.readYourWrites(req, POST_READ_MODELS);
         const page = await listReadablePosts(deps.reads, callerOf(principalOf(res)), {
           ...(query.author === undefined ? {} : { authorId: query.author }),
           ...(query.collection === undefined ? {} : { collectionId: query.collection }),
           ...(query.visibility === undefined ? {} : { visibility: query.visibility }),
           ...(query.q === undefined ? {} : { q: query.q }),
-        }, { limit: query.limit ?? DEFAULT_LIMIT, ...(query.cursor === undefined ? {} : { after: query.cursor }) });
-        res.json({ items: page.rows.map(postView), nextCursor: page.next ? encodePostCursor(page.next) : null });
+        }, pageRequest(query));
+        res.json({ items: page.items.map(postView), nextCursor: page.nextCursor });
       });
 
       router.get('/api/posts/:id', async (req, res) => {
@@ -96,7 +96,7 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
       openapi.registerPath({
         method: 'get', path: '/api/posts', tags, security: optionalSecurity,
         summary: 'The posts you may read, newest first, filtered and searched, a page at a time',
-        request: { query: postListQuerySchema, headers: minPositionHeaderSchema },
+        request: { query: postListQuerySchema.extend(pageQuerySchema.shape), headers: minPositionHeaderSchema },
         responses: {
           200: json(z.object({ items: z.array(postViewSchema), nextCursor: z.string().nullable() }).meta({ id: 'PostPage' }), 'A page of posts'),
           ...errorResponses(400, 401, 503, 504),

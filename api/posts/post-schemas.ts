@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { POST_BODY_MAX_BYTES, POST_TITLE_MAX_CHARS, postBodySchema, postFormatSchema, postTitleSchema } from '../../domain/post/index.js';
 import { visibilitySchema } from '../../domain/shared/caller.js';
 import { storableText } from '../text-schemas.js';
-import { decodePostCursor } from './post-cursor.js';
 
 /**
  * Request and answer shapes of the posts routes. Objects are strict (an
@@ -27,23 +26,6 @@ export const updatePostRequestSchema = z
 export const postParamsSchema = z.object({ id: z.uuid({ error: 'must be a post id (a UUID)' }) });
 
 export const postListQuerySchema = z.object({
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(100))
-    .optional()
-    .meta({ description: 'Posts per page, 1 to 100; 20 unless told', type: 'integer' }),
-  cursor: z
-    .string()
-    .max(200)
-    .transform((cursor, context) => {
-      const key = decodePostCursor(cursor);
-      if (key === undefined) context.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
-      return key ?? { createdAt: '', id: '' };
-    })
-    .optional()
-    .meta({ description: 'The nextCursor of the previous page', type: 'string' }),
   author: z.string().min(1).max(100).optional().meta({ description: 'Only posts by this user id' }),
   collection: z.uuid({ error: 'must be a collection id (a UUID)' }).optional().meta({ description: 'Only posts in this collection (one you may read)' }),
   visibility: visibilitySchema.optional(),

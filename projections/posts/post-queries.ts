@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { Caller, Visibility } from '../../domain/shared/caller.js';
 import { ReadModelUnavailableError } from '../engine/errors.js';
+import { keysetPage, type Page } from '../keyset-page.js';
 import { COLLECTIONS, CollectionsPresence, whereCollectionReadable, whereReadableByCaller } from './post-access-sql.js';
 import { POSTS, SEARCH_CONFIG, type PostRow } from './post-row.js';
-
-export const POSTS_PROJECTION = 'posts';
+import { POSTS_PROJECTION } from './posts-read-model.js';
 
 /** What the post queries read: the posts read model, and the collections one once it exists. */
 export interface PostReads {
@@ -25,18 +25,6 @@ export interface PostFilters {
   q?: string;
 }
 
-/** Where a page ended, newest first: the next page starts after it. */
-export interface PostKey {
-  createdAt: string;
-  id: string;
-}
-
-export interface PostPage {
-  rows: PostRow[];
-  /** The key of the last row when more follow. */
-  next: PostKey | undefined;
-}
-
 /** The post if it exists and the caller may read it; undefined either way otherwise, so existence does not leak. */
 export async function findReadablePost(reads: PostReads, caller: Caller, postId: string): Promise<PostRow | undefined> {
   const withCollections = await reads.collections.check();
@@ -46,10 +34,10 @@ export async function findReadablePost(reads: PostReads, caller: Caller, postId:
 }
 
 /** Readable posts, newest first (then by id), narrowed by the filters, a page at a time. */
-export async function listReadablePosts(reads: PostReads, caller: Caller, filters: PostFilters, page: { limit: number; after?: PostKey }): Promise<PostPage> {
+export async function listReadablePosts(reads: PostReads, caller: Caller, filters: PostFilters, page: { limit: number; cursor?: string }): Promise<Page<PostRow>> {
   const { knex } = reads;
   const withCollections = await reads.collections.check();
-  if (filters.collectionId !== undefined && !withCollections) return { rows: [], next: undefined };
+  if (filters.collectionId !== undefined && !withCollections) return { items: [], nextCursor: null };
   const query = whereReadableByCaller(knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)), knex, caller, withCollections);
   if (filters.authorId !== undefined) query.andWhere('p.author_id', filters.authorId);
   if (filters.visibility !== undefined) query.andWhere('p.visibility', filters.visibility);
@@ -58,13 +46,11 @@ export async function listReadablePosts(reads: PostReads, caller: Caller, filter
     const holding = whereCollectionReadable(knex(`${COLLECTIONS} AS c`).select(knex.raw('1')).where('c.id', filters.collectionId), caller);
     query.whereExists(holding.whereRaw('c.post_ids @> ARRAY[p.id]::text[]'));
   }
-  if (page.after) query.andWhereRaw('(p.created_at, p.id) < (?::timestamptz, ?)', [page.after.createdAt, page.after.id]);
-  query.orderBy([{ column: 'p.created_at', order: 'desc' }, { column: 'p.id', order: 'desc' }]).limit(page.limit + 1);
-  const rows = ((await query.catch(unavailable)) as Record<string, unknown>[]).map(postRowOf);
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return { rows: items, next: rows.length > page.limit && last ? { createdAt: last.created_at, id: last.id } : undefined };
+  const found = await keysetPage<Record<string, unknown>>(query, { orderBy: NEWEST_FIRST, cursor: page.cursor, limit: page.limit }).catch(unavailable);
+  return { items: found.items.map(postRowOf), nextCursor: found.nextCursor };
 }
+
+const NEWEST_FIRST = [['created_at', 'desc'], ['id', 'desc']] as const;
 
 const POST_COLUMNS: readonly (keyof PostRow)[] = ['id', 'tenant_id', 'author_id', 'title', 'body', 'format', 'visibility', 'revision', 'created_at', 'updated_at'];
 

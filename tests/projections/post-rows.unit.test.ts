@@ -57,10 +57,4 @@ describe('posts read model rows', () => {
   it('deletes the row with the post', () => {
     expect(fold([[created, '2026-01-01T00:00:00.000Z'], [{ type: 'PostDeleted', data: { postId: 'p-1' } }, '2026-01-02T00:00:00.000Z']])).toBeNull();
   });
-
-  it('never carries a column it does not write (the generated search vector) into the next row', () => {
-    const fromDatabase = { ...fold([[created, '2026-01-01T00:00:00.000Z']])!, search: "'t':1A" } as PostRow;
-    const next = evolvePostRow(fromDatabase, recorded({ type: 'PostVisibilityChanged', data: { postId: 'p-1', visibility: 'public' } }, '2026-01-02T00:00:00.000Z'));
-    expect(next).not.toHaveProperty('search');
-  });
 });
