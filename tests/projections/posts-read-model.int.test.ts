@@ -28,7 +28,10 @@ describe('the posts read model', () => {
               id: 'p-1', tenant_id: 't-1', author_id: 'u-1', title: 'New', body: 'Text', format: 'plain', visibility: 'public', revision: '2',
               created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-03T00:00:00.000Z',
             },
-            { id: 'p-2', title: 'Title', visibility: 'public', revision: '0' },
+            {
+              id: 'p-2', tenant_id: 't-1', author_id: 'u-1', title: 'Title', body: 'Body', format: 'markdown', visibility: 'public', revision: '0',
+              created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z',
+            },
           ],
         },
         { replay: true },
