@@ -1,6 +1,8 @@
 import express from 'express';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
-import type { RouteModule } from './route-module.js';
+import { z } from 'zod';
+import { defineRoute } from './route.js';
+import { routeModule, type RouteModule } from './route-module.js';
 
 const page = `<!DOCTYPE html>
 <html lang="en">
@@ -20,18 +22,33 @@ const page = `<!DOCTYPE html>
 // A file rather than an inline script, so a strict Content-Security-Policy can be added later.
 const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });\n`;
 
-/** Swagger UI from the swagger-ui-dist package: no CDN, works offline. */
+/**
+ * Swagger UI from the swagger-ui-dist package: no CDN, works offline. The
+ * page is a route (documented); the files it loads are assets, not API
+ * operations, so they are served by middleware under /docs/ and stay out
+ * of /openapi.json.
+ */
 export function docsRoutes(): RouteModule {
+  const pageRoutes = routeModule('docs', [
+    defineRoute({
+      method: 'get', path: '/docs', tags: ['operations'], auth: 'none',
+      summary: 'This API in Swagger UI',
+      responses: { 200: { schema: z.string(), contentType: 'text/html', description: 'The page' } },
+      handler: () => ({ status: 200, body: page }),
+    }),
+  ]);
+  const assets = express.static(getAbsoluteFSPath(), { index: false, maxAge: '1h' });
   return {
-    name: 'docs',
-    register({ router }) {
-      router.get('/docs', (_req, res) => {
-        res.type('html').send(page);
+    ...pageRoutes,
+    register(context) {
+      pageRoutes.register(context);
+      context.router.use('/docs', (req, res, next) => {
+        if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/docs-init.js') {
+          res.type('application/javascript').send(init);
+          return;
+        }
+        assets(req, res, next);
       });
-      router.get('/docs/docs-init.js', (_req, res) => {
-        res.type('application/javascript').send(init);
-      });
-      router.use('/docs', express.static(getAbsoluteFSPath(), { index: false, maxAge: '1h' }));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ErrorBody } from './error-middleware.js';
 import { errorResponseSchema } from './openapi.js';
-import type { RouteModule } from './route-module.js';
+import { defineRoute } from './route.js';
+import { routeModule, type RouteModule } from './route-module.js';
 
 export type CheckResult = {
   ok: boolean;
@@ -18,49 +18,32 @@ const checkSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.stri
 const healthSchema = z.object({ status: z.literal('ok') });
 const readySchema = z.object({ status: z.literal('ready'), checks: z.array(checkSchema) });
 
+const tags = ['operations'];
+
 /** /healthz: the process answers. /readyz: every dependency is usable, checked concurrently and each bounded in time. */
 export function healthRoutes(checks: readonly ReadinessCheck[], timeoutMs: number): RouteModule {
-  return {
-    name: 'health',
-    register({ router, openapi }) {
-      router.get('/healthz', (_req, res) => {
-        res.json({ status: 'ok' });
-      });
-      router.get('/readyz', async (_req, res) => {
+  return routeModule('health', [
+    defineRoute({
+      method: 'get', path: '/healthz', tags, auth: 'none',
+      summary: 'Liveness: the process is up',
+      responses: { 200: { schema: healthSchema, description: 'Up' } },
+      handler: () => ({ status: 200, body: { status: 'ok' as const } }),
+    }),
+    defineRoute({
+      method: 'get', path: '/readyz', tags, auth: 'none',
+      summary: 'Readiness: PostgreSQL reachable, migrations applied, event store healthy',
+      responses: {
+        200: { schema: readySchema, description: 'Ready' },
+        503: { schema: errorResponseSchema, description: 'A dependency is not usable; `details` lists every check as `{ name, ok, detail }`' },
+      },
+      async handler() {
         const results = await Promise.all(checks.map((check) => runCheck(check, timeoutMs)));
         const failing = results.filter((result) => !result.ok);
-        if (failing.length === 0) {
-          res.json({ status: 'ready', checks: results });
-          return;
-        }
-        const body: ErrorBody = {
-          error: { code: 'not_ready', message: `not ready: ${failing.map((result) => result.name).join(', ')}`, details: results },
-        };
-        res.status(503).json(body);
-      });
-
-      openapi.registerPath({
-        method: 'get',
-        path: '/healthz',
-        tags: ['operations'],
-        summary: 'Liveness: the process is up',
-        responses: { 200: { description: 'Up', content: { 'application/json': { schema: healthSchema } } } },
-      });
-      openapi.registerPath({
-        method: 'get',
-        path: '/readyz',
-        tags: ['operations'],
-        summary: 'Readiness: PostgreSQL reachable, migrations applied, event store healthy',
-        responses: {
-          200: { description: 'Ready', content: { 'application/json': { schema: readySchema } } },
-          503: {
-            description: 'A dependency is not usable; `details` lists every check as `{ name, ok, detail }`',
-            content: { 'application/json': { schema: errorResponseSchema } },
-          },
-        },
-      });
-    },
-  };
+        if (failing.length === 0) return { status: 200, body: { status: 'ready' as const, checks: results } };
+        return { status: 503, body: { error: { code: 'not_ready', message: `not ready: ${failing.map((result) => result.name).join(', ')}`, details: results } } };
+      },
+    }),
+  ]);
 }
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<CheckResult & { name: string }> {

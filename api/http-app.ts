@@ -6,7 +6,8 @@ import { docsRoutes } from './docs.js';
 import { errorMiddleware, unknownRoute } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { createHttpMetrics } from './metrics.js';
-import { createOpenApiRegistry, openApiRoutes } from './openapi.js';
+import { createOpenApiRegistry } from './openapi.js';
+import { openApiRoutes } from './openapi-routes.js';
 import { requestLogging } from './request-logging.js';
 import type { RouteModule } from './route-module.js';
 

@@ -1,6 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { RouteModule } from './route-module.js';
+import { z } from 'zod';
+import { defineRoute } from './route.js';
+import { routeModule, type RouteModule } from './route-module.js';
 
 export interface HttpMetrics {
   readonly registry: Registry;
@@ -28,21 +30,16 @@ export function createHttpMetrics(registry = new Registry()): HttpMetrics {
     next();
   };
 
-  const routes: RouteModule = {
-    name: 'metrics',
-    register({ router, openapi }) {
-      router.get('/metrics', async (_req, res) => {
-        res.type(registry.contentType).send(await registry.metrics());
-      });
-      openapi.registerPath({
-        method: 'get',
-        path: '/metrics',
-        tags: ['operations'],
-        summary: 'Prometheus metrics',
-        responses: { 200: { description: 'Metrics in the Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
-      });
-    },
-  };
+  const routes = routeModule('metrics', [
+    defineRoute({
+      method: 'get', path: '/metrics', tags: ['operations'], auth: 'none',
+      summary: 'Prometheus metrics',
+      responses: { 200: { schema: z.string(), contentType: 'text/plain', description: 'Metrics in the Prometheus text format' } },
+      async handler() {
+        return { status: 200, body: await registry.metrics(), headers: { 'Content-Type': registry.contentType } };
+      },
+    }),
+  ]);
 
   return { registry, middleware, routes };
 }

@@ -1,6 +1,5 @@
-import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { RouteModule } from './route-module.js';
 
 export const errorResponseSchema = z
   .object({
@@ -52,26 +51,4 @@ export function createOpenApiRegistry(): OpenAPIRegistry {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-Api-Key' });
   return registry;
-}
-
-export interface ApiInfo {
-  title: string;
-  version: string;
-}
-
-/** Generated once, on first request, after every module has registered its paths. */
-export function openApiRoutes(registry: OpenAPIRegistry, info: ApiInfo): RouteModule {
-  let document: unknown;
-  return {
-    name: 'openapi',
-    register({ router }) {
-      router.get('/openapi.json', (_req, res) => {
-        document ??= new OpenApiGeneratorV3(registry.definitions).generateDocument({
-          openapi: '3.0.3',
-          info: { ...info, description: 'Event-sourced CQRS backend. Errors are `{ error: { code, message, details? } }`.' },
-        });
-        res.json(document);
-      });
-    },
-  };
 }

@@ -1,5 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
+import { RouteDefinitionError, type Route } from './route.js';
 
 export interface RouteModuleContext {
   /** Mounted at the root: register full paths (`/api/posts/:id`). */
@@ -9,8 +10,8 @@ export interface RouteModuleContext {
 }
 
 /**
- * A feature's HTTP surface. Build one with a function of its dependencies,
- * e.g. `postsApi(eventStore, readModels, clock)`, and list it in the composition root.
+ * A feature's HTTP surface. Build one with `routeModule(name, [defineRoute(...), ...])`
+ * inside a function of its dependencies, e.g. `postsApi(eventStore, readModels, clock)`.
  */
 export interface RouteModule {
   readonly name: string;
@@ -21,4 +22,36 @@ export interface RouteModule {
    */
   readonly public?: boolean;
   register(context: RouteModuleContext): void;
+}
+
+/**
+ * A module from route definitions: each is mounted on express and documented
+ * in OpenAPI from the same object, so the two cannot drift. A module is
+ * public when its routes never ask who is calling (`auth: 'none'`); routes
+ * that do and routes that do not cannot share a module, since the module is
+ * mounted either before authentication or after it.
+ */
+export function routeModule(name: string, routes: readonly Route[]): RouteModule {
+  const publicRoutes = routes.filter((route) => route.auth === 'none');
+  const mixed = publicRoutes.length > 0 && publicRoutes.length < routes.length;
+  if (mixed) {
+    const route = publicRoutes[0]!;
+    throw new RouteDefinitionError(route.method, route.path, `module ${name} mixes routes with auth 'none' and routes that authenticate: split it in two`);
+  }
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const key = `${route.method} ${route.openApiPath}`;
+    if (seen.has(key)) throw new RouteDefinitionError(route.method, route.path, `defined twice in module ${name}`);
+    seen.add(key);
+  }
+  return {
+    name,
+    ...(routes.length > 0 && publicRoutes.length === routes.length ? { public: true } : {}),
+    register({ router, openapi }) {
+      for (const route of routes) {
+        router[route.method](route.path, route.handle);
+        openapi.registerPath(route.openApi);
+      }
+    },
+  };
 }

@@ -16,8 +16,8 @@ export function parseBody<T extends z.ZodType>(schema: T, req: Request): z.outpu
   return schema.parse(body);
 }
 
-/** Path parameters and query strings are part of the address: a bad one is a malformed request (400). */
-export function parseRequestPart<T extends z.ZodType>(schema: T, value: unknown, what: 'path' | 'query'): z.output<T> {
+/** Path parameters, query strings and headers frame the request: a bad one is a malformed request (400). */
+export function parseRequestPart<T extends z.ZodType>(schema: T, value: unknown, what: 'path' | 'query' | 'headers'): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new ValidationError(`the request ${what} is invalid`, { status: 400, code: `invalid_${what}`, details: zodDetails(parsed.error) });

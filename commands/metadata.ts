@@ -12,6 +12,19 @@ export interface CommandContext {
   requestId: string | null;
 }
 
+/** Where a command comes from, as far as its metadata cares: the request behind it, if any. */
+export interface CommandOrigin {
+  requestId: string | null;
+  /** Continues a causal chain the client started (X-Correlation-Id); a fresh one otherwise. */
+  correlationId?: string;
+}
+
+/** The context of a command a request asked for: its correlation continues the client's chain, its cause is the request. */
+export function commandContext(runtime: Runtime, origin: CommandOrigin, actor: Actor, tenantId: string | null): CommandContext {
+  const correlationId = origin.correlationId ?? origin.requestId ?? runtime.newId();
+  return { actor, tenantId, correlationId, causationId: origin.requestId ?? correlationId, requestId: origin.requestId };
+}
+
 export function buildMetadata(context: CommandContext, eventId: string, runtime: Runtime, schemaVersion: number): EventMetadata {
   return {
     eventId,

@@ -13,10 +13,8 @@ import {
   type AnyProjection,
   type LogCounter,
 } from '../../projections/index.js';
-import { errorResponses } from '../openapi.js';
-import { requirePrincipal } from '../principal.js';
-import { parseBody, parseRequestPart } from '../validate.js';
-import type { RouteModule } from '../route-module.js';
+import { defineRoute } from '../route.js';
+import { routeModule, type RouteModule } from '../route-module.js';
 import {
   projectionNameParams,
   projectionStatusSchema,
@@ -33,101 +31,89 @@ export interface AdminProjectionsDependencies {
   counter: LogCounter;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const tags = ['admin'];
 
 /** /api/admin/projections: status, blue/green replays, retry and skip; operators only. */
 export function adminProjectionsApi(deps: AdminProjectionsDependencies): RouteModule {
-  return {
-    name: 'admin-projections',
-    register({ router, openapi }) {
-      router.get('/api/admin/projections', async (_req, res) => {
-        requireOperator(requirePrincipal(res));
-        res.json(await getProjectionStatuses(deps));
-      });
-
-      router.post('/api/admin/projections/:name/replay', async (req, res) => {
-        const operator = requireOperator(requirePrincipal(res));
-        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
-        const job = await startReplay(deps, name, `user:${operator.userId}`);
-        res.status(202).location(`/api/admin/projections/${name}/replays/${job.jobId}`).json(job);
-      });
-
-      router.get('/api/admin/projections/:name/replays', async (req, res) => {
-        requireOperator(requirePrincipal(res));
-        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
-        res.json({ items: await listReplays(deps, name) });
-      });
-
-      router.get('/api/admin/projections/:name/replays/:jobId', async (req, res) => {
-        requireOperator(requirePrincipal(res));
-        const { jobId } = parseRequestPart(replayJobParams, req.params, 'path');
-        res.json(await getReplayProgress(deps, jobId));
-      });
-
-      router.post('/api/admin/projections/:name/retry', async (req, res) => {
-        requireOperator(requirePrincipal(res));
-        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
-        await retryProjection(deps, name);
-        res.status(202).json({ status: 'retrying' });
-      });
-
-      router.post('/api/admin/projections/:name/skip', async (req, res) => {
-        const operator = requireOperator(requirePrincipal(res));
-        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
-        const body = parseBody(skipRequestSchema, req);
-        const record = await skipEvent(deps, name, { position: BigInt(body.position), reason: body.reason, skippedBy: `user:${operator.userId}` });
-        res.status(201).json(record);
-      });
-
-      router.get('/api/admin/projections/:name/skips', async (req, res) => {
-        requireOperator(requirePrincipal(res));
-        const { name } = parseRequestPart(projectionNameParams, req.params, 'path');
-        res.json({ items: await listSkips(deps, name) });
-      });
-
-      const tags = ['admin'];
-      const security = [{ bearerAuth: [] }];
-      openapi.registerPath({
-        method: 'get', path: '/api/admin/projections', tags, security,
-        summary: 'Every projection: version, status, checkpoint, head, lag, events/s, last error',
-        responses: { 200: json(z.array(projectionStatusSchema), 'The projections'), ...errorResponses(401, 403) },
-      });
-      openapi.registerPath({
-        method: 'post', path: '/api/admin/projections/{name}/replay', tags, security,
-        summary: 'Rebuild a projection from the start of the log beside the live one, then swap it in',
-        request: { params: projectionNameParams },
-        responses: { 202: json(replayProgressSchema, 'The replay job (the running one if a replay is already under way); Location points at its progress'), ...errorResponses(401, 403, 404) },
-      });
-      openapi.registerPath({
-        method: 'get', path: '/api/admin/projections/{name}/replays', tags, security,
-        summary: "The projection's recent replay jobs",
-        request: { params: projectionNameParams },
-        responses: { 200: json(z.object({ items: z.array(replayProgressSchema) }), 'Newest first'), ...errorResponses(401, 403, 404) },
-      });
-      openapi.registerPath({
-        method: 'get', path: '/api/admin/projections/{name}/replays/{jobId}', tags, security,
-        summary: "A replay job's progress: processed, total, percent, events/s, ETA",
-        request: { params: replayJobParams },
-        responses: { 200: json(replayProgressSchema, 'The job'), ...errorResponses(400, 401, 403, 404) },
-      });
-      openapi.registerPath({
-        method: 'post', path: '/api/admin/projections/{name}/retry', tags, security,
-        summary: 'Retry a failed projection from its checkpoint',
-        request: { params: projectionNameParams },
-        responses: { 202: json(z.object({ status: z.literal('retrying') }), 'Retrying'), ...errorResponses(401, 403, 404, 409) },
-      });
-      openapi.registerPath({
-        method: 'post', path: '/api/admin/projections/{name}/skip', tags, security,
-        summary: 'Skip the one event a failed projection stopped on, recording who and why',
-        request: { params: projectionNameParams, body: { content: { 'application/json': { schema: skipRequestSchema } } } },
-        responses: { 201: json(skipRecordSchema, 'The recorded skip'), ...errorResponses(401, 403, 404, 409, 422) },
-      });
-      openapi.registerPath({
-        method: 'get', path: '/api/admin/projections/{name}/skips', tags, security,
-        summary: 'Every skip recorded for the projection',
-        request: { params: projectionNameParams },
-        responses: { 200: json(z.object({ items: z.array(skipRecordSchema) }), 'The skips'), ...errorResponses(401, 403, 404) },
-      });
-    },
-  };
+  return routeModule('admin-projections', [
+    defineRoute({
+      method: 'get', path: '/api/admin/projections', tags, auth: 'required',
+      summary: 'Every projection: version, status, checkpoint, head, lag, events/s, last error',
+      responses: { 200: { schema: z.array(projectionStatusSchema), description: 'The projections' } },
+      errors: [403],
+      async handler({ principal }) {
+        requireOperator(principal);
+        return { status: 200, body: await getProjectionStatuses(deps) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/admin/projections/:name/replay', tags, auth: 'required',
+      summary: 'Rebuild a projection from the start of the log beside the live one, then swap it in',
+      request: { params: projectionNameParams },
+      responses: { 202: { schema: replayProgressSchema, description: 'The replay job (the running one if a replay is already under way); Location points at its progress' } },
+      errors: [403, 404],
+      async handler({ principal, params }) {
+        const operator = requireOperator(principal);
+        const job = await startReplay(deps, params.name, `user:${operator.userId}`);
+        return { status: 202, body: job, headers: { Location: `/api/admin/projections/${params.name}/replays/${job.jobId}` } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/admin/projections/:name/replays', tags, auth: 'required',
+      summary: "The projection's recent replay jobs",
+      request: { params: projectionNameParams },
+      responses: { 200: { schema: z.object({ items: z.array(replayProgressSchema) }), description: 'Newest first' } },
+      errors: [403, 404],
+      async handler({ principal, params }) {
+        requireOperator(principal);
+        return { status: 200, body: { items: await listReplays(deps, params.name) } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/admin/projections/:name/replays/:jobId', tags, auth: 'required',
+      summary: "A replay job's progress: processed, total, percent, events/s, ETA",
+      request: { params: replayJobParams },
+      responses: { 200: { schema: replayProgressSchema, description: 'The job' } },
+      errors: [403, 404],
+      async handler({ principal, params }) {
+        requireOperator(principal);
+        return { status: 200, body: await getReplayProgress(deps, params.jobId) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/admin/projections/:name/retry', tags, auth: 'required',
+      summary: 'Retry a failed projection from its checkpoint',
+      request: { params: projectionNameParams },
+      responses: { 202: { schema: z.object({ status: z.literal('retrying') }), description: 'Retrying' } },
+      errors: [403, 404, 409],
+      async handler({ principal, params }) {
+        requireOperator(principal);
+        await retryProjection(deps, params.name);
+        return { status: 202, body: { status: 'retrying' as const } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/admin/projections/:name/skip', tags, auth: 'required',
+      summary: 'Skip the one event a failed projection stopped on, recording who and why',
+      request: { params: projectionNameParams, body: skipRequestSchema },
+      responses: { 201: { schema: skipRecordSchema, description: 'The recorded skip' } },
+      errors: [403, 404, 409],
+      async handler({ principal, params, body }) {
+        const operator = requireOperator(principal);
+        const record = await skipEvent(deps, params.name, { position: BigInt(body.position), reason: body.reason, skippedBy: `user:${operator.userId}` });
+        return { status: 201, body: record };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/admin/projections/:name/skips', tags, auth: 'required',
+      summary: 'Every skip recorded for the projection',
+      request: { params: projectionNameParams },
+      responses: { 200: { schema: z.object({ items: z.array(skipRecordSchema) }), description: 'The skips' } },
+      errors: [403, 404],
+      async handler({ principal, params }) {
+        requireOperator(principal);
+        return { status: 200, body: { items: await listSkips(deps, params.name) } };
+      },
+    }),
+  ]);
 }

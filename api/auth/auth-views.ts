@@ -1,4 +1,3 @@
-import type { Response } from 'express';
 import { z } from 'zod';
 import type { AuthResult } from '../../auth/identity/session-issuer.js';
 import type { Session } from '../../auth/sessions/session.js';
@@ -79,13 +78,4 @@ export function sessionView(session: Session, currentSessionId: string): z.infer
     userAgent: session.userAgent,
     ip: session.ip,
   };
-}
-
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-
-/** Answers that carry tokens must not be kept by a browser or a proxy cache (RFC 6749 section 5.1). */
-export function noStore(res: Response): Response {
-  return res.set('Cache-Control', 'no-store');
 }

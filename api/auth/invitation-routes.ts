@@ -4,16 +4,14 @@ import { requireTenantAdmin } from '../../auth/policies.js';
 import { tenantRoleSchema } from '../../domain/user/roles.js';
 import { listTenantInvitations, type TenantInvitation } from '../../projections/identity/directory-queries.js';
 import { TENANT_DIRECTORY } from '../../projections/identity/tenant-directory.js';
-import { errorResponses } from '../openapi.js';
 import { pageQuerySchema, pageRequest, pageSchema } from '../pagination.js';
-import { requirePrincipal } from '../principal.js';
 import { minPositionHeaderSchema } from '../read-your-writes.js';
-import type { RouteModule } from '../route-module.js';
-import { parseBody, parseRequestPart } from '../validate.js';
+import { requestInfo } from '../request-info.js';
+import { NO_STORE } from '../responses.js';
+import { defineRoute } from '../route.js';
+import { routeModule, type RouteModule } from '../route-module.js';
 import { invitationParams, invitationRequestSchema } from './auth-schemas.js';
-import { json, jsonBody, noStore } from './auth-views.js';
 import type { DirectoryReads } from './directory-reads.js';
-import { requestInfo } from './request-info.js';
 
 const issuedInvitationSchema = z
   .object({
@@ -44,61 +42,53 @@ const invitationSchema = z
 
 const invitationListQuery = pageQuerySchema.extend({ status: invitationStatusSchema.optional().meta({ description: 'Only invitations in this state' }) });
 
+const tags = ['identity'];
+
 /** An admin invites an email into their tenant, lists the tenant's invitations and withdraws pending ones. */
 export function invitationsApi(identity: IdentityService, reads: DirectoryReads): RouteModule {
-  return {
-    name: 'invitations',
-    register({ router, openapi }) {
-      router.post('/api/invitations', async (req, res) => {
-        const principal = requirePrincipal(res);
-        const { email, role } = parseBody(invitationRequestSchema, req);
+  return routeModule('invitations', [
+    defineRoute({
+      method: 'post', path: '/api/invitations', tags, auth: 'required',
+      summary: 'Invite an email into your tenant (admin); the token is in this answer only. 409 email_taken when the address has an account',
+      request: { body: invitationRequestSchema },
+      responses: { 201: { schema: issuedInvitationSchema, description: 'The invitation' } },
+      errors: [403, 409],
+      async handler({ principal, body, req }) {
+        const { email, role } = body;
         const invitation = await identity.invite(principal, { email, ...(role ? { role } : {}) }, requestInfo(req));
         const { revision, position, ...view } = invitation;
-        noStore(res).status(201).json({ ...view, revision: String(revision), position: position === undefined ? null : String(position) });
-      });
-
-      router.get('/api/invitations', async (req, res) => {
-        const principal = requirePrincipal(res);
+        return { status: 201, body: { ...view, revision: String(revision), position: position === undefined ? null : String(position) }, headers: NO_STORE };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/invitations', tags, auth: 'required',
+      summary: "Your tenant's invitations, newest first, without their tokens (admin); cursor-paginated",
+      request: { query: invitationListQuery, headers: minPositionHeaderSchema },
+      responses: { 200: { schema: pageSchema(invitationSchema, 'InvitationPage'), description: 'One page' } },
+      errors: [403, 504],
+      async handler({ principal, query, req }) {
         const admin = requireTenantAdmin(principal, principal.tenantId);
-        const query = parseRequestPart(invitationListQuery, req.query, 'query');
         await reads.readYourWrites(req, [TENANT_DIRECTORY]);
         const page = await listTenantInvitations(reads.knex, admin.tenantId, {
           ...pageRequest(query),
           ...(query.status ? { status: query.status } : {}),
           now: reads.now(),
         });
-        res.json({ items: page.items.map(invitationView), nextCursor: page.nextCursor });
-      });
-
-      router.delete('/api/invitations/:id', async (req, res) => {
-        const principal = requirePrincipal(res);
-        const { id } = parseRequestPart(invitationParams, req.params, 'path');
-        await identity.revokeInvitation(principal, id, requestInfo(req));
-        res.status(204).end();
-      });
-
-      const tags = ['identity'];
-      const security = [{ bearerAuth: [] }];
-      openapi.registerPath({
-        method: 'post', path: '/api/invitations', tags, security,
-        summary: 'Invite an email into your tenant (admin); the token is in this answer only. 409 email_taken when the address has an account',
-        request: jsonBody(invitationRequestSchema),
-        responses: { 201: json(issuedInvitationSchema, 'The invitation'), ...errorResponses(400, 401, 403, 409, 422) },
-      });
-      openapi.registerPath({
-        method: 'get', path: '/api/invitations', tags, security,
-        summary: "Your tenant's invitations, newest first, without their tokens (admin); cursor-paginated",
-        request: { query: invitationListQuery, headers: minPositionHeaderSchema },
-        responses: { 200: json(pageSchema(invitationSchema, 'InvitationPage'), 'One page'), ...errorResponses(400, 401, 403, 504) },
-      });
-      openapi.registerPath({
-        method: 'delete', path: '/api/invitations/{id}', tags, security,
-        summary: 'Withdraw a pending invitation (admin): its token stops working at once; 409 invitation_used once accepted',
-        request: { params: invitationParams },
-        responses: { 204: { description: 'Withdrawn' }, ...errorResponses(400, 401, 403, 404, 409) },
-      });
-    },
-  };
+        return { status: 200, body: { items: page.items.map(invitationView), nextCursor: page.nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/api/invitations/:id', tags, auth: 'required',
+      summary: 'Withdraw a pending invitation (admin): its token stops working at once; 409 invitation_used once accepted',
+      request: { params: invitationParams },
+      responses: { 204: { description: 'Withdrawn' } },
+      errors: [403, 404, 409],
+      async handler({ principal, params, req }) {
+        await identity.revokeInvitation(principal, params.id, requestInfo(req));
+        return { status: 204 };
+      },
+    }),
+  ]);
 }
 
 function invitationView(invitation: TenantInvitation): z.infer<typeof invitationSchema> {

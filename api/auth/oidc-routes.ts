@@ -4,12 +4,12 @@ import type { OidcProviderConfig } from '../../infra/config/config.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { readCookie } from '../cookies.js';
 import { NotFound, Unavailable } from '../errors.js';
-import { errorResponses } from '../openapi.js';
-import type { RouteModule } from '../route-module.js';
-import { parseRequestPart } from '../validate.js';
+import { requestInfo } from '../request-info.js';
+import { NO_STORE, noStore } from '../responses.js';
+import { defineRoute } from '../route.js';
+import { routeModule, type RouteModule } from '../route-module.js';
 import { oidcLoginQuery, oidcCallbackQuery, oidcProviderParams } from './auth-schemas.js';
-import { authResultSchema, authResultView, json, noStore } from './auth-views.js';
-import { requestInfo } from './request-info.js';
+import { authResultSchema, authResultView } from './auth-views.js';
 
 const oidcResultSchema = authResultSchema
   .extend({
@@ -30,6 +30,7 @@ const oidcResultSchema = authResultSchema
  */
 export const OIDC_BROWSER_COOKIE = '__Host-chronicle-oidc';
 const LOGIN_COOKIE_MAX_AGE_MS = 600_000;
+const tags = ['auth'];
 
 /**
  * Login through an OpenID Provider (code flow, PKCE, state, nonce, and a
@@ -41,54 +42,44 @@ const LOGIN_COOKIE_MAX_AGE_MS = 600_000;
  */
 export function oidcApi(identity: IdentityService, providers: readonly OidcProviderConfig[]): RouteModule {
   const redirectUris = new Map(providers.map((provider) => [provider.name, provider.redirectUri] as const));
-  return {
-    name: 'auth-oidc',
-    public: true,
-    register({ router, openapi }) {
-      router.get('/auth/oidc/:provider/login', async (req, res) => {
-        const { provider } = parseRequestPart(oidcProviderParams, req.params, 'path');
-        const { returnTo } = parseRequestPart(oidcLoginQuery, req.query, 'query');
-        const started = await identity.oidcStart(provider, returnTo ?? null, readCookie(req, OIDC_BROWSER_COOKIE), requestInfo(req)).catch(providerDown);
+  return routeModule('auth-oidc', [
+    defineRoute({
+      method: 'get', path: '/auth/oidc/:provider/login', tags, auth: 'none',
+      summary: 'Start a login at the provider named in OIDC_PROVIDERS: 302 to its authorization page',
+      description: `Sets the \`${OIDC_BROWSER_COOKIE}\` cookie (HttpOnly, Secure, SameSite=Lax, 10 minutes); the callback must come from the same browser.`,
+      request: { params: oidcProviderParams, query: oidcLoginQuery },
+      responses: {
+        302: { description: 'To the provider', headers: { 'Set-Cookie': { schema: { type: 'string' }, description: `${OIDC_BROWSER_COOKIE}=<binding>` } } },
+      },
+      errors: [404, 429, 503],
+      async handler({ params, query, req, res }) {
+        const started = await identity.oidcStart(params.provider, query.returnTo ?? null, readCookie(req, OIDC_BROWSER_COOKIE), requestInfo(req)).catch(providerDown);
         // Lax: sent on the provider's top-level redirect back to the callback, never on another site's subrequests.
         res.cookie(OIDC_BROWSER_COOKIE, started.browserBinding, { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: LOGIN_COOKIE_MAX_AGE_MS });
         noStore(res).redirect(302, started.authorizationUrl);
-      });
-
-      router.get('/auth/oidc/:provider/callback', async (req, res) => {
-        const { provider } = parseRequestPart(oidcProviderParams, req.params, 'path');
-        parseRequestPart(oidcCallbackQuery, req.query, 'query');
-        const redirectUri = redirectUris.get(provider);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/auth/oidc/:provider/callback', tags, auth: 'none',
+      summary: 'Where the provider sends the browser back: completes the login',
+      description:
+        'Found by issuer and subject first. A new subject with a verified email links to the account with that email when its email is verified too, ' +
+        'takes it over when it never was (see outcome), or signs up. 401 `oidc_failed` without the browser cookie set by /login; ' +
+        '403 `email_not_verified` when the provider did not verify the email; 409 `external_identity_conflict` when the account holds another subject of the same issuer.',
+      request: { params: oidcProviderParams, query: oidcCallbackQuery },
+      responses: { 200: { schema: oidcResultSchema, description: 'Logged in' } },
+      errors: [401, 403, 404, 409],
+      async handler({ params, req }) {
+        const redirectUri = redirectUris.get(params.provider);
         if (!redirectUri) throw new NotFound('no such sign-in provider', { code: 'oidc_provider_not_found' });
-        // The registered redirect URI with the provider's query, not one rebuilt from Host headers a proxy may have changed.
+        // The registered redirect URI with the provider's query (all of it, not only what the schema checks), not one rebuilt from Host headers a proxy may have changed.
         const callbackUrl = new URL(redirectUri);
         callbackUrl.search = new URL(req.originalUrl, 'http://callback.invalid').search;
-        const result = await identity.oidcComplete(provider, callbackUrl, readCookie(req, OIDC_BROWSER_COOKIE), requestInfo(req)).catch(providerDown);
-        noStore(res).json({ ...authResultView(result), outcome: result.outcome, returnTo: result.returnTo });
-      });
-
-      const tags = ['auth'];
-      openapi.registerPath({
-        method: 'get', path: '/auth/oidc/{provider}/login', tags,
-        summary: 'Start a login at the provider named in OIDC_PROVIDERS: 302 to its authorization page',
-        description: `Sets the \`${OIDC_BROWSER_COOKIE}\` cookie (HttpOnly, Secure, SameSite=Lax, 10 minutes); the callback must come from the same browser.`,
-        request: { params: oidcProviderParams, query: oidcLoginQuery },
-        responses: {
-          302: { description: 'To the provider', headers: { 'Set-Cookie': { schema: { type: 'string' }, description: `${OIDC_BROWSER_COOKIE}=<binding>` } } },
-          ...errorResponses(400, 404, 429, 503),
-        },
-      });
-      openapi.registerPath({
-        method: 'get', path: '/auth/oidc/{provider}/callback', tags,
-        summary: 'Where the provider sends the browser back: completes the login',
-        description:
-          'Found by issuer and subject first. A new subject with a verified email links to the account with that email when its email is verified too, ' +
-          'takes it over when it never was (see outcome), or signs up. 401 `oidc_failed` without the browser cookie set by /login; ' +
-          '403 `email_not_verified` when the provider did not verify the email; 409 `external_identity_conflict` when the account holds another subject of the same issuer.',
-        request: { params: oidcProviderParams, query: oidcCallbackQuery },
-        responses: { 200: json(oidcResultSchema, 'Logged in'), ...errorResponses(400, 401, 403, 404, 409) },
-      });
-    },
-  };
+        const result = await identity.oidcComplete(params.provider, callbackUrl, readCookie(req, OIDC_BROWSER_COOKIE), requestInfo(req)).catch(providerDown);
+        return { status: 200, body: { ...authResultView(result), outcome: result.outcome, returnTo: result.returnTo }, headers: NO_STORE };
+      },
+    }),
+  ]);
 }
 
 /** The services' own errors keep their meaning; anything else is the provider's discovery or token endpoint failing. */

@@ -2,7 +2,8 @@ import type { ActiveUser } from '../../domain/user/state.js';
 import { tenantStream } from '../../domain/tenant/streams.js';
 import { tenantAggregate } from '../../commands/aggregates.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 
 /**
  * The owner of an address has just proven it, without the password, on an

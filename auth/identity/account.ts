@@ -5,7 +5,8 @@ import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import type { UserPrincipal } from '../principal.js';
 import type { Session } from '../sessions/session.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 
 /**

@@ -5,7 +5,8 @@ import { userAggregate } from '../../commands/aggregates.js';
 import { verificationMessage } from '../mail/messages.js';
 import type { UserPrincipal } from '../principal.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import { userView, type UserView } from './session-issuer.js';
 
 /** The page a verification link opens; the token rides in the fragment, which browsers never send to a server. */

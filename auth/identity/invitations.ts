@@ -11,7 +11,8 @@ import type { TenantChoice } from '../../commands/signup-saga.js';
 import type { Principal } from '../principal.js';
 import { requireTenantAdmin } from '../policies.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import { issuerStillEnabled } from './user-admin.js';
 
 const TOKEN_PREFIX = 'chi_';

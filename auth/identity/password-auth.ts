@@ -9,7 +9,8 @@ import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { sendVerificationMail } from './email-verification.js';
 import type { IdentityDeps } from './identity-deps.js';
 import { resolveInvitation } from './invitations.js';
-import { ANONYMOUS_ACTOR, commandContext, type RequestInfo } from './request-info.js';
+import { ANONYMOUS_ACTOR, type RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import { ensureOperator, startSession, type AuthResult } from './session-issuer.js';
 
 export interface SignupInput {

@@ -6,7 +6,8 @@ import { passwordResetMessage } from '../mail/messages.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { endUnprovenAccess } from './account-claim.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 
 /** The page a reset link opens; the token rides in the fragment, which browsers never send to a server. */
 export const PASSWORD_RESET_PAGE = '/auth/password-reset';

@@ -9,7 +9,8 @@ import type { Principal } from '../principal.js';
 import { requireMayChangeRole } from '../policies.js';
 import { joinAdminRoster, leaveAdminRoster } from './admin-roster.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 
 export interface RoleChange {
   userId: string;

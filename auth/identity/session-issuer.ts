@@ -4,7 +4,8 @@ import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
 import { userAggregate } from '../../commands/aggregates.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 
 /** The user as the API shows it (CONTRACT.md: `{ id, email, displayName, roles, tenantId }`). */
 export interface UserView {

@@ -1,6 +1,6 @@
 import { tenantAggregate, userAggregate } from '../../commands/aggregates.js';
 import type { CommandResult } from '../../commands/command-handler.js';
-import type { CommandContext } from '../../commands/metadata.js';
+import { commandContext, type CommandContext } from '../../commands/metadata.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 import { tenantStream } from '../../domain/tenant/streams.js';
 import type { UserEvent } from '../../domain/user/events.js';
@@ -10,7 +10,7 @@ import { requireTenantAdmin } from '../policies.js';
 import type { Principal, UserPrincipal } from '../principal.js';
 import { joinAdminRoster, leaveAdminRoster } from './admin-roster.js';
 import type { IdentityDeps } from './identity-deps.js';
-import { commandContext, type RequestInfo } from './request-info.js';
+import type { RequestInfo } from './request-info.js';
 
 /**
  * Disables an account, and everything it holds stops at once: the user is

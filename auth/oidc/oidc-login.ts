@@ -8,7 +8,8 @@ import { externalIdentityReservationAggregate, userAggregate } from '../../comma
 import { AuthenticationError } from '../errors.js';
 import { endUnprovenAccess } from '../identity/account-claim.js';
 import type { IdentityDeps } from '../identity/identity-deps.js';
-import { ANONYMOUS_ACTOR, commandContext, type RequestInfo } from '../identity/request-info.js';
+import { ANONYMOUS_ACTOR, type RequestInfo } from '../identity/request-info.js';
+import { commandContext } from '../../commands/metadata.js';
 import { ensureOperator, startSession, type AuthResult } from '../identity/session-issuer.js';
 import { browserBindingMatches, hashBrowserBinding, isBrowserBinding, newBrowserBinding } from './browser-binding.js';
 import type { OidcClient } from './oidc-client.js';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { RequestInfo } from '../../auth/identity/request-info.js';
-import { rateLimitHeaders } from '../rate-limit-headers.js';
+import type { RequestInfo } from '../auth/identity/request-info.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
