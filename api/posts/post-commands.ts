@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import { commandContext } from '../../auth/identity/request-info.js';
 import { postAggregate } from '../../commands/post-aggregate.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
+import { commandContext } from '../../commands/metadata.js';
 import type { Runtime } from '../../commands/runtime.js';
 import { loadStream } from '../../commands/load-stream.js';
 import { postNotFound, postStream, readsPostDirectly, type ActivePost, type PostCommand } from '../../domain/post/index.js';
@@ -9,7 +9,7 @@ import type { UserCaller } from '../../domain/shared/caller.js';
 import { ForbiddenError, PreconditionFailedError } from '../../domain/shared/errors.js';
 import type { EventStore, Position } from '../../infra/event-store/event-store.js';
 import { findReadablePost, type PostReads } from '../../projections/posts/post-queries.js';
-import { requestInfo } from '../auth/request-info.js';
+import { requestInfo } from '../request-info.js';
 
 export interface PostCommandDeps {
   commands: CommandHandler;

@@ -2,16 +2,13 @@ import { z } from 'zod';
 import { postNotFound } from '../../domain/post/index.js';
 import { findReadablePost, listReadablePosts } from '../../projections/posts/post-queries.js';
 import { POSTS_PROJECTION } from '../../projections/posts/posts-read-model.js';
-import { json, jsonBody } from '../auth/auth-views.js';
 import { callerOf, requireUserCaller } from '../content/caller.js';
-import { ifMatchRevision, setRevisionETag } from '../if-match.js';
-import { errorResponses } from '../openapi.js';
-import { principalOf, requirePrincipal } from '../principal.js';
+import { ifMatchRevision } from '../if-match.js';
+import { pageQuerySchema, pageRequest, pageSchema } from '../pagination.js';
 import { minPositionHeaderSchema, type ReadYourWrites } from '../read-your-writes.js';
-import type { RouteModule } from '../route-module.js';
-import { parseBody, parseRequestPart } from '../validate.js';
+import { defineRoute } from '../route.js';
+import { routeModule, type RouteModule } from '../route-module.js';
 import { runPostCommand, type PostCommandDeps } from './post-commands.js';
-import { pageQuerySchema, pageRequest } from '../pagination.js';
 import {
   createPostRequestSchema,
   postCommandAnswerSchema,
@@ -27,99 +24,100 @@ export interface PostsApiDeps extends PostCommandDeps {
   readYourWrites: ReadYourWrites;
 }
 
-/** The read models a post query depends on (X-Min-Position waits for each). */
+/** The read models a post query depends on: X-Min-Position waits for each. */
 const POST_READ_MODELS = [POSTS_PROJECTION];
+const tags = ['content'];
+
+/** Until the shared helpers land (writes): the ETag of an answer about one post, and the If-Match header it honours. */
+const revisionETag = (revision: bigint) => ({ ETag: `"${revision}"` });
+const etagResponseHeader = { ETag: { description: 'The post’s revision, in quotes: send it back as If-Match', schema: { type: 'string' as const } } };
+const ifMatchHeaderSchema = z.object({
+  'if-match': z.string().optional().meta({ description: 'The ETag last read ("<revision>"): 412 if the post changed since; without it a concurrent change is retried on fresh state' }),
+});
 
 export function postsApi(deps: PostsApiDeps): RouteModule {
-  return {
-    name: 'posts',
-    register({ router, openapi }) {
-      router.post('/api/posts', async (req, res) => {
-        const caller = requireUserCaller(requirePrincipal(res));
-        const body = parseBody(createPostRequestSchema, req);
+  return routeModule('posts', [
+    defineRoute({
+      method: 'post', path: '/api/posts', tags, auth: 'required',
+      summary: 'Write a post: you are its author, your tenant its tenant',
+      request: { body: createPostRequestSchema },
+      responses: { 201: { schema: postCommandAnswerSchema, description: 'The post, its revision and the position of the change', headers: etagResponseHeader } },
+      errors: [403],
+      async handler({ body, principal, req }) {
+        const caller = requireUserCaller(principal);
         const postId = deps.runtime.newId();
         const outcome = await runPostCommand(deps, req, caller, postId, { type: 'CreatePost', by: caller, data: { postId, ...body } }, undefined);
         if (!outcome.post) throw postNotFound();
-        setRevisionETag(res, outcome.revision);
-        res.status(201).location(`/api/posts/${postId}`).json(postCommandAnswer(outcome.post, outcome.revision, outcome.position));
-      });
-
-      router.get('/api/posts', async (req, res) => {
-        const query = parseRequestPart(postListQuerySchema.extend(pageQuerySchema.shape), req.query, 'query');
+        return {
+          status: 201,
+          headers: { ...revisionETag(outcome.revision), Location: `/api/posts/${postId}` },
+          body: postCommandAnswer(outcome.post, outcome.revision, outcome.position),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/posts', tags, auth: 'optional',
+      summary: 'The posts you may read, newest first: by author, collection or visibility, or searched, a page at a time',
+      request: { query: postListQuerySchema.extend(pageQuerySchema.shape), headers: minPositionHeaderSchema },
+      responses: { 200: { schema: pageSchema(postViewSchema, 'PostPage'), description: 'A page of posts' } },
+      errors: [503, 504],
+      async handler({ query, principal, req }) {
         await deps.readYourWrites(req, POST_READ_MODELS);
-        const page = await listReadablePosts(deps.reads, callerOf(principalOf(res)), {
-          ...(query.author === undefined ? {} : { authorId: query.author }),
-          ...(query.collection === undefined ? {} : { collectionId: query.collection }),
-          ...(query.visibility === undefined ? {} : { visibility: query.visibility }),
-          ...(query.q === undefined ? {} : { q: query.q }),
-        }, pageRequest(query));
-        res.json({ items: page.items.map(postView), nextCursor: page.nextCursor });
-      });
-
-      router.get('/api/posts/:id', async (req, res) => {
-        const { id } = parseRequestPart(postParamsSchema, req.params, 'path');
+        const { author, collection, visibility, q } = query;
+        const page = await listReadablePosts(
+          deps.reads,
+          callerOf(principal),
+          {
+            ...(author === undefined ? {} : { authorId: author }),
+            ...(collection === undefined ? {} : { collectionId: collection }),
+            ...(visibility === undefined ? {} : { visibility }),
+            ...(q === undefined ? {} : { q }),
+          },
+          pageRequest(query),
+        );
+        return { status: 200, body: { items: page.items.map(postView), nextCursor: page.nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/posts/:id', tags, auth: 'optional',
+      summary: 'One post, if you may read it (404 otherwise, whether it exists or not)',
+      request: { params: postParamsSchema, headers: minPositionHeaderSchema },
+      responses: { 200: { schema: postViewSchema, description: 'The post', headers: etagResponseHeader } },
+      errors: [404, 503, 504],
+      async handler({ params, principal, req }) {
         await deps.readYourWrites(req, POST_READ_MODELS);
-        const row = await findReadablePost(deps.reads, callerOf(principalOf(res)), id);
+        const row = await findReadablePost(deps.reads, callerOf(principal), params.id);
         if (!row) throw postNotFound();
-        setRevisionETag(res, BigInt(row.revision));
-        res.json(postView(row));
-      });
-
-      router.put('/api/posts/:id', async (req, res) => {
-        const caller = requireUserCaller(requirePrincipal(res));
-        const { id } = parseRequestPart(postParamsSchema, req.params, 'path');
-        const ifMatch = ifMatchRevision(req);
-        const body = parseBody(updatePostRequestSchema, req);
-        const outcome = await runPostCommand(deps, req, caller, id, { type: 'UpdatePost', by: caller, data: body }, ifMatch);
+        return { status: 200, headers: revisionETag(BigInt(row.revision)), body: postView(row) };
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/posts/:id', tags, auth: 'required',
+      summary: 'Replace a post’s title and body, and change its format or visibility (its author, or an admin of its tenant)',
+      request: { params: postParamsSchema, headers: ifMatchHeaderSchema, body: updatePostRequestSchema },
+      responses: { 200: { schema: postCommandAnswerSchema, description: 'The post as changed', headers: etagResponseHeader } },
+      errors: [403, 404, 412],
+      async handler({ params, body, principal, req }) {
+        const caller = requireUserCaller(principal);
+        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'UpdatePost', by: caller, data: body }, ifMatchRevision(req));
         if (!outcome.post) throw postNotFound();
-        setRevisionETag(res, outcome.revision);
-        res.json(postCommandAnswer(outcome.post, outcome.revision, outcome.position));
-      });
-
-      router.delete('/api/posts/:id', async (req, res) => {
-        const caller = requireUserCaller(requirePrincipal(res));
-        const { id } = parseRequestPart(postParamsSchema, req.params, 'path');
-        const outcome = await runPostCommand(deps, req, caller, id, { type: 'DeletePost', by: caller, data: {} }, ifMatchRevision(req));
-        res.json({ id, revision: String(outcome.revision), position: outcome.position === undefined ? null : String(outcome.position), deleted: true });
-      });
-
-      const tags = ['content'];
-      const security = [{ bearerAuth: [] }];
-      const optionalSecurity: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }];
-      const ifMatchHeader = z.object({ 'if-match': z.string().optional().meta({ description: 'The ETag last read, e.g. "3": 412 when the post has changed since' }) });
-      openapi.registerPath({
-        method: 'post', path: '/api/posts', tags, security,
-        summary: 'Write a post (its author is you, its tenant yours)',
-        request: jsonBody(createPostRequestSchema),
-        responses: { 201: json(postCommandAnswerSchema, 'The post; ETag is its revision'), ...errorResponses(400, 401, 403, 413, 415, 422) },
-      });
-      openapi.registerPath({
-        method: 'get', path: '/api/posts', tags, security: optionalSecurity,
-        summary: 'The posts you may read, newest first, filtered and searched, a page at a time',
-        request: { query: postListQuerySchema.extend(pageQuerySchema.shape), headers: minPositionHeaderSchema },
-        responses: {
-          200: json(z.object({ items: z.array(postViewSchema), nextCursor: z.string().nullable() }).meta({ id: 'PostPage' }), 'A page of posts'),
-          ...errorResponses(400, 401, 503, 504),
-        },
-      });
-      openapi.registerPath({
-        method: 'get', path: '/api/posts/{id}', tags, security: optionalSecurity,
-        summary: 'One post, if you may read it (404 otherwise, whether or not it exists)',
-        request: { params: postParamsSchema, headers: minPositionHeaderSchema },
-        responses: { 200: json(postViewSchema, 'The post; ETag is its revision'), ...errorResponses(400, 401, 404, 503, 504) },
-      });
-      openapi.registerPath({
-        method: 'put', path: '/api/posts/{id}', tags, security,
-        summary: 'Replace a post’s title and body, and change its format or visibility (its author, or an admin of its tenant)',
-        request: { params: postParamsSchema, headers: ifMatchHeader, ...jsonBody(updatePostRequestSchema) },
-        responses: { 200: json(postCommandAnswerSchema, 'The post; ETag is its revision'), ...errorResponses(400, 401, 403, 404, 412, 413, 415, 422) },
-      });
-      openapi.registerPath({
-        method: 'delete', path: '/api/posts/{id}', tags, security,
-        summary: 'Delete a post (its author, or an admin of its tenant); collections drop it',
-        request: { params: postParamsSchema, headers: ifMatchHeader },
-        responses: { 200: json(postDeletedAnswerSchema, 'Deleted'), ...errorResponses(400, 401, 403, 404, 412) },
-      });
-    },
-  };
+        return { status: 200, headers: revisionETag(outcome.revision), body: postCommandAnswer(outcome.post, outcome.revision, outcome.position) };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/api/posts/:id', tags, auth: 'required',
+      summary: 'Delete a post (its author, or an admin of its tenant); the collections holding it drop it',
+      request: { params: postParamsSchema, headers: ifMatchHeaderSchema },
+      responses: { 200: { schema: postDeletedAnswerSchema, description: 'Deleted: the revision and position of the deletion' } },
+      errors: [403, 404, 412],
+      async handler({ params, principal, req }) {
+        const caller = requireUserCaller(principal);
+        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'DeletePost', by: caller, data: {} }, ifMatchRevision(req));
+        return {
+          status: 200,
+          body: { id: params.id, revision: String(outcome.revision), position: outcome.position === undefined ? null : String(outcome.position), deleted: true as const },
+        };
+      },
+    }),
+  ]);
 }
