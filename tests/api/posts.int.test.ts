@@ -94,6 +94,19 @@ describe('POST /api/posts', () => {
   });
 });
 
+describe('API keys', () => {
+  it('read what a guest reads and change nothing (403 user_required)', async () => {
+    const { key } = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'reader' }, { bearer: acme.admin.accessToken }), 201);
+    const secret = await createPost(http, acme.author);
+    const open = await createPost(http, acme.author, { visibility: 'public' });
+    await expectError(await http.post('/api/posts', { title: 't', body: 'b' }, { bearer: key }), 403, 'user_required');
+    await expectError(await put(`/api/posts/${open.id}`, { title: 't', body: 'b' }, key), 403, 'user_required');
+    await expectError(await del(`/api/posts/${open.id}`, key), 403, 'user_required');
+    expect((await getAfter(http, `/api/posts/${open.id}`, open.position, key)).status).toBe(200);
+    await expectError(await getAfter(http, `/api/posts/${secret.id}`, open.position, key), 404, 'post_not_found');
+  });
+});
+
 describe('GET /api/posts/:id', () => {
   it('answers 404 for an unknown post and 400 for an id that is not one', async () => {
     await expectError(await http.get(`/api/posts/${randomUUID()}`, { bearer: acme.admin.accessToken }), 404, 'post_not_found');
