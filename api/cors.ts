@@ -2,8 +2,8 @@ import type { RequestHandler } from 'express';
 
 /** What a browser script may send and read across origins: the headers the API itself takes and gives. */
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
-const ALLOWED_HEADERS = 'Authorization, Content-Type, If-Match, If-None-Match, X-Api-Key, X-Request-Id';
-const EXPOSED_HEADERS = 'X-Request-Id, ETag, Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset';
+const ALLOWED_HEADERS = 'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Api-Key, X-Min-Position, X-Request-Id';
+const EXPOSED_HEADERS = 'X-Request-Id, ETag, Location, Retry-After, Idempotent-Replayed, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /**

@@ -1,14 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, PreconditionFailedError } from '../domain/shared/errors.js';
 import type { DomainEvent } from '../domain/shared/events.js';
-import { WrongExpectedRevisionError } from '../infra/event-store/errors.js';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../infra/event-store/errors.js';
 import type { EventStore, ExpectedRevision, JsonObject, NewEvent, Position } from '../infra/event-store/event-store.js';
+import { StreamQueue } from '../infra/stream-queue.js';
 import type { Aggregate } from './aggregate.js';
-import { loadStream, snapshotIfDue } from './load-stream.js';
+import { loadStream, snapshotIfDue, type LoadedStream } from './load-stream.js';
 import { buildMetadata, type CommandContext } from './metadata.js';
 import type { Runtime } from './runtime.js';
 import type { SnapshotStore } from './snapshots.js';
 
 export interface CommandOptions {
+  /** Actor, tenant, correlation and causation of the events appended: a process reacting to an event sets them from it. */
   context: CommandContext;
   /**
    * The revision the caller last saw (an HTTP If-Match). When given, a
@@ -23,6 +26,14 @@ export interface CommandOptions {
    * state read; no snapshot is taken, since that state may miss events.
    */
   unconditional?: boolean;
+  /**
+   * The id of the event at `index` among those the decider returns, instead
+   * of a fresh one: for a process reacting to an event (`reactionEventIds`),
+   * so that a replay or a second worker appends nothing twice. When an id is
+   * already in the stream the command is taken as done: nothing is appended
+   * and the result's `events` is empty.
+   */
+  eventIdFor?: (index: number) => string;
 }
 
 export interface CommandResult<State, Event> {
@@ -31,7 +42,7 @@ export interface CommandResult<State, Event> {
   revision: bigint;
   /** Position of the stream's last event: the one appended, or the last one read when nothing was. */
   position: Position | undefined;
-  /** The events this command appended; empty when the decider found nothing to do. */
+  /** The events this command appended; empty when the decider found nothing to do (or it was done before). */
   events: Event[];
   state: State;
 }
@@ -39,78 +50,130 @@ export interface CommandResult<State, Event> {
 export interface CommandHandlerDeps {
   eventStore: EventStore;
   runtime: Runtime;
-  /** Attempts in all when concurrent writers keep winning the race; 5 unless told. */
-  maxAttempts?: number;
+  /**
+   * How long a command keeps retrying on fresh state while writers in other
+   * processes keep winning the race for its stream; 10 s unless told. Bounded
+   * by time rather than attempts: a hot stream shared by many processes can
+   * need many attempts, each cheap. 0: one attempt.
+   */
+  retryForMs?: number;
   /** For aggregates with a snapshot policy: loads start from the last snapshot. */
   snapshots?: SnapshotStore;
 }
 
+const DEFAULT_RETRY_FOR_MS = 10_000;
+/** Backoff before retry n: a random pause up to min(CAP, BASE·2^(n-1)) ms ("full jitter"), so racing processes spread out. */
+const BACKOFF_BASE_MS = 2;
+const BACKOFF_CAP_MS = 100;
+
 /**
  * The one command handler (STYLE.md habit 4): read → fold → decide → append
- * at the revision read → on a conflict, again on the fresh state, a bounded
- * number of times. Features never write their own append loops.
+ * at the revision read → on a conflict, again on the fresh state. Features
+ * never write their own append loops.
+ *
+ * Commands to one stream run one at a time in this process (a queue per
+ * stream), so they never race each other; a conflict can only come from
+ * another process, and is retried after a jittered pause until `retryForMs`
+ * has passed. Without If-Match a concurrent change is never lost.
  */
 export class CommandHandler {
-  private readonly maxAttempts: number;
+  private readonly retryForMs: number;
+  private readonly queue = new StreamQueue();
 
   constructor(private readonly deps: CommandHandlerDeps) {
-    this.maxAttempts = deps.maxAttempts ?? 5;
+    this.retryForMs = deps.retryForMs ?? DEFAULT_RETRY_FOR_MS;
   }
 
-  async handle<State, Command, Event extends DomainEvent>(
+  handle<State, Command, Event extends DomainEvent>(
     aggregate: Aggregate<State, Command, Event>,
     streamId: string,
     command: Command,
     options: CommandOptions,
   ): Promise<CommandResult<State, Event>> {
+    // Unconditional appends never conflict, so they need no turn: a burst of failed logins stays parallel.
+    if (options.unconditional) return this.attempts(aggregate, streamId, command, options);
+    return this.queue.run(streamId, () => this.attempts(aggregate, streamId, command, options));
+  }
+
+  private async attempts<State, Command, Event extends DomainEvent>(
+    aggregate: Aggregate<State, Command, Event>,
+    streamId: string,
+    command: Command,
+    options: CommandOptions,
+  ): Promise<CommandResult<State, Event>> {
+    const deadline = Date.now() + this.retryForMs;
     for (let attempt = 1; ; attempt++) {
       const loaded = await loadStream(this.deps.eventStore, aggregate, streamId, this.deps.snapshots);
       if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
         throw stale(streamId, options.ifMatch, loaded.revision);
       }
       const events = aggregate.decider.decide(command, loaded.state);
-      if (events.length === 0) {
-        return { streamId, revision: loaded.revision, position: loaded.position, events, state: loaded.state };
-      }
+      if (events.length === 0) return unchanged(streamId, loaded);
+      const newEvents = this.toNewEvents(aggregate, events, options);
+      if (options.eventIdFor && anyRecorded(newEvents, loaded)) return unchanged(streamId, loaded);
       const expectedRevision: ExpectedRevision = options.unconditional ? 'any' : loaded.revision === -1n ? 'no_stream' : loaded.revision;
       try {
-        const appended = await this.deps.eventStore.appendToStream(streamId, this.toNewEvents(aggregate, events, options.context), {
-          expectedRevision,
-        });
+        const appended = await this.deps.eventStore.appendToStream(streamId, newEvents, { expectedRevision });
         const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), loaded.state);
         const result = { streamId, revision: appended.nextRevision, position: appended.position, events, state };
         if (this.deps.snapshots && !options.unconditional) await snapshotIfDue(this.deps.snapshots, aggregate, streamId, { ...result, snapshotRevision: loaded.snapshotRevision });
         return result;
       } catch (error) {
+        if (error instanceof DuplicateEventIdError && options.eventIdFor) {
+          return this.alreadyDone(aggregate, streamId, newEvents, error);
+        }
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (options.ifMatch !== undefined) throw stale(streamId, options.ifMatch, error.actual);
-        if (attempt >= this.maxAttempts) {
+        const pause = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+        if (Date.now() + pause >= deadline) {
           throw new ConflictError(`${aggregate.name} changed concurrently too often; try again`, {
             code: 'concurrency_conflict',
             cause: error,
           });
         }
+        await sleep(pause);
       }
     }
   }
 
-  private toNewEvents<Event extends DomainEvent>(
-    aggregate: Aggregate<unknown, unknown, Event>,
-    events: readonly Event[],
-    context: CommandContext,
-  ): NewEvent[] {
-    return events.map((event) => {
+  /**
+   * A deterministic id clashed with one recorded before the last snapshot, or
+   * by a racing process: done, if the clash is in this stream. Read whole, since
+   * a snapshot may hide it; a clash elsewhere is a real error.
+   */
+  private async alreadyDone<State, Command, Event extends DomainEvent>(
+    aggregate: Aggregate<State, Command, Event>,
+    streamId: string,
+    newEvents: readonly NewEvent[],
+    error: DuplicateEventIdError,
+  ): Promise<CommandResult<State, Event>> {
+    const recorded = new Set((await this.deps.eventStore.readStream(streamId)).map((event) => event.id.toLowerCase()));
+    if (!newEvents.some((event) => recorded.has(event.id.toLowerCase()))) throw error;
+    return unchanged(streamId, await loadStream(this.deps.eventStore, aggregate, streamId, this.deps.snapshots));
+  }
+
+  private toNewEvents<Event extends DomainEvent>(aggregate: Aggregate<unknown, unknown, Event>, events: readonly Event[], options: CommandOptions): NewEvent[] {
+    return events.map((event, index) => {
       // Parsing on the way out catches a decider that built a payload its own schema rejects.
       const checked = aggregate.eventSchema.parse(event);
-      const id = this.deps.runtime.newId();
+      const id = options.eventIdFor ? options.eventIdFor(index) : this.deps.runtime.newId();
       return {
         id,
         type: checked.type,
         data: checked.data as JsonObject,
-        metadata: buildMetadata(context, id, this.deps.runtime, aggregate.schemaVersion) as JsonObject,
+        metadata: buildMetadata(options.context, id, this.deps.runtime, aggregate.schemaVersion) as JsonObject,
       };
     });
   }
+}
+
+function unchanged<State, Event>(streamId: string, loaded: LoadedStream<State, Event>): CommandResult<State, Event> {
+  return { streamId, revision: loaded.revision, position: loaded.position, events: [], state: loaded.state };
+}
+
+function anyRecorded(events: readonly NewEvent[], loaded: LoadedStream<unknown, unknown>): boolean {
+  const ids = new Set(events.map((event) => event.id.toLowerCase()));
+  return loaded.recorded.some((event) => ids.has(event.id.toLowerCase()));
 }
 
 /** The caller's If-Match named another revision than the stream's: 412, with both revisions in the details. */

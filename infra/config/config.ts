@@ -180,6 +180,8 @@ export const configSchema = z.object({
   EVENTSTORE_CONNECT_TIMEOUT_MS: integer(1).default(5_000),
   SUBSCRIPTION_POLL_MS: integer(1).default(1_000),
   READ_YOUR_WRITES_TIMEOUT_MS: integer(1).default(5_000),
+  /** How long an Idempotency-Key is remembered from its first use: a repeat after it runs as a new request. */
+  IDEMPOTENCY_KEY_TTL_SECONDS: integer(60).default(86_400),
   APPEND_TIMEOUT_MS: integer(1).default(30_000),
   /** Largest event, data and metadata as UTF-8 JSON; at most the 64 MiB one append may carry. */
   MAX_EVENT_BYTES: integer(1, 64 * 1024 * 1024).default(1024 * 1024),

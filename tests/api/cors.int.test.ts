@@ -38,6 +38,17 @@ describe('CORS_ORIGINS', () => {
     }
   });
 
+  it('lets a listed origin send the write and read-your-writes headers, and read whether an answer was replayed', async () => {
+    const response = await fetch(`${app.url}/api/api-keys`, {
+      method: 'OPTIONS',
+      headers: { origin: LISTED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'idempotency-key, if-match, x-min-position' },
+    });
+    const allowed = response.headers.get('access-control-allow-headers')?.toLowerCase() ?? '';
+    for (const header of ['idempotency-key', 'if-match', 'x-min-position']) expect(allowed).toContain(header);
+    const ok = await fetch(`${app.url}/healthz`, { headers: { origin: LISTED } });
+    expect(ok.headers.get('access-control-expose-headers')).toContain('Idempotent-Replayed');
+  });
+
   it("lets a listed origin's script read an answer and its request id, errors included", async () => {
     const ok = await fetch(`${app.url}/healthz`, { headers: { origin: LISTED } });
     expect(ok.headers.get('access-control-allow-origin')).toBe(LISTED);

@@ -53,7 +53,7 @@ describe('the generic command handler', () => {
     // Two processes: two stores, each queueing its own appends, racing each other for the stream's next revision.
     const otherProcess = await PostgresEventStore.connect({ connectionString: h.database.url, logger: createLogger('silent'), pollIntervalMs: 200 });
     try {
-      const handlers = [h.store, otherProcess].map((eventStore) => new CommandHandler({ eventStore, runtime: h.runtime, maxAttempts: 1 }));
+      const handlers = [h.store, otherProcess].map((eventStore) => new CommandHandler({ eventStore, runtime: h.runtime, retryForMs: 0 }));
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, (_, i) =>
           handlers[i % 2]!.handle(tenantAggregate, tenantStream(tenantId), issueKey(`u-${i}`), { context: systemContext(h.runtime, tenantId), unconditional: true }),

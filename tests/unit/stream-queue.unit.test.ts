@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { StreamQueue } from '../../infra/event-store/postgres/stream-queue.js';
+import { StreamQueue } from '../../infra/stream-queue.js';
 
 /** A task that runs until told to finish, recording when it started. */
 function gate(log: string[], name: string): { task: () => Promise<string>; finish(): void; fail(): void } {

@@ -26,7 +26,7 @@ import type { AppendOutcome, PreparedAppend } from './append-statements.js';
 import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payloads.js';
 import { validateAppend } from '../validate-append.js';
 import { validateReadAll, validateReadStream, validateSubscribe } from '../validate-read.js';
-import { StreamQueue } from './stream-queue.js';
+import { StreamQueue } from '../../stream-queue.js';
 import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../postgres/connection-liveness.js';
 import { SocketRegistry } from '../../postgres/socket-registry.js';
 import { OverdueAppends } from './overdue-appends.js';

@@ -1,9 +1,10 @@
 /**
  * Runs tasks for one stream one at a time, in arrival order, and tasks for
- * distinct streams independently. Appends to a stream all read its last
- * revision and insert after it: racing, all but one would fail on the primary
- * key and retry, so a hot stream would see a storm of retries (and give up).
- * Queued, each append reads the revision its predecessor left.
+ * distinct streams independently. Writers to a stream all read its last
+ * revision and write after it: racing, all but one would fail and retry, so a
+ * hot stream would see a storm of retries. Queued, each reads the revision its
+ * predecessor left. Used by the PostgreSQL store for appends and by the
+ * command handler for whole commands (read, decide, append).
  */
 export class StreamQueue {
   /** The last task queued per stream, settled or not; removed once the queue drains. */
