@@ -13,6 +13,7 @@ import type { IdentityService } from '../auth/identity-service.js';
 import { CommandHandler } from '../commands/command-handler.js';
 import { systemRuntime } from '../commands/runtime.js';
 import { postReads } from '../projections/posts/post-queries.js';
+import { createIdempotency } from './idempotency.js';
 import { logCounter } from './log-counter.js';
 import type { ReadSide } from './read-side.js';
 import type { Services } from './services.js';
@@ -47,6 +48,7 @@ export function featureRouteModules(services: Services, api: ApiSide): RouteModu
       runtime: systemRuntime(),
       reads: postReads(services.knex),
       readYourWrites: api.readSide.readYourWrites,
+      idempotency: createIdempotency(services),
     }),
   ];
 }

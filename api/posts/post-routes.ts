@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { postNotFound } from '../../domain/post/index.js';
 import { findReadablePost, listReadablePosts } from '../../projections/posts/post-queries.js';
 import { POSTS_PROJECTION } from '../../projections/posts/posts-read-model.js';
 import { callerOf, requireUserCaller } from '../content/caller.js';
-import { ifMatchRevision } from '../if-match.js';
+import { idempotencyKeyHeaderSchema, idempotentRequest, type Idempotency } from '../idempotency/idempotency.js';
+import { etagResponseHeader, ifMatchHeaderSchema, parseIfMatch, revisionETag } from '../if-match.js';
 import { pageQuerySchema, pageRequest, pageSchema } from '../pagination.js';
 import { minPositionHeaderSchema, type ReadYourWrites } from '../read-your-writes.js';
 import { defineRoute } from '../route.js';
@@ -22,37 +22,36 @@ import { postCommandAnswer, postView } from './post-views.js';
 
 export interface PostsApiDeps extends PostCommandDeps {
   readYourWrites: ReadYourWrites;
+  /** Idempotency-Key on POST. */
+  idempotency: Idempotency;
 }
 
 /** The read models a post query depends on: X-Min-Position waits for each. */
 const POST_READ_MODELS = [POSTS_PROJECTION];
 const tags = ['content'];
 
-/** Until the shared helpers land (writes): the ETag of an answer about one post, and the If-Match header it honours. */
-const revisionETag = (revision: bigint) => ({ ETag: `"${revision}"` });
-const etagResponseHeader = { ETag: { description: 'The post’s revision, in quotes: send it back as If-Match', schema: { type: 'string' as const } } };
-const ifMatchHeaderSchema = z.object({
-  'if-match': z.string().optional().meta({ description: 'The ETag last read ("<revision>"): 412 if the post changed since; without it a concurrent change is retried on fresh state' }),
-});
-
 export function postsApi(deps: PostsApiDeps): RouteModule {
   return routeModule('posts', [
     defineRoute({
       method: 'post', path: '/api/posts', tags, auth: 'required',
       summary: 'Write a post: you are its author, your tenant its tenant',
-      request: { body: createPostRequestSchema },
+      request: { headers: idempotencyKeyHeaderSchema, body: createPostRequestSchema },
       responses: { 201: { schema: postCommandAnswerSchema, description: 'The post, its revision and the position of the change', headers: etagResponseHeader } },
-      errors: [403],
+      errors: [403, 409],
       async handler({ body, principal, req }) {
         const caller = requireUserCaller(principal);
-        const postId = deps.runtime.newId();
-        const outcome = await runPostCommand(deps, req, caller, postId, { type: 'CreatePost', by: caller, data: { postId, ...body } }, undefined);
-        if (!outcome.post) throw postNotFound();
-        return {
-          status: 201,
-          headers: { ...revisionETag(outcome.revision), Location: `/api/posts/${postId}` },
-          body: postCommandAnswer(outcome.post, outcome.revision, outcome.position),
-        };
+        const answer = await deps.idempotency.run(idempotentRequest(req, principal), async () => {
+          const postId = deps.runtime.newId();
+          const outcome = await runPostCommand(deps, req, caller, postId, { type: 'CreatePost', by: caller, data: { postId, ...body } }, undefined);
+          if (!outcome.post) throw postNotFound();
+          return {
+            status: 201 as const,
+            headers: { ...revisionETag(outcome.revision), Location: `/api/posts/${postId}` },
+            body: postCommandAnswer(outcome.post, outcome.revision, outcome.position),
+          };
+        });
+        if (!answer) throw postNotFound();
+        return answer;
       },
     }),
     defineRoute({
@@ -97,9 +96,9 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
       request: { params: postParamsSchema, headers: ifMatchHeaderSchema, body: updatePostRequestSchema },
       responses: { 200: { schema: postCommandAnswerSchema, description: 'The post as changed', headers: etagResponseHeader } },
       errors: [403, 404, 412],
-      async handler({ params, body, principal, req }) {
+      async handler({ params, headers, body, principal, req }) {
         const caller = requireUserCaller(principal);
-        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'UpdatePost', by: caller, data: body }, ifMatchRevision(req));
+        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'UpdatePost', by: caller, data: body }, parseIfMatch(headers['if-match']));
         if (!outcome.post) throw postNotFound();
         return { status: 200, headers: revisionETag(outcome.revision), body: postCommandAnswer(outcome.post, outcome.revision, outcome.position) };
       },
@@ -110,9 +109,9 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
       request: { params: postParamsSchema, headers: ifMatchHeaderSchema },
       responses: { 200: { schema: postDeletedAnswerSchema, description: 'Deleted: the revision and position of the deletion' } },
       errors: [403, 404, 412],
-      async handler({ params, principal, req }) {
+      async handler({ params, headers, principal, req }) {
         const caller = requireUserCaller(principal);
-        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'DeletePost', by: caller, data: {} }, ifMatchRevision(req));
+        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'DeletePost', by: caller, data: {} }, parseIfMatch(headers['if-match']));
         return {
           status: 200,
           body: { id: params.id, revision: String(outcome.revision), position: outcome.position === undefined ? null : String(outcome.position), deleted: true as const },

@@ -94,6 +94,34 @@ describe('POST /api/posts', () => {
   });
 });
 
+describe('Idempotency-Key on POST /api/posts', () => {
+  it('answers a repeat with the first answer and appends nothing; another body with the key is 422', async () => {
+    const bearer = acme.author.accessToken;
+    const headers = { 'idempotency-key': randomUUID() };
+    const first = await http.post('/api/posts', { title: 'Once', body: 'Only once' }, { bearer, headers });
+    const created = await expectJson<PostAnswer>(first, 201);
+    const before = await head();
+    const again = await http.post('/api/posts', { body: 'Only once', title: 'Once' }, { bearer, headers });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(again.headers.get('location')).toBe(`/api/posts/${created.id}`);
+    expect(await expectJson<PostAnswer>(again, 201)).toEqual(created);
+    await expectError(await http.post('/api/posts', { title: 'Other', body: 'Only once' }, { bearer, headers }), 422, 'idempotency_key_reused');
+    expect(await head()).toBe(before);
+  });
+
+  it('writes one post when requests with one key race', async () => {
+    const headers = { 'idempotency-key': randomUUID() };
+    const before = await head();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, async () => expectJson<PostAnswer>(await http.post('/api/posts', { title: 'Raced', body: 'x' }, { bearer: acme.author.accessToken, headers }), 201)),
+    );
+    expect(new Set(answers.map((answer) => answer.id)).size).toBe(1);
+    const appended = await app.services.eventStore.readAll({ fromPosition: before!, filter: { eventTypes: ['PostCreated'] } });
+    expect(appended.filter((event) => (event.data as { title?: string }).title === 'Raced')).toHaveLength(1);
+  });
+});
+
 describe('API keys', () => {
   it('read what a guest reads and change nothing (403 user_required)', async () => {
     const { key } = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'reader' }, { bearer: acme.admin.accessToken }), 201);
