@@ -2,6 +2,7 @@ import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
+import { idempotencyKeyHeaderSchema, idempotentRequest, type Idempotency } from './idempotency/idempotency.js';
 import { errorResponses } from './openapi.js';
 import { principalOf, requirePrincipal } from './principal.js';
 import { parseBody, parseRequestPart } from './validate.js';
@@ -85,6 +86,13 @@ interface RouteDescription {
    * 400 for params, query or headers, 400, 415 and 422 for a body.
    */
   errors?: readonly number[];
+  /**
+   * Honour `Idempotency-Key` (the POSTs that create): a repeat of a request
+   * that succeeded gets its answer again and changes nothing (README, Write
+   * rules). The process's runner, from the feature's context. Documents the
+   * header and its 400, 409 and 422.
+   */
+  idempotency?: Idempotency;
 }
 
 export interface RouteDefinition<Auth extends RouteAuth, Schemas extends RouteRequestSchemas, Responses extends RouteResponses> extends RouteDescription {
@@ -157,7 +165,9 @@ export function defineRoute<
       req,
       res,
     } as unknown as RouteInput<Auth, Schemas>;
-    const answer = (await definition.handler(input)) as AnyAnswer | undefined;
+    const run = async () => (await definition.handler(input)) as AnyAnswer | undefined;
+    // After validation: a request refused as malformed claims no key.
+    const answer = definition.idempotency ? await definition.idempotency.run(idempotentRequest(req, principal), run) : await run();
     if (answer === undefined) {
       if (!res.headersSent) throw new RouteAnswerError(method, path, 'the handler neither returned an answer nor wrote one');
       return;
@@ -206,6 +216,7 @@ function errorStatuses(definition: RouteDescription, request: RouteRequestSchema
   if (definition.auth !== 'none') statuses.add(401);
   if (request.params || request.query || request.headers) statuses.add(400);
   if (request.body) [400, 415, 422].forEach((status) => statuses.add(status));
+  if (definition.idempotency) [400, 409, 422].forEach((status) => statuses.add(status));
   for (const status of Object.keys(definition.responses)) statuses.delete(Number(status));
   return [...statuses].sort((a, b) => a - b);
 }
@@ -231,9 +242,16 @@ function openApiEntry(definition: RouteDescription, request: RouteRequestSchemas
     request: {
       ...(request.params ? { params: request.params as z.ZodObject } : {}),
       ...(request.query ? { query: request.query as z.ZodObject } : {}),
-      ...(request.headers ? { headers: request.headers as z.ZodObject } : {}),
+      ...(documentedHeaders(definition, request) ?? {}),
       ...(request.body ? { body: { content: { 'application/json': { schema: request.body } }, required: true } } : {}),
     },
     responses,
   };
+}
+
+/** The request headers for OpenAPI: the route's own, and Idempotency-Key when it honours one. */
+function documentedHeaders(definition: RouteDescription, request: RouteRequestSchemas): { headers: z.ZodObject } | undefined {
+  const own = request.headers as z.ZodObject | undefined;
+  if (!definition.idempotency) return own ? { headers: own } : undefined;
+  return { headers: own ? own.extend(idempotencyKeyHeaderSchema.shape) : idempotencyKeyHeaderSchema };
 }

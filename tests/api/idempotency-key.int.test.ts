@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { Forbidden } from '../../api/errors.js';
-import { Idempotency, idempotentRequest, requestFingerprint, type IdempotentAnswer } from '../../api/idempotency/idempotency.js';
+import { Idempotency, requestFingerprint, type IdempotentAnswer } from '../../api/idempotency/idempotency.js';
 import { IdempotencyKeys, type ClaimOutcome } from '../../api/idempotency/idempotency-keys.js';
-import { requirePrincipal } from '../../api/principal.js';
-import type { RouteModule } from '../../api/route-module.js';
+import { revisionETag } from '../../api/if-match.js';
+import { defineRoute } from '../../api/route.js';
+import { routeModule, type RouteModule } from '../../api/route-module.js';
 import { CommandHandler } from '../../commands/command-handler.js';
 import { systemContext } from '../../commands/metadata.js';
 import { systemRuntime } from '../../commands/runtime.js';
@@ -27,50 +29,52 @@ class WatchedKeys extends IdempotencyKeys {
 let app: TestApp;
 let http: HttpClient;
 let keys: WatchedKeys;
-let idempotency: Idempotency;
 let commands: CommandHandler;
 let alice: AuthAnswer;
 let bob: AuthAnswer;
-/** Each run of the route's command, whether it appended or not. */
+/** Each run of the route's handler, whether it appended or not. */
 let runs = 0;
 /** While set, the route waits for it before running its command. */
 let hold: Promise<void> | undefined;
 let refuse = false;
 
 /** POST /test/counters/:id/increments: one event per run, answered like a command (201, ETag, Location). */
-const counterRoutes: RouteModule = {
-  name: 'test-counters',
-  register({ router }) {
-    router.post('/test/counters/:id/increments', async (req, res, next) => {
-      try {
-        const principal = requirePrincipal(res);
-        const id = String(req.params['id']);
-        const answer = await idempotency.run(idempotentRequest(req, principal), async (): Promise<IdempotentAnswer> => {
-          runs++;
-          if (hold) await hold;
-          if (refuse) throw new Forbidden('not now', { code: 'refused' });
-          const result = await commands.handle(counterAggregate, `counter-${id}`, increment, { context: systemContext(runtime, principal.tenantId) });
-          return {
-            status: 201,
-            headers: { ETag: `"${result.revision}"`, Location: `/test/counters/${id}` },
-            body: { id, revision: String(result.revision), position: String(result.position), total: result.state.count },
-          };
-        });
-        if (!answer) return;
-        res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
-      } catch (error) {
-        next(error);
-      }
-    });
-  },
-};
+function counterRoutes(idempotency: Idempotency): RouteModule {
+  const increments = defineRoute({
+    method: 'post',
+    path: '/test/counters/:id/increments',
+    tags: ['test'],
+    summary: 'Adds one to a counter',
+    auth: 'required',
+    idempotency,
+    request: { params: z.object({ id: z.string() }), body: z.object({ note: z.string().optional(), n: z.number().optional() }) },
+    responses: { 201: { description: 'The new total', schema: z.object({ id: z.string(), revision: z.string(), position: z.string(), total: z.number() }) } },
+    errors: [403],
+    async handler({ params, principal }) {
+      runs++;
+      if (hold) await hold;
+      if (refuse) throw new Forbidden('not now', { code: 'refused' });
+      const result = await commands.handle(counterAggregate, `counter-${params.id}`, increment, { context: systemContext(runtime, principal.tenantId) });
+      return {
+        status: 201,
+        headers: { ...revisionETag(result.revision), Location: `/test/counters/${params.id}` },
+        body: { id: params.id, revision: String(result.revision), position: String(result.position), total: result.state.count },
+      };
+    },
+  });
+  return routeModule('test-counters', [increments]);
+}
 
 beforeAll(async () => {
-  app = await startTestApp({ env: GENEROUS_LIMITS_ENV, routeModules: [counterRoutes] });
+  app = await startTestApp({
+    env: GENEROUS_LIMITS_ENV,
+    routeModules: (services) => {
+      keys = new WatchedKeys(services.knex, { ttlSeconds: 3600, leaseSeconds: 60 });
+      commands = new CommandHandler({ eventStore: services.eventStore, runtime });
+      return [counterRoutes(new Idempotency(keys, 10_000))];
+    },
+  });
   http = new HttpClient(app.url);
-  keys = new WatchedKeys(app.services.knex, { ttlSeconds: 3600, leaseSeconds: 60 });
-  idempotency = new Idempotency(keys, 10_000);
-  commands = new CommandHandler({ eventStore: app.services.eventStore, runtime });
   [alice, bob] = [await http.signup(), await http.signup()];
 });
 
@@ -203,6 +207,14 @@ describe('Idempotency-Key on POST', () => {
       headers: { 'Idempotent-Replayed': 'true' },
       body: { ok: true },
     });
+  });
+
+  it('documents the header and its answers in OpenAPI for a route that honours it', async () => {
+    type Operation = { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> };
+    const document = await expectJson<{ paths: Record<string, Record<string, Operation>> }>(await http.get('/openapi.json'), 200);
+    const operation = document.paths['/test/counters/{id}/increments']?.['post'];
+    expect(operation?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'idempotency-key', in: 'header' })]));
+    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '409', '422']));
   });
 
   it('refuses a malformed key with 400 invalid_idempotency_key', async () => {

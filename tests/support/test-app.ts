@@ -15,7 +15,8 @@ export interface TestAppOptions {
   role?: ServerRole;
   /** Extra environment, e.g. `{ BODY_LIMIT: '1kb' }`. */
   env?: Record<string, string>;
-  routeModules?: readonly RouteModule[];
+  /** Extra routes; a function when they need the app's services (its knex, its event store). */
+  routeModules?: readonly RouteModule[] | ((services: Services) => readonly RouteModule[]);
   /** Replaces the connected event store, e.g. with one whose health() fails. */
   eventStore?: (databaseUrl: string) => Promise<EventStore>;
   /** Where the app's JSON log lines go (with env LOG_LEVEL), e.g. to look for secrets in them. */
@@ -48,7 +49,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     const connected = await connectServices(runtime, config, logger);
     const services = options.eventStore ? { ...connected, eventStore: await options.eventStore(database.url) } : connected;
     const server = await startRole(runtime, services, options.role ?? 'api', {
-      routeModules: options.routeModules ?? [],
+      routeModules: typeof options.routeModules === 'function' ? options.routeModules(services) : (options.routeModules ?? []),
       identity: { scrypt: TEST_SCRYPT, ...options.identity },
     });
     return {
