@@ -2,7 +2,7 @@ import { postNotFound } from '../../domain/post/index.js';
 import { findReadablePost, listReadablePosts } from '../../projections/posts/post-queries.js';
 import { POSTS_PROJECTION } from '../../projections/posts/posts-read-model.js';
 import { callerOf, requireUserCaller } from '../content/caller.js';
-import { idempotencyKeyHeaderSchema, idempotentRequest, type Idempotency } from '../idempotency/idempotency.js';
+import type { Idempotency } from '../idempotency/idempotency.js';
 import { etagResponseHeader, ifMatchHeaderSchema, parseIfMatch, revisionETag } from '../if-match.js';
 import { pageQuerySchema, pageRequest, pageSchema } from '../pagination.js';
 import { minPositionHeaderSchema, type ReadYourWrites } from '../read-your-writes.js';
@@ -35,23 +35,20 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
     defineRoute({
       method: 'post', path: '/api/posts', tags, auth: 'required',
       summary: 'Write a post: you are its author, your tenant its tenant',
-      request: { headers: idempotencyKeyHeaderSchema, body: createPostRequestSchema },
+      request: { body: createPostRequestSchema },
       responses: { 201: { schema: postCommandAnswerSchema, description: 'The post, its revision and the position of the change', headers: etagResponseHeader } },
-      errors: [403, 409],
+      errors: [403],
+      idempotency: deps.idempotency,
       async handler({ body, principal, req }) {
         const caller = requireUserCaller(principal);
-        const answer = await deps.idempotency.run(idempotentRequest(req, principal), async () => {
-          const postId = deps.runtime.newId();
-          const outcome = await runPostCommand(deps, req, caller, postId, { type: 'CreatePost', by: caller, data: { postId, ...body } }, undefined);
-          if (!outcome.post) throw postNotFound();
-          return {
-            status: 201 as const,
-            headers: { ...revisionETag(outcome.revision), Location: `/api/posts/${postId}` },
-            body: postCommandAnswer(outcome.post, outcome.revision, outcome.position),
-          };
-        });
-        if (!answer) throw postNotFound();
-        return answer;
+        const postId = deps.runtime.newId();
+        const outcome = await runPostCommand(deps, req, caller, postId, { type: 'CreatePost', by: caller, data: { postId, ...body } }, undefined);
+        if (!outcome.post) throw postNotFound();
+        return {
+          status: 201,
+          headers: { ...revisionETag(outcome.revision), Location: `/api/posts/${postId}` },
+          body: postCommandAnswer(outcome.post, outcome.revision, outcome.position),
+        };
       },
     }),
     defineRoute({
