@@ -28,6 +28,7 @@ export async function runReplay(context: RunnerContext, pending: ReplayJobRow, s
   const applier = new BatchApplier({
     knex,
     projection,
+    upcasters: context.upcasters,
     tables,
     skipped: await loadSkippedPositions(knex, projection.name),
     rate,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Upcasters } from '../../domain/shared/upcasting.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
 import type { AnyProjection } from '../projection.js';
@@ -32,6 +33,7 @@ export interface RunnerContext {
   store: EventStore;
   counter: LogCounter;
   projection: AnyProjection;
+  upcasters: Upcasters;
   settings: RunnerSettings;
   logger: Logger;
   ownerId: string;

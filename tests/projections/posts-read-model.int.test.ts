@@ -1,4 +1,6 @@
 import { describe, it } from '@jest/globals';
+import { postUpcasters } from '../../domain/post/index.js';
+import { Upcasters } from '../../domain/shared/upcasting.js';
 import { postsReadModel } from '../../projections/posts/posts-read-model.js';
 import { projectionSpec } from '../support/projection-spec.js';
 
@@ -36,5 +38,18 @@ describe('the posts read model', () => {
         },
         { replay: true },
       );
+  });
+
+  it('reads PostCreated of schema version 1 as a plain, private post', async () => {
+    await projectionSpec(postsReadModel(), { engine: { upcasters: new Upcasters([...postUpcasters]) } })
+      .given([
+        {
+          stream: 'post-old',
+          type: 'PostCreated',
+          data: { postId: 'old', tenantId: 't-1', authorId: 'u-1', title: 'Old', body: 'Written by version 1' },
+          metadata: { schemaVersion: 1 },
+        },
+      ])
+      .then({ posts: [{ id: 'old', title: 'Old', format: 'plain', visibility: 'private' }] }, { replay: true });
   });
 });
