@@ -51,7 +51,7 @@ export interface ReadModelDefinition<Row extends RowShape<Row>, Event extends Do
   readonly indexes?: readonly string[];
   /** Anything else the table needs, run after it and its indexes exist, on the physical name given. */
   setup?(trx: Knex.Transaction, table: string): Promise<void>;
-  /** The row an event is about (its primary key, canonical form), or undefined for none. */
+  /** The row an event is about: its primary key as PostgreSQL prints it (a uuid in lower case), or undefined for none. */
   key(event: ReadModelEvent<Event>): string | undefined;
   /**
    * The row after the event; null deletes it. Pure: a replay must build the
@@ -71,12 +71,13 @@ export interface ReadModel<Table extends string = string> extends Projection<Tab
 
 /**
  * A read model written as `evolve(row | null, event) → row | null`. Each
- * batch costs two statements whatever its size: the rows of every key the
- * batch touches are loaded at once, the events folded over them in memory
- * in log order, and the rows that changed written at once (an upsert of the
- * survivors with a delete of the nulls riding along). So one batch may
- * create, change and delete the same row, and the result never depends on
- * where batches were cut: live (small batches) and replay (large) agree.
+ * batch costs at most three statements whatever its size: the rows of every
+ * key the batch touches are loaded at once, the events folded over them in
+ * memory in log order, then the new rows COPied in and the changed ones
+ * updated at once, with the delete of the nulls in the same statement. So
+ * one batch may create, change and delete the same row, and the result
+ * never depends on where batches were cut: live (small batches) and replay
+ * (large) agree.
  */
 export function readModel<Row extends RowShape<Row>, Event extends DomainEvent, Table extends string>(
   definition: ReadModelDefinition<Row, Event, Table>,
@@ -118,18 +119,20 @@ export function readModel<Row extends RowShape<Row>, Event extends DomainEvent, 
         const after = definition.evolve(before === null ? null : frozen(before), event);
         current.set(key, after === null ? null : frozen(after));
       }
-      const rows: Row[] = [];
+      const inserted: Row[] = [];
+      const updated: Row[] = [];
       const deleted: string[] = [];
       for (const [key, row] of current) {
+        const before = stored.get(key);
         if (row === null) {
-          if (stored.has(key)) deleted.push(key);
-        } else if (row !== stored.get(key)) {
+          if (before) deleted.push(key);
+        } else if (row !== before) {
           const rowKey = (row as Record<string, unknown>)[shape.primaryKey];
           if (String(rowKey) !== key) throw new ReadModelKeyMismatchError(name, key, rowKey);
-          rows.push(row);
+          (before ? updated : inserted).push(row);
         }
       }
-      await store.write(trx, physical, rows, deleted);
+      await store.write(trx, physical, { inserted, updated, deleted });
     },
   };
 }

@@ -1,16 +1,21 @@
 import type { Feature } from '../../app/feature.js';
 import { collectionAggregates, collectionBackground, collectionProjections, collectionRoutes } from '../collections/index.js';
+import { postAggregates, postProjections, postRoutes, postUpcasters } from '../posts/index.js';
 
 /**
- * Content: posts and collections, one feature (they share their rules: a
- * post is readable through a collection that holds it).
+ * Content: posts and collections, and who reads and changes what
+ * (docs/CONTRACT.md section 3). Each part keeps its code in the layer
+ * folders (`domain/post/`, `projections/posts/`, `api/posts/`, and the same
+ * for collections) and lists its pieces here.
  */
 export function contentFeature(): Feature {
   return {
     name: 'content',
-    aggregates: [...collectionAggregates],
-    projections: [...collectionProjections],
-    api: (context) => ({ routes: [collectionRoutes(context)] }),
+    aggregates: [...postAggregates, ...collectionAggregates],
+    upcasters: [...postUpcasters],
+    projections: [...postProjections, ...collectionProjections],
+    api: (context) => ({ routes: [postRoutes(context), collectionRoutes(context)] }),
+    // Deleting a post takes it out of every collection.
     background: (context) => collectionBackground(context),
   };
 }

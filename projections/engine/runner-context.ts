@@ -44,16 +44,3 @@ export async function loadSkippedPositions(knex: Knex, projection: string): Prom
   const rows = await knex('projection_skips').where({ projection }).select<{ position: string }[]>('position');
   return new Set(rows.map((row) => String(row.position)));
 }
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

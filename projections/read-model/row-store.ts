@@ -1,13 +1,35 @@
 import type { Knex } from 'knex';
-import { quote, type TableShape } from './columns.js';
+import { copyRows, type CopyValue } from '../copy-rows.js';
+import { quote, type Column, type TableShape } from './columns.js';
+
+/** What a batch changed, by the state of each key before it. */
+export interface RowChanges {
+  /** Rows of keys the table did not hold. */
+  inserted: readonly object[];
+  /** Rows of keys it held, changed. */
+  updated: readonly object[];
+  /** Keys it held whose row is gone. */
+  deleted: readonly string[];
+}
+
+interface Statements {
+  load: string;
+  update: string;
+  updateAndDelete: string;
+  delete: string;
+}
 
 /**
- * The read model's SQL: one statement to load the rows a batch touches and
- * one to write what it changed, whatever the batch's size. Statements are
- * built once per table shape and physical name.
+ * The read model's SQL, a fixed number of statements per batch whatever its
+ * size: one load of the rows the batch touches; then its new rows COPied in
+ * (no other writer exists: the engine fences one owner per projection, so a
+ * key the load did not find is free), and its changed rows updated from one
+ * JSON parameter with the deletes riding along in the same statement.
+ * In a replay nearly every row is new, so it costs about what a hand-written
+ * COPY projection costs.
  */
 export class RowStore {
-  private readonly statements = new Map<string, { load: string; upsert: string; upsertAndDelete: string; delete: string }>();
+  private readonly statements = new Map<string, Statements>();
 
   constructor(private readonly shape: TableShape) {}
 
@@ -21,39 +43,68 @@ export class RowStore {
     return found;
   }
 
-  /** Upserts `rows` and deletes `deleted` (disjoint key sets) in one statement. */
-  async write(trx: Knex.Transaction, table: string, rows: readonly object[], deleted: readonly string[]): Promise<void> {
+  async write(trx: Knex.Transaction, table: string, changes: RowChanges): Promise<void> {
+    const { columns } = this.shape;
+    if (changes.inserted.length > 0) {
+      const values = changes.inserted.map((row) => columns.map((column) => copyValue((row as Record<string, unknown>)[column.name], column)));
+      await copyRows(trx, table, columns.map((column) => column.name), values);
+    }
     const sql = this.sql(table);
+    const { updated, deleted } = changes;
     // The rows travel as one JSON parameter, read back with the declared column types.
-    if (rows.length > 0 && deleted.length > 0) await trx.raw(sql.upsertAndDelete, [[...deleted], JSON.stringify(rows)]);
-    else if (rows.length > 0) await trx.raw(sql.upsert, [JSON.stringify(rows)]);
+    if (updated.length > 0 && deleted.length > 0) await trx.raw(sql.updateAndDelete, [[...deleted], JSON.stringify(updated)]);
+    else if (updated.length > 0) await trx.raw(sql.update, [JSON.stringify(updated)]);
     else if (deleted.length > 0) await trx.raw(sql.delete, [[...deleted]]);
   }
 
-  private sql(table: string) {
+  private sql(table: string): Statements {
     let statements = this.statements.get(table);
     if (statements) return statements;
     const { columns, primaryKey } = this.shape;
     const t = quote(table);
     const key = quote(primaryKey);
-    const names = columns.map((column) => quote(column.name)).join(', ');
     // A date as its ISO text: node-postgres would make it a Date at local midnight.
     const loaded = columns.map((column) => (/^date(\[\])*$/i.test(column.sqlType) ? `${quote(column.name)}::text AS ${quote(column.name)}` : quote(column.name))).join(', ');
     const recordset = columns.map((column) => `${quote(column.name)} ${column.sqlType}`).join(', ');
     const others = columns.filter((column) => column.name !== primaryKey);
-    const conflict = others.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${others.map((column) => `${quote(column.name)} = EXCLUDED.${quote(column.name)}`).join(', ')}`;
+    // A table of keys alone has nothing to update: `SET pk = pk` keeps the statement valid.
+    const assignments = (others.length > 0 ? others : columns).map((column) => `${quote(column.name)} = r.${quote(column.name)}`).join(', ');
     // json, not jsonb: parsed once by the recordset, never converted to the binary form first.
-    const upsert = `INSERT INTO ${t} (${names}) SELECT ${names} FROM json_to_recordset(?::json) AS r(${recordset}) ON CONFLICT (${key}) ${conflict}`;
+    const update = `UPDATE ${t} AS t SET ${assignments} FROM json_to_recordset(?::json) AS r(${recordset}) WHERE t.${key} = r.${key}`;
     statements = {
       load: `SELECT ${loaded} FROM ${t} WHERE ${key} = ANY(?)`,
-      upsert,
-      // One round trip: the delete rides along as a data-modifying CTE (its keys never meet the upsert's).
-      upsertAndDelete: `WITH deleted AS (DELETE FROM ${t} WHERE ${key} = ANY(?)) ${upsert}`,
+      update,
+      // One round trip: the delete rides along as a data-modifying CTE (its keys never meet the update's).
+      updateAndDelete: `WITH deleted AS (DELETE FROM ${t} WHERE ${key} = ANY(?)) ${update}`,
       delete: `DELETE FROM ${t} WHERE ${key} = ANY(?)`,
     };
     this.statements.set(table, statements);
     return statements;
   }
+}
+
+/**
+ * A row's value in COPY's text form, as json_to_recordset would read the
+ * same value from JSON: arrays as array literals, json and jsonb columns as
+ * JSON (a JSON null is SQL NULL, as there), objects elsewhere as JSON text.
+ */
+function copyValue(value: unknown, column: Column): CopyValue {
+  if (value === null || value === undefined) return null;
+  if (/^jsonb?$/i.test(column.sqlType)) return JSON.stringify(value);
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value as CopyValue;
+}
+
+/** `{"a","b \"quoted\"",NULL}`: every element quoted, so commas, braces and spaces need no thought. */
+function arrayLiteral(values: readonly unknown[]): string {
+  const elements = values.map((element) => {
+    if (element === null || element === undefined) return 'NULL';
+    if (Array.isArray(element)) return arrayLiteral(element);
+    const text = typeof element === 'object' ? JSON.stringify(element) : String(element);
+    return `"${text.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+  });
+  return `{${elements.join(',')}}`;
 }
 
 /**

@@ -55,6 +55,18 @@ describe('projection specifications: given events, then rows', () => {
       .then({ notes: [{ id: kept, title: 'kept, retitled', tags: ['a'], revision: '1', stats: { retitles: 1, history: ['kept', 'kept, retitled'] } }] }, { replay: true });
   });
 
+  it("reads older events through the feature's upcasters; given events default to the current version", async () => {
+    const [old, current] = [randomUUID(), randomUUID()];
+    // Version 1 of NoteCreated had no tags.
+    const tagsAdded = { type: 'NoteCreated', fromVersion: 1, upcast: (data: Record<string, unknown>) => ({ ...data, tags: ['from-v1'] }) };
+    await projectionSpec(notesReadModel(), { upcasters: [tagsAdded] })
+      .given([
+        { stream: `note-${old}`, type: 'NoteCreated', data: { noteId: old, title: 'old' }, metadata: { schemaVersion: 1 } },
+        { stream: `note-${current}`, type: 'NoteCreated', data: { noteId: current, title: 'current', tags: ['mine'] } },
+      ])
+      .then({ notes: [{ id: old, tags: ['from-v1'] }, { id: current, tags: ['mine'] }] }, { replay: true });
+  });
+
   it('names the event a projection stops at', async () => {
     const id = randomUUID();
     await projectionSpec(notesReadModel())

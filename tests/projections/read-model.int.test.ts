@@ -101,14 +101,16 @@ describe('readModel: evolve over typed events, two statements per batch', () => 
     const table = await freshTable();
     const log = new NoteLog();
     const id = randomUUID();
-    await apply(table, [log.event('NoteCreated', { noteId: id, title: 'Hello "quoted"\tworld', tags: ['a,b', '{c}', 'd"e'] })]);
+    // Created through COPY, changed through the JSON update: both must keep every character.
+    const tags = ['a,b', '{c}', 'd"e', 'back\\slash', 'NULL', ' spaced ', 'tab\there', 'ünï ☃'];
+    await apply(table, [log.event('NoteCreated', { noteId: id, title: 'Hello "quoted"\tworld \\N', tags })]);
     await apply(table, [log.event('NoteRetitled', { noteId: id, title: 'Hello again\nworld' })]);
     const [row] = await rows(table);
     expect(row).toEqual({
       id,
       title: 'Hello again\nworld',
-      tags: ['a,b', '{c}', 'd"e'],
-      stats: { retitles: 1, history: ['Hello "quoted"\tworld', 'Hello again\nworld'] },
+      tags,
+      stats: { retitles: 1, history: ['Hello "quoted"\tworld \\N', 'Hello again\nworld'] },
       revision: '1',
       created_at: new Date('2026-01-01T00:00:01.000Z'),
       updated_at: new Date('2026-01-01T00:00:02.000Z'),

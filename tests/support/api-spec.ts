@@ -69,7 +69,8 @@ export function apiSpec(app: () => TestApp, options: GivenOptions = {}) {
 
 async function run(app: TestApp, given: readonly GivenEvent[], request: (context: WhenContext) => Promise<Response>, options: GivenOptions): Promise<Answer> {
   const store = app.services.eventStore;
-  await appendGiven(store, given, options);
+  // Given events are written at their types' current schema versions unless they say otherwise, as the command side writes them.
+  await appendGiven(store, given, { schemaVersionOf: (type) => app.services.upcasters.currentVersion(type), ...options });
   await readModelsCaughtUp(app);
   const before = await store.headPosition();
   const response = await request({ http: new HttpClient(app.url), position: before === undefined ? null : String(before) });

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import type { Knex } from 'knex';
+import { Upcasters, type Upcaster } from '../../domain/shared/upcasting.js';
 import { getReplayProgress, startReplay, type AnyProjection, type ProjectionEngineOptions } from '../../projections/index.js';
 import { appendGiven, type GivenEvent, type GivenOptions } from './given-events.js';
 import { createProjectionHarness, eventually, reachedHead, type ProjectionHarness } from './projection-harness.js';
@@ -8,7 +9,13 @@ import { createProjectionHarness, eventually, reachedHead, type ProjectionHarnes
 export type ExpectedRows = Readonly<Record<string, ReadonlyArray<Record<string, unknown>>>>;
 
 export interface ProjectionSpecOptions extends GivenOptions {
-  /** Passed to the engine, e.g. its upcasters or runner settings (a small `batchEvents` cuts the given events into several batches). */
+  /**
+   * The feature's upcasters: the engine applies them before the projection,
+   * and a given event that names no schemaVersion is written at its type's
+   * current version (give `metadata: { schemaVersion: 1 }` for an old one).
+   */
+  upcasters?: readonly Upcaster[];
+  /** Passed to the engine, e.g. runner settings (a small `batchEvents` cuts the given events into several batches). */
   engine?: Partial<ProjectionEngineOptions>;
 }
 
@@ -28,7 +35,13 @@ export interface ThenOptions {
  *     .given([{ stream: 'user-u1', type: 'UserSignedUp', data: {...} }])
  *     .then({ directory_users: [{ user_id: 'u1', roles: [] }] });
  */
-export function projectionSpec(projection: AnyProjection, options: ProjectionSpecOptions = {}) {
+export function projectionSpec(projection: AnyProjection, specOptions: ProjectionSpecOptions = {}) {
+  const upcasters = new Upcasters(specOptions.upcasters ?? []);
+  const options: ProjectionSpecOptions = {
+    schemaVersionOf: (type) => upcasters.currentVersion(type),
+    ...specOptions,
+    engine: { upcasters, ...specOptions.engine },
+  };
   return {
     given(events: readonly GivenEvent[]) {
       return {
