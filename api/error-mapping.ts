@@ -10,7 +10,7 @@ import {
 import { InvalidPositionError } from '../infra/event-store/event-store.js';
 import { AuthenticationError, RateLimitedError } from '../auth/errors.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../domain/shared/errors.js';
-import { ProjectionNotFailedError, ReadModelTimeoutError, ReadModelUnavailableError, ReplayJobNotFoundError, UnknownProjectionError } from '../projections/index.js';
+import { InvalidCursorError, ProjectionNotFailedError, ReadModelTimeoutError, ReadModelUnavailableError, ReplayJobNotFoundError, UnknownProjectionError } from '../projections/index.js';
 import {
   Conflict,
   Forbidden,
@@ -101,6 +101,8 @@ function fromProjections(error: unknown): HttpError | undefined {
   if (error instanceof UnknownProjectionError) return new NotFound(error.message, { code: 'unknown_projection' });
   if (error instanceof ReplayJobNotFoundError) return new NotFound(error.message, { code: 'replay_job_not_found' });
   if (error instanceof ProjectionNotFailedError) return new Conflict(error.message, { code: 'projection_not_failed' });
+  // The cursor is part of the query string: as if the query schema had refused it.
+  if (error instanceof InvalidCursorError) return new ValidationError('the request query is invalid', { status: 400, code: 'invalid_query', details: [{ path: 'cursor', message: error.message }] });
   return undefined;
 }
 

@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { decodeCursor } from '../projections/identity/directory-queries.js';
+import { looksLikeCursor, type PageRequest } from '../projections/keyset-page.js';
 
-const DEFAULT_LIMIT = 50;
+const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
 /**
- * `?limit=&cursor=` of a cursor-paginated list: `limit` 1 to 100 (50 unless
- * told), `cursor` the `nextCursor` of the previous page, opaque. A cursor
- * that is not one of ours is a malformed request (400), never an empty page.
+ * `?limit=&cursor=` of a cursor-paginated list (projections/keyset-page.ts):
+ * `limit` 1 to 100 (20 unless told), `cursor` the `nextCursor` of the
+ * previous page, opaque. A cursor that is not one of ours is a malformed
+ * request (400 invalid_query), never an empty page: its shape is checked
+ * here, and that it belongs to the list by keysetPage (InvalidCursorError).
  */
 export const pageQuerySchema = z.object({
   limit: z
@@ -19,18 +21,14 @@ export const pageQuerySchema = z.object({
     .meta({ description: `Items per page, 1 to ${MAX_LIMIT}; ${DEFAULT_LIMIT} unless told`, type: 'integer' }),
   cursor: z
     .string()
-    .max(100)
-    .transform((cursor, context) => {
-      const after = decodeCursor(cursor);
-      if (after === undefined) context.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
-      return after ?? '';
-    })
+    .max(1000)
+    .refine(looksLikeCursor, 'is not a cursor this API gave out')
     .optional()
     .meta({ description: 'The nextCursor of the previous page', type: 'string' }),
 });
 
-export function pageRequest(query: z.output<typeof pageQuerySchema>): { limit: number; after?: string } {
-  return { limit: query.limit ?? DEFAULT_LIMIT, ...(query.cursor === undefined ? {} : { after: query.cursor }) };
+export function pageRequest(query: z.output<typeof pageQuerySchema>): PageRequest {
+  return { limit: query.limit ?? DEFAULT_LIMIT, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) };
 }
 
 /** The answer's shape, for OpenAPI. */

@@ -28,7 +28,7 @@ export async function resolveDatabaseUrl(runtime: Runtime, config: Config, logge
 
 /** Opens the pool and proves PostgreSQL answers, within DATABASE_CONNECT_TIMEOUT_MS. */
 export async function connectKnex(runtime: Runtime, config: Config, url: string, logger: Logger): Promise<Knex> {
-  const knex = await runtime.start('knex', async () => createKnex(url, config.DB_POOL_SIZE, logger), (pool) => pool.destroy());
+  const knex = await runtime.start('knex', async () => createKnex(url, config.DB_POOL_SIZE, logger, { statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS }), (pool) => pool.destroy());
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${config.DATABASE_CONNECT_TIMEOUT_MS} ms`)), config.DATABASE_CONNECT_TIMEOUT_MS);

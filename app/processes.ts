@@ -1,15 +1,17 @@
 import { loadConfig } from '../infra/config/config.js';
 import { createLogger, type Logger } from '../infra/logging/logger.js';
 import type { RouteModule } from '../api/route-module.js';
+import type { Runtime as CommandRuntime } from '../commands/runtime.js';
 import type { RunningHttpServer } from '../infra/http/http-server.js';
-import type { BackgroundService } from './background-service.js';
+import type { BackgroundService } from '../infra/process/background-service.js';
 import { backgroundServices } from './background-services.js';
 import { connectServices } from './connect-services.js';
+import { startFeatureApis } from './feature-apis.js';
+import { createFeatureContext } from './feature-context.js';
 import { startHttp } from './http.js';
-import { createIdentity, type IdentityOverrides } from './identity.js';
+import { createIdempotency } from './idempotency.js';
 import { oneLine } from './errors.js';
 import { startReadSide } from './read-side.js';
-import { featureRouteModules } from './route-modules.js';
 import { Runtime } from './runtime.js';
 import type { Services } from './services.js';
 import { listenForShutdown } from './shutdown-signal.js';
@@ -25,14 +27,18 @@ export interface RoleExtras {
   /** Beside the features' modules; tests add routes this way. */
   routeModules?: readonly RouteModule[];
   backgroundServices?: readonly BackgroundService[];
-  /** Tests make password hashing cheap this way; no configuration variable can. */
-  identity?: IdentityOverrides;
+  /** Ids and time for the process's commands; tests pass a clock they can move. */
+  commandRuntime?: CommandRuntime;
 }
 
-/** Starts what a role runs on top of connected services; all of it is registered in `runtime`. */
+/**
+ * Starts what a role runs on top of connected services (their features
+ * included); all of it is registered in `runtime`.
+ */
 export async function startRole(runtime: Runtime, services: Services, role: ServerRole, extras: RoleExtras = {}): Promise<RunningHttpServer> {
+  const context = createFeatureContext(services, extras.commandRuntime);
   if (role !== 'api') {
-    for (const service of [...backgroundServices(services), ...(extras.backgroundServices ?? [])]) {
+    for (const service of [...backgroundServices(context), ...(extras.backgroundServices ?? [])]) {
       await runtime.start(`background service ${service.name}`, () => service.start(), () => service.stop());
       services.logger.info({ component: service.name }, 'background service started');
     }
@@ -40,13 +46,11 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
   const withApi = role !== 'worker';
   if (!withApi) return startHttp(runtime, services, { routeModules: [], documentation: false });
   const readSide = await startReadSide(runtime, services);
-  // Stopped after HTTP (which is started later): mail still being sent when the last request ends goes out first.
-  const identity = await runtime.start('identity', () => createIdentity(services, extras.identity), (started) => started.close());
-  const api = { readSide, identity };
+  const apis = await startFeatureApis(runtime, { ...context, readYourWrites: readSide.readYourWrites, idempotency: createIdempotency(services) });
   return startHttp(runtime, services, {
-    routeModules: [...featureRouteModules(services, api), ...(extras.routeModules ?? [])],
+    routeModules: [...apis.routes, ...(extras.routeModules ?? [])],
     documentation: true,
-    authenticator: api.identity,
+    ...(apis.authenticator ? { authenticator: apis.authenticator } : {}),
   });
 }
 

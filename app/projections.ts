@@ -1,11 +1,11 @@
 import type { AnyProjection } from '../projections/index.js';
 import { streamSummaryProjection } from '../projections/index.js';
-import { tenantDirectoryProjection } from '../projections/identity/tenant-directory.js';
+import type { Feature } from './feature.js';
 
 /**
- * Every projection of the installation. A feature adds its read models here;
- * the worker builds them and the API reads them by their plain table names.
+ * The platform's read model (a summary of every stream, for operators) and
+ * the features'. The worker builds them; the API reads them by their plain table names.
  */
-export function allProjections(): AnyProjection[] {
-  return [streamSummaryProjection(), tenantDirectoryProjection()];
+export function projectionsOf(installed: readonly Feature[]): AnyProjection[] {
+  return [streamSummaryProjection(), ...installed.flatMap((feature) => feature.projections ?? [])];
 }

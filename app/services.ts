@@ -5,6 +5,8 @@ import type { Config } from '../infra/config/config.js';
 import type { EventStore } from '../infra/event-store/event-store.js';
 import type { Logger } from '../infra/logging/logger.js';
 import type { Migration } from '../infra/postgres/migrations.js';
+import type { Upcasters } from '../domain/shared/upcasting.js';
+import type { Feature } from './feature.js';
 
 /** The shared infrastructure a process has connected; features receive the parts they need. */
 export interface Services {
@@ -20,4 +22,8 @@ export interface Services {
   readonly metrics: Registry;
   /** Every read model and warehouse table set; the workers build them, the API reads them. */
   readonly projections: readonly AnyProjection[];
+  /** Every feature's upcasters: whoever reads events (command handler, projections, feed) reads them at their current versions. */
+  readonly upcasters: Upcasters;
+  /** The features this process was connected for; the roles start their APIs and background work. */
+  readonly features: readonly Feature[];
 }

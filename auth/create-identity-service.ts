@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { CommandHandler } from '../commands/command-handler.js';
-import { PostgresSnapshotStore } from '../commands/postgres-snapshot-store.js';
+import type { CommandHandler } from '../commands/command-handler.js';
 import type { Runtime } from '../commands/runtime.js';
 import { SignupSaga } from '../commands/signup-saga.js';
 import { normaliseEmail } from '../domain/email/email-address.js';
@@ -27,6 +26,8 @@ import { EventStoreUserDirectory, type UserDirectory } from './user-directory.js
 export interface IdentityServiceOptions {
   knex: Knex;
   eventStore: EventStore;
+  /** The process's one command handler (built by the composition root, with its snapshots and upcasters). */
+  commands: CommandHandler;
   runtime: Runtime;
   tokens: AccessTokenSettings;
   sessions: SessionSettings;
@@ -54,9 +55,7 @@ export interface IdentityServiceOptions {
 
 /** Wires the identity services from the application's knex, event store and settings. */
 export async function createIdentityService(options: IdentityServiceOptions): Promise<IdentityService> {
-  const { knex, eventStore, runtime } = options;
-  const snapshots = new PostgresSnapshotStore(knex);
-  const handler = new CommandHandler({ eventStore, runtime, snapshots });
+  const { knex, eventStore, runtime, commands: handler } = options;
   const keyStore = new KeyStore(knex);
   const logger = options.logger ?? createLogger('silent');
   const apiKeyStore = new ApiKeyStore(knex);
@@ -64,8 +63,8 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
     eventStore,
     handler,
     runtime,
-    saga: new SignupSaga({ handler, eventStore, runtime, abandonedReservationMs: options.abandonedReservationMs ?? 5 * 60_000 }),
-    directory: options.directory ?? new EventStoreUserDirectory(eventStore, snapshots),
+    saga: new SignupSaga({ handler, runtime, abandonedReservationMs: options.abandonedReservationMs ?? 5 * 60_000 }),
+    directory: options.directory ?? new EventStoreUserDirectory(handler),
     hasher: new PasswordHasher(options.scrypt ?? OWASP_SCRYPT),
     credentials: new CredentialStore(knex),
     tokens: await AccessTokens.create(keyStore, options.tokens, runtime),

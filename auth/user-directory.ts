@@ -2,10 +2,8 @@ import { emailReservationStream } from '../domain/email/email-reservation.js';
 import { externalIdentityStream } from '../domain/external-identity/external-identity-reservation.js';
 import type { ActiveUser } from '../domain/user/state.js';
 import { userStream } from '../domain/user/streams.js';
-import { emailReservationAggregate, externalIdentityReservationAggregate, userAggregate } from '../commands/aggregates.js';
-import { loadStream } from '../commands/load-stream.js';
-import type { SnapshotStore } from '../commands/snapshots.js';
-import type { EventStore } from '../infra/event-store/event-store.js';
+import { emailReservationAggregate, externalIdentityReservationAggregate, userAggregate } from '../commands/identity/aggregates.js';
+import type { CommandHandler } from '../commands/command-handler.js';
 
 /**
  * The narrow read side identity needs: what login, refresh, /auth/me and
@@ -25,19 +23,17 @@ export interface UserDirectory {
 }
 
 export class EventStoreUserDirectory implements UserDirectory {
-  constructor(
-    private readonly eventStore: EventStore,
-    private readonly snapshots?: SnapshotStore,
-  ) {}
+  /** Streams are read as the command handler reads them: from snapshots, upcast. */
+  constructor(private readonly streams: Pick<CommandHandler, 'load'>) {}
 
   async findUserByEmail(email: string): Promise<ActiveUser | undefined> {
-    const reservation = await loadStream(this.eventStore, emailReservationAggregate, emailReservationStream(email));
+    const reservation = await this.streams.load(emailReservationAggregate, emailReservationStream(email));
     if (reservation.state.status !== 'Reserved') return undefined;
     return this.getUser(reservation.state.userId);
   }
 
   async findUserByExternalIdentity(issuer: string, subject: string): Promise<ActiveUser | undefined> {
-    const reservation = await loadStream(this.eventStore, externalIdentityReservationAggregate, externalIdentityStream(issuer, subject));
+    const reservation = await this.streams.load(externalIdentityReservationAggregate, externalIdentityStream(issuer, subject));
     if (reservation.state.status !== 'Reserved') return undefined;
     return this.getUser(reservation.state.userId);
   }
@@ -47,7 +43,7 @@ export class EventStoreUserDirectory implements UserDirectory {
   }
 
   async loadUser(userId: string): Promise<{ user: ActiveUser; revision: bigint } | undefined> {
-    const loaded = await loadStream(this.eventStore, userAggregate, userStream(userId), this.snapshots);
+    const loaded = await this.streams.load(userAggregate, userStream(userId));
     return loaded.state.status === 'Active' ? { user: loaded.state, revision: loaded.revision } : undefined;
   }
 }

@@ -78,7 +78,12 @@ export async function replayBenchmark(options: ReplayBenchOptions): Promise<Repl
     const deps = { knex, eventStore: store, projections: [projection] };
     const started = performance.now();
     const job = await startReplay(deps, projection.name, 'bench');
-    await waitFor(async () => (await getReplayProgress(deps, job.jobId)).state === 'completed', 10);
+    await waitFor(async () => {
+      const progress = await getReplayProgress(deps, job.jobId);
+      // A failed replay never completes: stop the bench with its reason rather than wait for ever.
+      if (progress.state === 'failed') throw new Error(`replay failed: ${progress.error?.message ?? 'no reason given'}`);
+      return progress.state === 'completed';
+    }, 10);
     const seconds = (performance.now() - started) / 1000;
     await engine.stop();
     const built = await knex(projection.name).count<{ count: string }[]>('* as count');

@@ -3,8 +3,9 @@ import { ConflictError, PreconditionFailedError } from '../domain/shared/errors.
 import type { DomainEvent } from '../domain/shared/events.js';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../infra/event-store/errors.js';
 import type { EventStore, ExpectedRevision, JsonObject, NewEvent, Position } from '../infra/event-store/event-store.js';
+import type { Upcasters } from '../domain/shared/upcasting.js';
 import { StreamQueue } from '../infra/stream-queue.js';
-import type { Aggregate } from './aggregate.js';
+import { schemaVersionOf, type Aggregate } from './aggregate.js';
 import { loadStream, snapshotIfDue, type LoadedStream } from './load-stream.js';
 import { buildMetadata, type CommandContext } from './metadata.js';
 import type { Runtime } from './runtime.js';
@@ -59,6 +60,8 @@ export interface CommandHandlerDeps {
   retryForMs?: number;
   /** For aggregates with a snapshot policy: loads start from the last snapshot. */
   snapshots?: SnapshotStore;
+  /** The installation's upcasters: streams are read at their events' current schema versions. */
+  upcasters?: Upcasters;
 }
 
 const DEFAULT_RETRY_FOR_MS = 10_000;
@@ -103,7 +106,7 @@ export class CommandHandler {
   ): Promise<CommandResult<State, Event>> {
     const deadline = Date.now() + this.retryForMs;
     for (let attempt = 1; ; attempt++) {
-      const loaded = await loadStream(this.deps.eventStore, aggregate, streamId, this.deps.snapshots);
+      const loaded = await this.load(aggregate, streamId);
       if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
         throw stale(streamId, options.ifMatch, loaded.revision);
       }
@@ -136,6 +139,11 @@ export class CommandHandler {
     }
   }
 
+  /** The stream's current state, read as the handler reads it (snapshots, upcasting): for reads that decide nothing. */
+  load<State, Command, Event extends DomainEvent>(aggregate: Aggregate<State, Command, Event>, streamId: string): Promise<LoadedStream<State, Event>> {
+    return loadStream(this.deps, aggregate, streamId);
+  }
+
   /**
    * A deterministic id clashed with one recorded before the last snapshot, or
    * by a racing process: done, if the clash is in this stream. Read whole, since
@@ -149,7 +157,7 @@ export class CommandHandler {
   ): Promise<CommandResult<State, Event>> {
     const recorded = new Set((await this.deps.eventStore.readStream(streamId)).map((event) => event.id.toLowerCase()));
     if (!newEvents.some((event) => recorded.has(event.id.toLowerCase()))) throw error;
-    return unchanged(streamId, await loadStream(this.deps.eventStore, aggregate, streamId, this.deps.snapshots));
+    return unchanged(streamId, await this.load(aggregate, streamId));
   }
 
   private toNewEvents<Event extends DomainEvent>(aggregate: Aggregate<unknown, unknown, Event>, events: readonly Event[], options: CommandOptions): NewEvent[] {
@@ -161,7 +169,7 @@ export class CommandHandler {
         id,
         type: checked.type,
         data: checked.data as JsonObject,
-        metadata: buildMetadata(options.context, id, this.deps.runtime, aggregate.schemaVersion) as JsonObject,
+        metadata: buildMetadata(options.context, id, this.deps.runtime, schemaVersionOf(aggregate, checked.type)) as JsonObject,
       };
     });
   }

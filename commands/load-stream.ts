@@ -1,7 +1,17 @@
 import type { DomainEvent } from '../domain/shared/events.js';
+import type { Upcasters } from '../domain/shared/upcasting.js';
 import type { EventStore, Position, RecordedEvent } from '../infra/event-store/event-store.js';
-import type { Aggregate } from './aggregate.js';
+import { storedSchemaVersion, upcastEvent } from '../infra/event-store/upcast-event.js';
+import { schemaVersionOf, type Aggregate } from './aggregate.js';
 import { SNAPSHOT_EVERY, type SnapshotStore } from './snapshots.js';
+
+/** Where streams are read from: the store, the snapshots that shortcut long streams, the upcasters that bring old events up to date. */
+export interface StreamSource {
+  eventStore: EventStore;
+  /** For aggregates with a snapshot policy: loads start from the last snapshot. */
+  snapshots?: SnapshotStore;
+  upcasters?: Upcasters;
+}
 
 export interface LoadedStream<State, Event> {
   state: State;
@@ -11,6 +21,7 @@ export interface LoadedStream<State, Event> {
   revision: bigint;
   /** Log position of the stream's last event. */
   position: Position | undefined;
+  /** As read, after upcasting. */
   recorded: RecordedEvent[];
   /** Revision of the last snapshot stored for the stream (-1n: none), to tell when the next one is due. */
   snapshotRevision: bigint;
@@ -24,20 +35,35 @@ export class CorruptStreamError extends Error {
 }
 
 /**
- * Reads a stream, validates each event against the aggregate's schemas and
- * folds it. With a snapshot store and an aggregate that allows snapshots, it
+ * An event whose schema version this code cannot read: written by newer code
+ * (after a rollback), or of an old version no upcaster brings up to date.
+ */
+export class UnreadableEventVersionError extends Error {
+  override readonly name = 'UnreadableEventVersionError';
+  constructor(readonly stream: string, readonly revision: bigint, readonly type: string, readonly version: number, readonly expected: number) {
+    super(`stream ${stream}: event at revision ${revision} (${type}) is at schema version ${version}; this code reads version ${expected}`);
+  }
+}
+
+/**
+ * Reads a stream, upcasts each event to its current schema version,
+ * validates it against the aggregate's schemas and folds it. With a
+ * snapshot store and an aggregate that allows snapshots, it
  * starts from the stored snapshot and reads only the events after it, and
  * stores a new snapshot once SNAPSHOT_EVERY events were folded past the old.
  */
 export async function loadStream<State, Command, Event extends DomainEvent>(
-  eventStore: EventStore,
+  { eventStore, snapshots, upcasters }: StreamSource,
   aggregate: Aggregate<State, Command, Event>,
   streamId: string,
-  snapshots?: SnapshotStore,
 ): Promise<LoadedStream<State, Event>> {
   const start = snapshots ? await snapshotStart(snapshots, aggregate, streamId) : undefined;
-  const recorded = await eventStore.readStream(streamId, start ? { fromRevision: start.revision + 1n } : {});
+  const read = await eventStore.readStream(streamId, start ? { fromRevision: start.revision + 1n } : {});
+  const recorded = upcasters ? read.map((event) => upcastEvent(event, upcasters)) : read;
   const events = recorded.map((event) => {
+    const version = storedSchemaVersion(event);
+    const expected = schemaVersionOf(aggregate, event.type);
+    if (version !== expected) throw new UnreadableEventVersionError(streamId, event.revision, event.type, version, expected);
     const parsed = aggregate.eventSchema.safeParse({ type: event.type, data: event.data });
     if (!parsed.success) throw new CorruptStreamError(streamId, event.revision, event.type);
     return parsed.data;

@@ -6,10 +6,9 @@ import type { ExternalIdentityClaims } from '../domain/user/commands.js';
 import type { Role, TenantRole } from '../domain/user/roles.js';
 import type { ActiveUser } from '../domain/user/state.js';
 import { userStream } from '../domain/user/streams.js';
-import type { EventStore, Position } from '../infra/event-store/event-store.js';
-import { emailReservationAggregate, installationAggregate, tenantAggregate, userAggregate } from './aggregates.js';
+import type { Position } from '../infra/event-store/event-store.js';
+import { emailReservationAggregate, installationAggregate, tenantAggregate, userAggregate } from './identity/aggregates.js';
 import type { CommandHandler } from './command-handler.js';
-import { loadStream } from './load-stream.js';
 import { withTenant, type CommandContext } from './metadata.js';
 import type { Runtime } from './runtime.js';
 
@@ -39,7 +38,6 @@ export interface SignupOutcome {
 
 export interface SignupSagaDeps {
   handler: CommandHandler;
-  eventStore: EventStore;
   runtime: Runtime;
   /** A reservation whose user stream is still missing after this long is taken to be abandoned. */
   abandonedReservationMs: number;
@@ -137,13 +135,13 @@ export class SignupSaga {
   }
 
   private async releaseIfAbandoned(stream: string, context: CommandContext): Promise<boolean> {
-    const reservation = await loadStream(this.deps.eventStore, emailReservationAggregate, stream);
+    const reservation = await this.deps.handler.load(emailReservationAggregate, stream);
     if (reservation.state.status !== 'Reserved') return true;
     const last = reservation.recorded.at(-1);
     // The writer's clock (metadata) rather than the store's, so one clock measures both ends.
     const reservedAt = last ? Date.parse(String(last.metadata.occurredAt)) || last.recordedAt.getTime() : 0;
     if (this.deps.runtime.now().getTime() - reservedAt < this.deps.abandonedReservationMs) return false;
-    const holder = await loadStream(this.deps.eventStore, userAggregate, userStream(reservation.state.userId));
+    const holder = await this.deps.handler.load(userAggregate, userStream(reservation.state.userId));
     if (holder.state.status !== 'Empty') return false;
     const { email, userId } = reservation.state;
     await this.deps.handler.handle(emailReservationAggregate, stream, { type: 'ReleaseEmail', data: { email, userId, reason: 'abandoned' } }, {

@@ -33,3 +33,15 @@ export {
   OwnershipLostError,
 } from './engine/errors.js';
 export { streamSummaryProjection, type StreamSummaryOptions, type StreamSummaryRow } from './examples/stream-summary.js';
+export {
+  readModel,
+  ReadModelDefinitionError,
+  ReadModelEventError,
+  ReadModelKeyMismatchError,
+  type ReadModel,
+  type ReadModelDefinition,
+  type ReadModelEvent,
+  type RowShape,
+  type ColumnDeclaration,
+} from './read-model.js';
+export { keysetPage, looksLikeCursor, InvalidCursorError, KeysetNullSortKeyError, type KeysetOrder, type KeysetPageOptions, type Page, type PageRequest, type SortDirection } from './keyset-page.js';

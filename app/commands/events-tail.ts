@@ -1,3 +1,4 @@
+import { eventToJson } from '../../infra/event-store/event-json.js';
 import type { EventStore, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { connectServices } from '../connect-services.js';
 import { listenForShutdown } from '../shutdown-signal.js';
@@ -12,7 +13,7 @@ export interface TailOptions {
 
 const PAGE_SIZE = 500;
 
-/** `chronicle events tail`: the log as JSON lines, positions and revisions as strings. */
+/** `chronicle events tail`: the log as stored (not upcast), one JSON line per event (infra/event-store/event-json.ts). */
 export async function eventsTailCommand(env: NodeJS.ProcessEnv, options: TailOptions): Promise<number> {
   const { config, logger, runtime } = toolContext(env);
   try {
@@ -51,14 +52,5 @@ async function follow(eventStore: EventStore, from: Position | undefined): Promi
 }
 
 export function eventLine(event: RecordedEvent): string {
-  return JSON.stringify({
-    position: String(event.position),
-    stream: event.stream,
-    revision: String(event.revision),
-    id: event.id,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-    recordedAt: event.recordedAt.toISOString(),
-  });
+  return JSON.stringify(eventToJson(event));
 }

@@ -69,6 +69,7 @@ async function replay(services: Services, name: string): Promise<number> {
       eventStore: services.eventStore,
       connectionString: services.databaseUrl,
       projections: services.projections.filter((projection) => projection.name === name),
+      upcasters: services.upcasters,
       counter: deps.counter,
       logger: services.logger,
     });

@@ -1,5 +1,5 @@
 import { tenantStream } from '../../domain/tenant/streams.js';
-import { tenantAggregate } from '../../commands/aggregates.js';
+import { tenantAggregate } from '../../commands/identity/aggregates.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
 import type { Runtime } from '../../commands/runtime.js';
 import type { Knex } from 'knex';

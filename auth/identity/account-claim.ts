@@ -1,6 +1,6 @@
 import type { ActiveUser } from '../../domain/user/state.js';
 import { tenantStream } from '../../domain/tenant/streams.js';
-import { tenantAggregate } from '../../commands/aggregates.js';
+import { tenantAggregate } from '../../commands/identity/aggregates.js';
 import type { IdentityDeps } from './identity-deps.js';
 import type { RequestInfo } from './request-info.js';
 import { commandContext } from '../../commands/metadata.js';

@@ -1,5 +1,5 @@
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import { invalidCredentials } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import type { UserPrincipal } from '../principal.js';

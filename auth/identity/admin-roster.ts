@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../commands/metadata.js';
-import { tenantAggregate } from '../../commands/aggregates.js';
+import { tenantAggregate } from '../../commands/identity/aggregates.js';
 import { tenantStream } from '../../domain/tenant/streams.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import type { IdentityDeps } from './identity-deps.js';

@@ -1,7 +1,7 @@
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import { verificationMessage } from '../mail/messages.js';
 import type { UserPrincipal } from '../principal.js';
 import type { IdentityDeps } from './identity-deps.js';

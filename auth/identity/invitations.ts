@@ -5,8 +5,7 @@ import { accountDisabled } from '../../domain/user/decider.js';
 import type { Position } from '../../infra/event-store/event-store.js';
 import { tenantStream } from '../../domain/tenant/streams.js';
 import type { TenantRole } from '../../domain/user/roles.js';
-import { tenantAggregate } from '../../commands/aggregates.js';
-import { loadStream } from '../../commands/load-stream.js';
+import { tenantAggregate } from '../../commands/identity/aggregates.js';
 import type { TenantChoice } from '../../commands/signup-saga.js';
 import type { Principal } from '../principal.js';
 import { requireTenantAdmin } from '../policies.js';
@@ -71,7 +70,7 @@ export async function revokeInvitation(deps: IdentityDeps, principal: Principal,
 export async function resolveInvitation(deps: IdentityDeps, token: string): Promise<Extract<TenantChoice, { kind: 'invited' }>> {
   const [tenantId, invitationId] = token.startsWith(TOKEN_PREFIX) ? token.slice(TOKEN_PREFIX.length).split('.') : [];
   if (!tenantId || !invitationId) throw notFound();
-  const tenant = await loadStream(deps.eventStore, tenantAggregate, tenantStream(tenantId));
+  const tenant = await deps.handler.load(tenantAggregate, tenantStream(tenantId));
   const invitation = tenant.state.status === 'Active' ? tenant.state.invitations[invitationId] : undefined;
   if (!invitation) throw notFound();
   return { kind: 'invited', tenantId, invitationId, tokenHash: hashInvitationToken(token), role: invitation.role };

@@ -2,7 +2,7 @@ import { normaliseEmail } from '../../domain/email/email-address.js';
 import { accountDisabled } from '../../domain/user/decider.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import type { TenantChoice } from '../../commands/signup-saga.js';
 import { invalidCredentials } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';

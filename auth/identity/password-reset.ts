@@ -1,7 +1,7 @@
 import { normaliseEmail } from '../../domain/email/email-address.js';
 import { ValidationError } from '../../domain/shared/errors.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import { passwordResetMessage } from '../mail/messages.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { endUnprovenAccess } from './account-claim.js';

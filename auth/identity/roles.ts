@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../domain/shared/errors.js';
 import type { Role } from '../../domain/user/roles.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import { stale, type CommandResult } from '../../commands/command-handler.js';
 import type { UserEvent } from '../../domain/user/events.js';
 import type { UserState } from '../../domain/user/state.js';

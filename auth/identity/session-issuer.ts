@@ -2,7 +2,7 @@ import { accountDisabled } from '../../domain/user/decider.js';
 import type { Role } from '../../domain/user/roles.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import type { IdentityDeps } from './identity-deps.js';
 import type { RequestInfo } from './request-info.js';
 import { commandContext } from '../../commands/metadata.js';

@@ -1,4 +1,4 @@
-import { tenantAggregate, userAggregate } from '../../commands/aggregates.js';
+import { tenantAggregate, userAggregate } from '../../commands/identity/aggregates.js';
 import type { CommandResult } from '../../commands/command-handler.js';
 import { commandContext, type CommandContext } from '../../commands/metadata.js';
 import { NotFoundError } from '../../domain/shared/errors.js';

@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../domain/share
 import type { ExternalIdentityClaims, UserCommand } from '../../domain/user/commands.js';
 import type { ActiveUser } from '../../domain/user/state.js';
 import { userStream } from '../../domain/user/streams.js';
-import { externalIdentityReservationAggregate, userAggregate } from '../../commands/aggregates.js';
+import { externalIdentityReservationAggregate, userAggregate } from '../../commands/identity/aggregates.js';
 import { AuthenticationError } from '../errors.js';
 import { endUnprovenAccess } from '../identity/account-claim.js';
 import type { IdentityDeps } from '../identity/identity-deps.js';

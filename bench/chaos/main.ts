@@ -23,6 +23,7 @@ const seconds = Number(process.argv.find((argument) => argument.startsWith('--se
 const WRITER_PROCESSES = 2;
 const SUBSCRIBER_PROCESSES = 2;
 const CONVERGE_MS = 120_000;
+const START_MS = 120_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface FaultRecord {
@@ -88,7 +89,14 @@ const children = [
   new ChaosChild('projection', 'projection', appUrl, onMessage),
 ];
 const messaging = children.filter((child) => child.role !== 'projection');
-if (!(await until(() => messaging.every((child) => ready.has(child.name)), 30_000))) throw new Error('children did not start');
+// Generous: on a busy machine loading TypeScript in five processes takes a while.
+if (!(await until(() => messaging.every((child) => ready.has(child.name)), START_MS))) {
+  // Leave nothing running behind: the children, the proxy, the server and its data.
+  await Promise.all(children.map((child) => child.stop(5_000)));
+  await proxy.close();
+  await server.destroy();
+  throw new Error(`children did not start within ${START_MS / 1_000} s: ${messaging.filter((child) => !ready.has(child.name)).map((child) => child.name).join(', ')}`);
+}
 
 const startedAt = Date.now();
 const faults: FaultRecord[] = [];

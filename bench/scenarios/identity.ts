@@ -1,4 +1,6 @@
+import { identityFeature } from '../../api/identity/index.js';
 import { connectServices } from '../../app/connect-services.js';
+import { features, withFeature } from '../../app/features.js';
 import { startRole } from '../../app/processes.js';
 import { Runtime } from '../../app/runtime.js';
 import { loadConfig } from '../../infra/config/config.js';
@@ -49,8 +51,8 @@ export async function identityBenchmark(options: IdentityBenchOptions): Promise<
     RATE_LIMIT_SIGNUP_PER_IP: '1000',
   });
   try {
-    const services = await connectServices(runtime, config, logger);
-    const server = await startRole(runtime, services, 'api', { identity: { scrypt: BENCH_SCRYPT } });
+    const services = await connectServices(runtime, config, logger, withFeature(features, identityFeature({ scrypt: BENCH_SCRYPT })));
+    const server = await startRole(runtime, services, 'api');
     const client = new BenchClient(server.url);
     const busy = `busy-${Date.now()}@example.com`;
     const fresh = `fresh-${Date.now()}@example.com`;

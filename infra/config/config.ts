@@ -172,6 +172,8 @@ export const configSchema = z.object({
   DB_POOL_SIZE: integer(1).default(10),
   /** Bound on reaching PostgreSQL at start-up, so an unreachable host fails instead of hanging. */
   DATABASE_CONNECT_TIMEOUT_MS: integer(1).default(10_000),
+  /** Bound on one statement of the read models and projections; a session idle inside a transaction that long is ended. */
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(1).default(30_000),
   CORS_ORIGINS: corsOrigins.default([]),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb, 512kb or 1000b').default('1mb'),
   SHUTDOWN_GRACE_MS: integer(1).default(10_000),

@@ -4,6 +4,12 @@ import type pg from 'pg';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** An idle connection is probed after this long, so a vanished peer is noticed by the operating system. */
 const KEEPALIVE_INITIAL_DELAY_MS = 5_000;
+/**
+ * Client-side deadlines exceed the server's statement timeout by this much, so
+ * that a statement the server cancels reports that, and the client's own
+ * deadline only fires when the server or the network is gone.
+ */
+export const DEADLINE_GRACE_MS = 1_000;
 
 /** Client-side settings every PostgreSQL connection of ours gets (pg.Client, pg.Pool and knex alike). */
 export function clientLiveness(connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Pick<pg.ClientConfig, 'keepAlive' | 'keepAliveInitialDelayMillis' | 'connectionTimeoutMillis'> {

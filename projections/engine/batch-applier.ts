@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import type { Upcasters } from '../../domain/shared/upcasting.js';
 import type { Position, RecordedEvent } from '../../infra/event-store/event-store.js';
+import { upcastEvents } from '../../infra/event-store/upcast-event.js';
 import type { AnyProjection, ProjectionTables } from '../projection.js';
 import type { Batch } from './batcher.js';
 import { isTransientError } from './errors.js';
@@ -19,6 +21,8 @@ export type ApplyOutcome =
 export interface BatchApplierOptions {
   knex: Knex;
   projection: AnyProjection;
+  /** Events reach apply at their current schema versions. */
+  upcasters: Upcasters;
   tables: ProjectionTables;
   /** Positions (as strings) an operator chose to skip. */
   skipped: ReadonlySet<string>;
@@ -61,9 +65,10 @@ export class BatchApplier {
   }
 
   private async transact(events: readonly RecordedEvent[], previous: Position | undefined, through: Position, read: number): Promise<void> {
-    const { knex, projection, tables, target, rate } = this.options;
+    const { knex, projection, upcasters, tables, target, rate } = this.options;
+    const current = upcastEvents(events, upcasters);
     await knex.transaction(async (trx) => {
-      if (events.length > 0) await projection.apply(events, trx, tables);
+      if (current.length > 0) await projection.apply(current, trx, tables);
       await target.commit(trx, previous, through, events.length, rate.perSecond(read));
     });
     rate.record(read);

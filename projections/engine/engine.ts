@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
+import { Upcasters } from '../../domain/shared/upcasting.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { validateProjections, type AnyProjection } from '../projection.js';
@@ -20,6 +21,8 @@ export interface ProjectionEngineOptions {
   /** For the dedicated connection that holds the ownership locks. */
   connectionString: string;
   projections: readonly AnyProjection[];
+  /** The installation's upcasters: every event reaches apply at its current schema version. None unless given. */
+  upcasters?: Upcasters;
   counter: LogCounter;
   logger: Logger;
   /** Metrics go here; omit to record none. */
@@ -46,6 +49,7 @@ export class ProjectionEngine {
   private readonly settings: RunnerSettings;
   private readonly metrics: ProjectionMetrics | undefined;
   private readonly ownerId: string;
+  private readonly upcasters: Upcasters;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private stopped = true;
@@ -53,6 +57,7 @@ export class ProjectionEngine {
   constructor(private readonly options: ProjectionEngineOptions) {
     validateProjections(options.projections);
     this.settings = { ...defaultRunnerSettings, ...options.settings };
+    this.upcasters = options.upcasters ?? new Upcasters();
     this.ownerId = options.ownerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.locks = new AdvisoryLocks(options.connectionString, (keys) => this.lost(keys));
     this.metrics = options.registry ? new ProjectionMetrics(options.registry, () => this.lagOfOwned()) : undefined;
@@ -117,6 +122,7 @@ export class ProjectionEngine {
         store: eventStore,
         counter,
         projection,
+        upcasters: this.upcasters,
         settings: this.settings,
         logger,
         ownerId: this.ownerId,

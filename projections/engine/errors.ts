@@ -40,7 +40,8 @@ const TRANSIENT_CLASSES = ['08', '40', '53', '55', '57'];
 
 /**
  * Errors that say nothing about the event (connection lost, deadlock,
- * serialization, out of resources, lock timeout, shutdown): retried, never
+ * serialization, out of resources, lock or statement timeout, shutdown, no
+ * answer within the client's deadline): retried, never
  * recorded as a poison event.
  */
 export function isTransientError(error: unknown): boolean {
@@ -48,7 +49,7 @@ export function isTransientError(error: unknown): boolean {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
   if (code && TRANSIENT_CLASSES.some((prefix) => code.startsWith(prefix))) return true;
   const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|Client has encountered a connection error|Knex: Timeout acquiring a connection/i.test(message);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|Client has encountered a connection error|Knex: Timeout acquiring a connection|Query read timeout/i.test(message);
 }
 
 export function errorMessage(error: unknown): string {

@@ -29,6 +29,7 @@ export async function runLive(
   const applier = new BatchApplier({
     knex,
     projection,
+    upcasters: context.upcasters,
     tables,
     skipped,
     rate,

@@ -5,7 +5,8 @@ import { runLive } from './live-runner.js';
 import { claimProjection, readProjectionRow, type ProjectionRow } from './projection-rows.js';
 import { createReplayJob, findActiveReplayJob } from './replay-rows.js';
 import { runReplay } from './replay-runner.js';
-import { loadSkippedPositions, sleep, type RunnerContext } from './runner-context.js';
+import { sleep } from '../../infra/sleep.js';
+import { loadSkippedPositions, type RunnerContext } from './runner-context.js';
 import { initialiseProjection } from './initialise.js';
 import { dropUnusedGenerations, physicalTables } from './table-names.js';
 

@@ -5,7 +5,8 @@ import { Batcher } from './batcher.js';
 import { errorMessage, isTransientError, OwnershipLostError } from './errors.js';
 import { claimReplayJob, commitReplayCheckpoint, finishReplayJob, markReplayTablesReady, type ReplayJobRow } from './replay-rows.js';
 import { RateMeter } from './rate-meter.js';
-import { loadSkippedPositions, sleep, type RunnerContext } from './runner-context.js';
+import { sleep } from '../../infra/sleep.js';
+import { loadSkippedPositions, type RunnerContext } from './runner-context.js';
 import { swapInReplay } from './swap.js';
 import { physicalTables } from './table-names.js';
 
@@ -28,6 +29,7 @@ export async function runReplay(context: RunnerContext, pending: ReplayJobRow, s
   const applier = new BatchApplier({
     knex,
     projection,
+    upcasters: context.upcasters,
     tables,
     skipped: await loadSkippedPositions(knex, projection.name),
     rate,

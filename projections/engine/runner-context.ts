@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Upcasters } from '../../domain/shared/upcasting.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
 import type { AnyProjection } from '../projection.js';
@@ -32,6 +33,7 @@ export interface RunnerContext {
   store: EventStore;
   counter: LogCounter;
   projection: AnyProjection;
+  upcasters: Upcasters;
   settings: RunnerSettings;
   logger: Logger;
   ownerId: string;
@@ -41,17 +43,4 @@ export interface RunnerContext {
 export async function loadSkippedPositions(knex: Knex, projection: string): Promise<Set<string>> {
   const rows = await knex('projection_skips').where({ projection }).select<{ position: string }[]>('position');
   return new Set(rows.map((row) => String(row.position)));
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

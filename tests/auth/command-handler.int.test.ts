@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CommandHandler } from '../../commands/command-handler.js';
-import { tenantAggregate } from '../../commands/aggregates.js';
+import { tenantAggregate } from '../../commands/identity/aggregates.js';
 import { systemContext } from '../../commands/metadata.js';
 import { eventMetadataSchema } from '../../domain/shared/metadata.js';
 import { PreconditionFailedError } from '../../domain/shared/errors.js';

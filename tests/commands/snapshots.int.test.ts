@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { userAggregate } from '../../commands/aggregates.js';
+import { userAggregate } from '../../commands/identity/aggregates.js';
 import { CommandHandler } from '../../commands/command-handler.js';
 import { loadStream } from '../../commands/load-stream.js';
 import { systemContext } from '../../commands/metadata.js';
@@ -38,8 +38,8 @@ describe('aggregate snapshots', () => {
 
   it('folds the same state from a snapshot as from the whole stream, reading only the events after it', async () => {
     const stream = await busyUser(3 * SNAPSHOT_EVERY);
-    const whole = await loadStream(h.store, userAggregate, stream);
-    const fromSnapshot = await loadStream(h.store, userAggregate, stream, snapshots);
+    const whole = await loadStream({ eventStore: h.store }, userAggregate, stream);
+    const fromSnapshot = await loadStream({ eventStore: h.store, snapshots }, userAggregate, stream);
     expect(fromSnapshot.state).toEqual(whole.state);
     expect(fromSnapshot.revision).toBe(whole.revision);
     expect(fromSnapshot.position).toBe(whole.position);
@@ -49,15 +49,15 @@ describe('aggregate snapshots', () => {
 
   it('ignores a snapshot of another version, or one its schema refuses, and replaces it', async () => {
     const stream = await busyUser(2 * SNAPSHOT_EVERY);
-    const whole = await loadStream(h.store, userAggregate, stream);
+    const whole = await loadStream({ eventStore: h.store }, userAggregate, stream);
     const stored = (await snapshots.load(stream))!;
 
     await h.knex('aggregate_snapshots').where({ stream }).update({ version: stored.version + 1, state: JSON.stringify({ status: 'Empty' }) });
-    expect((await loadStream(h.store, userAggregate, stream, snapshots)).state).toEqual(whole.state);
+    expect((await loadStream({ eventStore: h.store, snapshots }, userAggregate, stream)).state).toEqual(whole.state);
     expect((await snapshots.load(stream))?.version).toBe(userAggregate.snapshot?.version);
 
     await h.knex('aggregate_snapshots').where({ stream }).update({ state: JSON.stringify({ status: 'Active', roles: 'everything' }) });
-    const loaded = await loadStream(h.store, userAggregate, stream, snapshots);
+    const loaded = await loadStream({ eventStore: h.store, snapshots }, userAggregate, stream);
     expect(loaded.state).toEqual(whole.state);
     expect(loaded.events.length).toBe(whole.events.length);
   });

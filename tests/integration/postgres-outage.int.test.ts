@@ -99,6 +99,29 @@ describe('PostgreSQL event store through database outages', () => {
     for (const error of reader.errors) expect(error).toBeInstanceOf(EventStoreUnavailableError);
   }, 60_000);
 
+  it('connects while PostgreSQL is down, and wakes its subscribers once it is back', async () => {
+    const url = server.url;
+    await server.stop('fast');
+    let late: PostgresEventStore | undefined;
+    try {
+      // A process that starts during an outage rides it out like one already running.
+      // Polling only once a minute: only the listener, back when the server is, wakes the subscriber.
+      late = await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), pollIntervalMs: 60_000, connectTimeoutMs: 1_000 });
+    } finally {
+      await server.restart();
+    }
+    const follower = new Follower(late.subscribeToAll({ fromPosition: (await store.readAll()).at(-1)!.position }));
+    try {
+      await late.readAll();
+      await append(1, 1);
+      const events = await follower.until(1, 20_000);
+      expect(events.map((event) => event.data['n'])).toEqual([appended - 1]);
+    } finally {
+      await follower.close();
+      await late.close();
+    }
+  }, 60_000);
+
   it('rides out terminated backends in the middle of COPY reads', async () => {
     const live = new Follower(store.subscribeToAll());
     await live.until(appended, 10_000);

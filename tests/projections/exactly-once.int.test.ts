@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startReplay, getReplayProgress, streamSummaryProjection } from '../../projections/index.js';
-import { spawnProjectionWorker } from '../support/child-worker.js';
+import { killRunningWorkers, spawnProjectionWorker } from '../support/child-worker.js';
 import { appendSpread, createProjectionHarness, eventually, reachedHead, summaryFromLog, summaryRows, type ProjectionHarness } from '../support/projection-harness.js';
 
 async function eventsProcessed(harness: ProjectionHarness): Promise<number> {
@@ -16,6 +16,7 @@ describe('exactly-once under SIGKILL', () => {
   });
 
   afterAll(async () => {
+    await killRunningWorkers();
     await harness.dispose();
   });
 
@@ -47,5 +48,6 @@ describe('exactly-once under SIGKILL', () => {
     const job = await startReplay(deps, 'stream_summary', 'test');
     await eventually('the replay completes', async () => (await getReplayProgress(deps, job.jobId)).state === 'completed', 30_000);
     expect(await summaryRows(harness.knex)).toEqual(incremental);
-  });
+    // Eight worker processes start through tsx, a few seconds each on a busy machine.
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getProjectionStatuses, postgresLogCounter, streamSummaryProjection } from '../../projections/index.js';
-import { spawnProjectionWorker } from '../support/child-worker.js';
+import { killRunningWorkers, spawnProjectionWorker } from '../support/child-worker.js';
 import { appendSpread, createProjectionHarness, eventually, reachedHead, summaryFromLog, summaryRows, type ProjectionHarness } from '../support/projection-harness.js';
 
 describe('ownership across worker processes', () => {
@@ -12,6 +12,7 @@ describe('ownership across worker processes', () => {
   });
 
   afterAll(async () => {
+    await killRunningWorkers();
     await harness.dispose();
   });
 

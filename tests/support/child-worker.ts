@@ -8,15 +8,34 @@ export interface ChildWorker {
   kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** For afterAll: a test that failed or timed out before killing its workers must not leave them running (jest would never exit). */
+export async function killRunningWorkers(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+}
+
 /** A real worker process (the engine through tsx), killed for real by the tests. */
 export function spawnProjectionWorker(databaseUrl: string, env: Record<string, string> = {}): ChildWorker {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx/esm', WORKER], {
     env: { ...process.env, WORKER_DATABASE_URL: databaseUrl, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  running.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   return {
     pid: child.pid ?? 0,
     async kill(signal) {

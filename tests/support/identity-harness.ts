@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { CommandHandler } from '../../commands/command-handler.js';
+import { PostgresSnapshotStore } from '../../commands/postgres-snapshot-store.js';
 import { systemRuntime, type Runtime } from '../../commands/runtime.js';
 import { createIdentityService, type IdentityServiceOptions } from '../../auth/create-identity-service.js';
 import type { IdentityService } from '../../auth/identity-service.js';
@@ -53,18 +55,23 @@ export async function createIdentityHarness(overrides: Partial<IdentityServiceOp
   const store = await PostgresEventStore.connect({ connectionString: database.url, logger: createLogger('silent'), pollIntervalMs: 200 });
   const clock = new TestClock();
   const runtime: Runtime = { newId: systemRuntime().newId, now: clock.now };
-  const createService = (more: Partial<IdentityServiceOptions> = {}) =>
-    createIdentityService({
+  const createService = (more: Partial<IdentityServiceOptions> = {}) => {
+    const chosen = { ...overrides, ...more };
+    // As the composition root does: one handler over the service's own event store and clock.
+    const eventStore = chosen.eventStore ?? store;
+    const commands = chosen.commands ?? new CommandHandler({ eventStore, runtime: chosen.runtime ?? runtime, snapshots: new PostgresSnapshotStore(knex) });
+    return createIdentityService({
       knex,
-      eventStore: store,
+      eventStore,
       runtime,
       tokens: TEST_TOKENS,
       sessions: { refreshTtlSeconds: 30 * 24 * 3600, reuseGraceSeconds: 10 },
       limits: GENEROUS_LIMITS,
       scrypt: TEST_SCRYPT,
-      ...overrides,
-      ...more,
+      ...chosen,
+      commands,
     });
+  };
   const identity = await createService();
   return {
     database,

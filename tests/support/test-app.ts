@@ -3,9 +3,13 @@ import { loadConfig } from '../../infra/config/config.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import type { RouteModule } from '../../api/route-module.js';
+import { identityFeature } from '../../api/identity/index.js';
+import type { IdentityOverrides } from '../../api/identity/create-identity.js';
 import { connectServices } from '../../app/connect-services.js';
+import type { Feature } from '../../app/feature.js';
+import { features as installedFeatures, withFeature } from '../../app/features.js';
 import { startRole, type ServerRole } from '../../app/processes.js';
-import type { IdentityOverrides } from '../../app/identity.js';
+import type { Runtime as CommandRuntime } from '../../commands/runtime.js';
 import { Runtime } from '../../app/runtime.js';
 import type { Services } from '../../app/services.js';
 import { createTestDatabase } from './database.js';
@@ -21,8 +25,10 @@ export interface TestAppOptions {
   eventStore?: (databaseUrl: string) => Promise<EventStore>;
   /** Where the app's JSON log lines go (with env LOG_LEVEL), e.g. to look for secrets in them. */
   logDestination?: DestinationStream;
-  /** The test scrypt cost unless told otherwise. */
-  identity?: IdentityOverrides;
+  /** The test scrypt cost unless told otherwise; `runtime` (ids and clock) is the whole process's. */
+  identity?: IdentityOverrides & { runtime?: CommandRuntime };
+  /** Beside the installation's features (or in place of the one of the same name), e.g. a test-only feature. */
+  features?: readonly Feature[];
 }
 
 export interface TestApp {
@@ -46,11 +52,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const runtime = new Runtime(logger);
   try {
-    const connected = await connectServices(runtime, config, logger);
+    const { runtime: commandRuntime, ...identity }: NonNullable<TestAppOptions['identity']> = options.identity ?? {};
+    const features = [identityFeature({ scrypt: TEST_SCRYPT, ...identity }), ...(options.features ?? [])].reduce(withFeature, [...installedFeatures]);
+    const connected = await connectServices(runtime, config, logger, features);
     const services = options.eventStore ? { ...connected, eventStore: await options.eventStore(database.url) } : connected;
     const server = await startRole(runtime, services, options.role ?? 'api', {
       routeModules: typeof options.routeModules === 'function' ? options.routeModules(services) : (options.routeModules ?? []),
-      identity: { scrypt: TEST_SCRYPT, ...options.identity },
+      ...(commandRuntime ? { commandRuntime } : {}),
     });
     return {
       url: server.url,

@@ -38,8 +38,18 @@ export class Notifier {
     private readonly listenerCheckMs = 5_000,
   ) {}
 
+  /**
+   * Listens when the database answers; when it does not (an outage while the
+   * process starts), subscribers poll until the listener is back, as after
+   * losing it later: a restart of PostgreSQL is never a reason to exit.
+   */
   async start(): Promise<void> {
-    await this.listen();
+    try {
+      await this.listen();
+    } catch (error) {
+      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'event listener cannot connect; subscribers poll until it is back');
+      this.scheduleReconnect();
+    }
   }
 
   /** Counts wake-ups, so that a reader can tell whether one came while it was busy. */

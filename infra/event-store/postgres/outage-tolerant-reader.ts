@@ -3,6 +3,7 @@ import { EventStoreUnavailableError } from '../errors.js';
 import type { EventFilter, Position, RecordedEvent } from '../event-store.js';
 import type { Horizon } from './horizon.js';
 import type { PageReader } from './subscription.js';
+import { sleep } from '../../sleep.js';
 
 const FIRST_RETRY_MS = 100;
 const LONGEST_RETRY_MS = 2_000;
@@ -48,7 +49,7 @@ export class OutageTolerantReader implements PageReader {
           this.outageSince = Date.now();
           this.logger.warn({ err: error.message }, 'subscription paused: the event store is unavailable; retrying');
         }
-        await pause(Math.min(FIRST_RETRY_MS * 2 ** attempt, LONGEST_RETRY_MS), this.signal);
+        await sleep(Math.min(FIRST_RETRY_MS * 2 ** attempt, LONGEST_RETRY_MS), this.signal);
         if (this.signal.aborted) throw error;
       }
     }
@@ -59,16 +60,4 @@ export class OutageTolerantReader implements PageReader {
     this.logger.info({ pausedMs: Date.now() - this.outageSince }, 'subscription resumed');
     this.outageSince = undefined;
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

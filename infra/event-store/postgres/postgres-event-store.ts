@@ -27,7 +27,7 @@ import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payload
 import { validateAppend } from '../validate-append.js';
 import { validateReadAll, validateReadStream, validateSubscribe } from '../validate-read.js';
 import { StreamQueue } from '../../stream-queue.js';
-import { clientLiveness, SERVER_SIDE_LIVENESS, sessionOptions } from '../../postgres/connection-liveness.js';
+import { clientLiveness, DEADLINE_GRACE_MS, SERVER_SIDE_LIVENESS, sessionOptions } from '../../postgres/connection-liveness.js';
 import { SocketRegistry } from '../../postgres/socket-registry.js';
 import { OverdueAppends } from './overdue-appends.js';
 
@@ -77,12 +77,7 @@ const INVALID_TEXT = new Set(['22P05', '22P02', '22021']);
 const MAX_UNIQUE_ATTEMPTS = 20;
 const RACE_PAUSE_MS = 5;
 const STATEMENT_TIMEOUT = '57014';
-/**
- * Client-side deadlines exceed the server's statement timeout by this much, so
- * that a statement the server cancels reports that, and the client's own
- * deadline only fires when the server or the network is gone.
- */
-export const DEADLINE_GRACE_MS = 1_000;
+export { DEADLINE_GRACE_MS };
 /** Closing waits this long for connections to end politely, then cuts their sockets. */
 const CLOSE_GRACE_MS = 2_000;
 

@@ -1,25 +1,24 @@
-import { createIdentityService, type IdentityServiceOptions } from '../auth/create-identity-service.js';
-import type { IdentityService } from '../auth/identity-service.js';
-import { LogMailer } from '../auth/mail/log-mailer.js';
-import type { Mailer } from '../auth/mail/mailer.js';
-import { SmtpMailer } from '../auth/mail/smtp-mailer.js';
-import { IdentitySweep } from '../auth/housekeeping/identity-sweep.js';
-import type { AuthLimitSettings } from '../auth/rate-limit/auth-limits.js';
-import { systemRuntime } from '../commands/runtime.js';
-import type { Config } from '../infra/config/config.js';
-import type { BackgroundService } from './background-service.js';
-import type { Services } from './services.js';
+import type { FeatureContext } from '../../app/feature.js';
+import type { Services } from '../../app/services.js';
+import { createIdentityService, type IdentityServiceOptions } from '../../auth/create-identity-service.js';
+import type { IdentityService } from '../../auth/identity-service.js';
+import { LogMailer } from '../../auth/mail/log-mailer.js';
+import type { Mailer } from '../../auth/mail/mailer.js';
+import { SmtpMailer } from '../../auth/mail/smtp-mailer.js';
+import type { AuthLimitSettings } from '../../auth/rate-limit/auth-limits.js';
+import type { Config } from '../../infra/config/config.js';
 
-/** What a test may change that configuration deliberately cannot (e.g. a cheap scrypt cost). */
-export type IdentityOverrides = Partial<Pick<IdentityServiceOptions, 'scrypt' | 'runtime'>>;
+/** What a test may change that configuration deliberately cannot (a cheap scrypt cost). */
+export type IdentityOverrides = Partial<Pick<IdentityServiceOptions, 'scrypt'>>;
 
-/** The one place the identity services are built, from the connected services and the configuration. */
-export function createIdentity(services: Services, overrides: IdentityOverrides = {}): Promise<IdentityService> {
+/** The one place the identity services are built, from the process's services, command handler and runtime, and the configuration. */
+export function createIdentity({ services, commands, runtime }: FeatureContext, overrides: IdentityOverrides = {}): Promise<IdentityService> {
   const { config } = services;
   return createIdentityService({
     knex: services.knex,
     eventStore: services.eventStore,
-    runtime: overrides.runtime ?? systemRuntime(),
+    commands,
+    runtime,
     tokens: {
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
@@ -66,41 +65,5 @@ function authLimits(config: Config): AuthLimitSettings {
     passwordResetPerIp: { points: config.RATE_LIMIT_PASSWORD_RESET_PER_IP, windowSeconds: config.RATE_LIMIT_PASSWORD_RESET_PER_IP_WINDOW_SECONDS },
     oidcLoginPerIp: { points: config.RATE_LIMIT_OIDC_LOGIN_PER_IP, windowSeconds: config.RATE_LIMIT_OIDC_LOGIN_PER_IP_WINDOW_SECONDS },
     apiKeyIssuePerTenant: { points: config.RATE_LIMIT_API_KEY_ISSUE_PER_TENANT, windowSeconds: config.RATE_LIMIT_API_KEY_ISSUE_PER_TENANT_WINDOW_SECONDS },
-  };
-}
-
-/**
- * The identity housekeeping sweep (auth/housekeeping), every
- * AUTH_SWEEP_INTERVAL_MS, where the background services run (worker,
- * start). Several workers may run it: one sweeps at a time, the others skip.
- * A failed sweep is logged and the next one tries again.
- */
-export function identityHousekeeping({ knex, config, logger }: Services): BackgroundService {
-  const sweeper = new IdentitySweep(knex, { reuseDetectionSeconds: config.REFRESH_TOKEN_REUSE_DETECTION_SECONDS });
-  const log = logger.child({ component: 'identity-housekeeping' });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const sweep = async () => {
-    try {
-      const result = await sweeper.sweep(new Date());
-      if (!result.skipped) log.debug(result, 'identity housekeeping swept');
-    } catch (error) {
-      log.warn({ err: error }, 'identity housekeeping failed; the next sweep tries again');
-    }
-  };
-  return {
-    name: 'identity-housekeeping',
-    async start() {
-      timer = setInterval(() => {
-        // One sweep at a time in this process, however long one takes.
-        running = running.then(sweep);
-      }, config.AUTH_SWEEP_INTERVAL_MS);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      // A sweep under way finishes before knex is destroyed behind it.
-      await running;
-    },
   };
 }

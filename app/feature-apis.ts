@@ -1,0 +1,36 @@
+import { adminProjectionsApi } from '../api/admin/projections-routes.js';
+import type { Authenticator } from '../api/authentication.js';
+import type { RouteModule } from '../api/route-module.js';
+import type { FeatureApiContext } from './feature.js';
+import { InvalidFeaturesError } from './feature-checks.js';
+import { logCounter } from './log-counter.js';
+import type { Runtime } from './runtime.js';
+
+export interface FeatureApis {
+  /** Every feature's route modules in the order of the feature list, then the platform's own. */
+  routes: RouteModule[];
+  authenticator?: Authenticator;
+}
+
+/**
+ * Builds each feature's API, registered in `runtime` so that it is closed
+ * after HTTP (started later) has drained its requests.
+ */
+export async function startFeatureApis(runtime: Runtime, context: FeatureApiContext): Promise<FeatureApis> {
+  const { services } = context;
+  const routes: RouteModule[] = [];
+  let authenticator: Authenticator | undefined;
+  for (const feature of services.features) {
+    if (!feature.api) continue;
+    const api = await runtime.start(`feature ${feature.name}`, async () => feature.api!(context), async (started) => {
+      await started.close?.();
+    });
+    routes.push(...api.routes);
+    if (api.authenticator) {
+      if (authenticator) throw new InvalidFeaturesError(`two features authenticate requests; ${feature.name} is the second`);
+      authenticator = api.authenticator;
+    }
+  }
+  routes.push(adminProjectionsApi({ ...services, counter: logCounter(services) }));
+  return { routes, ...(authenticator ? { authenticator } : {}) };
+}
