@@ -1,9 +1,11 @@
+import { contentFeature } from '../api/content/index.js';
 import { identityFeature } from '../api/identity/index.js';
 import type { Feature } from './feature.js';
 
 /** Every feature of the installation, one line each: their migrations, read models, routes and background work follow. */
 export const features: readonly Feature[] = [
   identityFeature(),
+  contentFeature(),
 ];
 
 /** The list with `feature` in place of the one of the same name (tests: identity with a cheap password hash), or added at the end. */

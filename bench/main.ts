@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
- * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity).
+ * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */
@@ -13,6 +13,7 @@ import type { Subject } from './subjects/subject.js';
 import { appendScenarios, measureAppends } from './scenarios/appends.js';
 import { checkOrdering, type OrderingResult } from './scenarios/ordering.js';
 import { identityBenchmark } from './scenarios/identity.js';
+import { contentResults } from './scenarios/content-results.js';
 import { loadEvents, measureReadAll } from './scenarios/read-all.js';
 import { median } from './support/measure.js';
 import { REPLAY_SUBJECTS, replayBenchmark } from './projections-replay.js';
@@ -21,7 +22,7 @@ import { printTable, ratio, writeResults, type ScenarioResult } from './report.j
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : 5;
-const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity'] as const;
+const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content'] as const;
 const only = new Set((process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length) ?? GROUPS.join(',')).split(','));
 for (const group of only) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only takes ${GROUPS.join(', ')}; got ${group}`);
 const readAllEvents = quick ? 20_000 : 200_000;
@@ -30,6 +31,7 @@ const orderingAppends = quick ? 2_000 : 8_000;
 const replayEvents = quick ? 100_000 : 1_000_000;
 const replayEmmettEvents = quick ? 10_000 : 50_000;
 const identityFailedLogins = quick ? 1_000 : 10_000;
+const contentSeconds = quick ? 3 : 20;
 const POOL_SIZE = 20;
 
 type SubjectFactory = (url: string, poolSize: number) => Promise<Subject>;
@@ -193,6 +195,7 @@ async function main(): Promise<void> {
     if (ordering) results.push(ordering.result);
     if (only.has('replay')) results.push(await replayResult(server));
     if (only.has('identity')) results.push(...(await identityResults(server)));
+    if (only.has('content')) results.push(...(await contentResults(server, { seconds: contentSeconds, poolSize: POOL_SIZE })));
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
     const file = await writeResults(results, { rounds, quick, only: [...only], ordering: ordering?.details });

@@ -64,8 +64,8 @@ describe('/api/admin/projections and read-your-writes', () => {
   });
 
   it('answers a query only once the read model has processed the position it names', async () => {
-    const stream = `post-${randomUUID()}`;
-    const { position } = await app.services.eventStore.appendToStream(stream, newEvents(7, 'PostCreated'));
+    const stream = `item-${randomUUID()}`;
+    const { position } = await app.services.eventStore.appendToStream(stream, newEvents(7, 'ItemChanged'));
     const response = await http.get(`/test/stream-summary/${stream}`, { headers: { 'X-Min-Position': String(position) } });
     expect(await expectJson<{ eventCount: number }>(response, 200)).toEqual({ eventCount: 7 });
   });
@@ -86,7 +86,7 @@ describe('/api/admin/projections and read-your-writes', () => {
   });
 
   it('replays a projection blue/green, with readable progress, to the same rows', async () => {
-    for (let i = 0; i < 5; i++) await app.services.eventStore.appendToStream(`post-replay-${i}`, newEvents(40, 'PostCreated'));
+    for (let i = 0; i < 5; i++) await app.services.eventStore.appendToStream(`item-replay-${i}`, newEvents(40, 'ItemChanged'));
     const head = await app.services.eventStore.headPosition();
     await waiter.waitForPosition(['stream_summary'], head!, 10_000);
     const before = await app.services.knex('stream_summary').orderBy('stream').select('stream', 'event_count', 'last_position');

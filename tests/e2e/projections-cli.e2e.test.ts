@@ -19,7 +19,7 @@ describe('chronicle projections', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     store = await PostgresEventStore.connect({ connectionString: database.url, logger: createLogger('silent') });
-    for (let i = 0; i < 40; i++) await store.appendToStream(`post-cli-${i % 8}`, newEvents(25, 'PostCreated'));
+    for (let i = 0; i < 40; i++) await store.appendToStream(`item-cli-${i % 8}`, newEvents(25, 'ItemChanged'));
   });
   afterAll(async () => {
     await store.close();

@@ -1,0 +1,18 @@
+import type { Feature } from '../../app/feature.js';
+import { postAggregates, postProjections, postRoutes, postUpcasters } from '../posts/index.js';
+
+/**
+ * Content: posts and collections, and who reads and changes what
+ * (docs/CONTRACT.md section 3). Each part keeps its code in the layer
+ * folders (`domain/post/`, `projections/posts/`, `api/posts/`, and the same
+ * for collections) and lists its pieces here.
+ */
+export function contentFeature(): Feature {
+  return {
+    name: 'content',
+    aggregates: [...postAggregates],
+    upcasters: [...postUpcasters],
+    projections: [...postProjections],
+    api: (context) => ({ routes: [postRoutes(context)] }),
+  };
+}

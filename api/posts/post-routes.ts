@@ -1,0 +1,119 @@
+import { postNotFound } from '../../domain/post/index.js';
+import { findReadablePost, listReadablePosts } from '../../projections/posts/post-queries.js';
+import { POSTS_PROJECTION } from '../../projections/posts/posts-read-model.js';
+import { callerOf, requireUserCaller } from '../content/caller.js';
+import type { Idempotency } from '../idempotency/idempotency.js';
+import { etagResponseHeader, ifMatchHeaderSchema, parseIfMatch, revisionETag } from '../if-match.js';
+import { pageQuerySchema, pageRequest, pageSchema } from '../pagination.js';
+import { minPositionHeaderSchema, type ReadYourWrites } from '../read-your-writes.js';
+import { defineRoute } from '../route.js';
+import { routeModule, type RouteModule } from '../route-module.js';
+import { runPostCommand, type PostCommandDeps } from './post-commands.js';
+import {
+  createPostRequestSchema,
+  postCommandAnswerSchema,
+  postDeletedAnswerSchema,
+  postListQuerySchema,
+  postParamsSchema,
+  postViewSchema,
+  updatePostRequestSchema,
+} from './post-schemas.js';
+import { postCommandAnswer, postView } from './post-views.js';
+
+export interface PostsApiDeps extends PostCommandDeps {
+  readYourWrites: ReadYourWrites;
+  /** Idempotency-Key on POST. */
+  idempotency: Idempotency;
+}
+
+/** The read models a post query depends on: X-Min-Position waits for each. */
+const POST_READ_MODELS = [POSTS_PROJECTION];
+const tags = ['content'];
+
+export function postsApi(deps: PostsApiDeps): RouteModule {
+  return routeModule('posts', [
+    defineRoute({
+      method: 'post', path: '/api/posts', tags, auth: 'required',
+      summary: 'Write a post: you are its author, your tenant its tenant',
+      request: { body: createPostRequestSchema },
+      responses: { 201: { schema: postCommandAnswerSchema, description: 'The post, its revision and the position of the change', headers: etagResponseHeader } },
+      errors: [403],
+      idempotency: deps.idempotency,
+      async handler({ body, principal, req }) {
+        const caller = requireUserCaller(principal);
+        const postId = deps.runtime.newId();
+        const outcome = await runPostCommand(deps, req, caller, postId, { type: 'CreatePost', by: caller, data: { postId, ...body } }, undefined);
+        if (!outcome.post) throw postNotFound();
+        return {
+          status: 201,
+          headers: { ...revisionETag(outcome.revision), Location: `/api/posts/${postId}` },
+          body: postCommandAnswer(outcome.post, outcome.revision, outcome.position),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/posts', tags, auth: 'optional',
+      summary: 'The posts you may read, newest first: by author, collection or visibility, or searched, a page at a time',
+      request: { query: postListQuerySchema.extend(pageQuerySchema.shape), headers: minPositionHeaderSchema },
+      responses: { 200: { schema: pageSchema(postViewSchema, 'PostPage'), description: 'A page of posts' } },
+      errors: [503, 504],
+      async handler({ query, principal, req }) {
+        await deps.readYourWrites(req, POST_READ_MODELS);
+        const { author, collection, visibility, q } = query;
+        const page = await listReadablePosts(
+          deps.reads,
+          callerOf(principal),
+          {
+            ...(author === undefined ? {} : { authorId: author }),
+            ...(collection === undefined ? {} : { collectionId: collection }),
+            ...(visibility === undefined ? {} : { visibility }),
+            ...(q === undefined ? {} : { q }),
+          },
+          pageRequest(query),
+        );
+        return { status: 200, body: { items: page.items.map(postView), nextCursor: page.nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/posts/:id', tags, auth: 'optional',
+      summary: 'One post, if you may read it (404 otherwise, whether it exists or not)',
+      request: { params: postParamsSchema, headers: minPositionHeaderSchema },
+      responses: { 200: { schema: postViewSchema, description: 'The post', headers: etagResponseHeader } },
+      errors: [404, 503, 504],
+      async handler({ params, principal, req }) {
+        await deps.readYourWrites(req, POST_READ_MODELS);
+        const row = await findReadablePost(deps.reads, callerOf(principal), params.id);
+        if (!row) throw postNotFound();
+        return { status: 200, headers: revisionETag(BigInt(row.revision)), body: postView(row) };
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/posts/:id', tags, auth: 'required',
+      summary: 'Replace a post’s title and body, and change its format or visibility (its author, or an admin of its tenant)',
+      request: { params: postParamsSchema, headers: ifMatchHeaderSchema, body: updatePostRequestSchema },
+      responses: { 200: { schema: postCommandAnswerSchema, description: 'The post as changed', headers: etagResponseHeader } },
+      errors: [403, 404, 412],
+      async handler({ params, headers, body, principal, req }) {
+        const caller = requireUserCaller(principal);
+        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'UpdatePost', by: caller, data: body }, parseIfMatch(headers['if-match']));
+        if (!outcome.post) throw postNotFound();
+        return { status: 200, headers: revisionETag(outcome.revision), body: postCommandAnswer(outcome.post, outcome.revision, outcome.position) };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/api/posts/:id', tags, auth: 'required',
+      summary: 'Delete a post (its author, or an admin of its tenant); the collections holding it drop it',
+      request: { params: postParamsSchema, headers: ifMatchHeaderSchema },
+      responses: { 200: { schema: postDeletedAnswerSchema, description: 'Deleted: the revision and position of the deletion' } },
+      errors: [403, 404, 412],
+      async handler({ params, headers, principal, req }) {
+        const caller = requireUserCaller(principal);
+        const outcome = await runPostCommand(deps, req, caller, params.id, { type: 'DeletePost', by: caller, data: {} }, parseIfMatch(headers['if-match']));
+        return {
+          status: 200,
+          body: { id: params.id, revision: String(outcome.revision), position: outcome.position === undefined ? null : String(outcome.position), deleted: true as const },
+        };
+      },
+    }),
+  ]);
+}

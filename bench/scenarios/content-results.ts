@@ -1,0 +1,66 @@
+import type { ScenarioResult } from '../report.js';
+import type { LoadFigures } from '../support/load.js';
+import type { BenchServer } from '../support/server.js';
+import { CONTENT_CONCURRENCY, contentBenchmark } from './content.js';
+
+const RAW_APPEND = `raw append, 1 event, concurrency ${CONTENT_CONCURRENCY.rawAppend}`;
+const BARE_READ = `bare express + pg SELECT by id, concurrency ${CONTENT_CONCURRENCY.http}`;
+const WRITE_SHARE = 0.3;
+const READ_SHARE = 0.6;
+const READ_P99_MS = 25;
+
+/** The content group of the bench: each route against its reference, as requests/s, with p50 and p99 in the notes. */
+export async function contentResults(server: BenchServer, options: { seconds: number; poolSize: number }): Promise<ScenarioResult[]> {
+  const result = await contentBenchmark({ databaseUrl: await server.createDatabase('bench_content'), ...options });
+  console.error('done: content');
+  const references: ScenarioResult[] = [
+    reference(`${RAW_APPEND} (event store appendToStream)`, 'events/s', result.rawAppend),
+    reference(BARE_READ, 'requests/s', result.bareRead),
+  ];
+  if (!result.routes) return references.map((row) => ({ ...row, notes: `${row.notes}; the server has no posts routes: only the references ran` }));
+  const { create, update, getOne, list } = result.routes;
+  const at = `concurrency ${CONTENT_CONCURRENCY.http}, ${options.seconds} s`;
+  return [
+    ...references,
+    write(`POST /api/posts, ${at}`, create, result.rawAppend),
+    write(`PUT /api/posts/:id (random of ${result.postsSeeded.toLocaleString('en-US')} posts), ${at}`, update, result.rawAppend),
+    read(`GET /api/posts/:id, ${at}`, getOne, result.bareRead),
+    read(`GET /api/posts?limit=20, ${at}`, list, result.bareRead),
+  ];
+}
+
+function latencies(figures: LoadFigures): string {
+  return `p50 ${figures.p50Ms.toFixed(1)} ms, p99 ${figures.p99Ms.toFixed(1)} ms, ${figures.requests.toLocaleString('en-US')} requests in ${figures.seconds.toFixed(1)} s`;
+}
+
+function reference(scenario: string, unit: string, figures: LoadFigures): ScenarioResult {
+  return { scenario, unit, figures: { reference: figures.perSecond }, ours: 'reference', peers: [], notes: latencies(figures) };
+}
+
+function write(scenario: string, figures: LoadFigures, rawAppend: LoadFigures): ScenarioResult {
+  return {
+    scenario,
+    unit: 'requests/s',
+    figures: { chronicle: figures.perSecond, [RAW_APPEND]: rawAppend.perSecond },
+    ours: 'chronicle',
+    peers: [RAW_APPEND],
+    target: { description: `at least ${WRITE_SHARE * 100}% of the raw append rate`, met: figures.perSecond >= WRITE_SHARE * rawAppend.perSecond },
+    notes: latencies(figures),
+  };
+}
+
+function read(scenario: string, figures: LoadFigures, bareRead: LoadFigures): ScenarioResult {
+  const share = figures.perSecond >= READ_SHARE * bareRead.perSecond;
+  return {
+    scenario,
+    unit: 'requests/s',
+    figures: { chronicle: figures.perSecond, [BARE_READ]: bareRead.perSecond },
+    ours: 'chronicle',
+    peers: [BARE_READ],
+    target: {
+      description: `at least ${READ_SHARE * 100}% of the bare express read and p99 under ${READ_P99_MS} ms`,
+      met: share && figures.p99Ms < READ_P99_MS,
+    },
+    notes: latencies(figures),
+  };
+}
