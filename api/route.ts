@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { idempotencyKeyHeaderSchema, idempotentRequest, type Idempotency } from './idempotency/idempotency.js';
 import { errorResponses } from './openapi.js';
+import { minPositionHeaderSchema, type ReadYourWrites } from './read-your-writes.js';
 import { principalOf, requirePrincipal } from './principal.js';
 import { parseBody, parseRequestPart } from './validate.js';
 
@@ -93,6 +94,12 @@ interface RouteDescription {
    * header and its 400, 409 and 422.
    */
   idempotency?: Idempotency;
+  /**
+   * A query: before the handler runs, waits (bounded) until these read models
+   * have processed the request's `X-Min-Position`. Documents the header with
+   * its 400 (malformed) and 504 (time-out). `wait` from the feature's context.
+   */
+  readYourWrites?: { wait: ReadYourWrites; readModels: readonly string[] };
 }
 
 export interface RouteDefinition<Auth extends RouteAuth, Schemas extends RouteRequestSchemas, Responses extends RouteResponses> extends RouteDescription {
@@ -165,6 +172,7 @@ export function defineRoute<
       req,
       res,
     } as unknown as RouteInput<Auth, Schemas>;
+    if (definition.readYourWrites) await definition.readYourWrites.wait(req, definition.readYourWrites.readModels);
     const run = async () => (await definition.handler(input)) as AnyAnswer | undefined;
     // After validation: a request refused as malformed claims no key.
     const answer = definition.idempotency ? await definition.idempotency.run(idempotentRequest(req, principal), run) : await run();
@@ -217,6 +225,7 @@ function errorStatuses(definition: RouteDescription, request: RouteRequestSchema
   if (request.params || request.query || request.headers) statuses.add(400);
   if (request.body) [400, 415, 422].forEach((status) => statuses.add(status));
   if (definition.idempotency) [400, 409, 422].forEach((status) => statuses.add(status));
+  if (definition.readYourWrites) [400, 504].forEach((status) => statuses.add(status));
   for (const status of Object.keys(definition.responses)) statuses.delete(Number(status));
   return [...statuses].sort((a, b) => a - b);
 }
@@ -249,9 +258,10 @@ function openApiEntry(definition: RouteDescription, request: RouteRequestSchemas
   };
 }
 
-/** The request headers for OpenAPI: the route's own, and Idempotency-Key when it honours one. */
+/** The request headers for OpenAPI: the route's own, Idempotency-Key and X-Min-Position when it honours them. */
 function documentedHeaders(definition: RouteDescription, request: RouteRequestSchemas): { headers: z.ZodObject } | undefined {
-  const own = request.headers as z.ZodObject | undefined;
-  if (!definition.idempotency) return own ? { headers: own } : undefined;
-  return { headers: own ? own.extend(idempotencyKeyHeaderSchema.shape) : idempotencyKeyHeaderSchema };
+  let headers = request.headers as z.ZodObject | undefined;
+  if (definition.idempotency) headers = headers ? headers.extend(idempotencyKeyHeaderSchema.shape) : idempotencyKeyHeaderSchema;
+  if (definition.readYourWrites) headers = headers ? headers.extend(minPositionHeaderSchema.shape) : minPositionHeaderSchema;
+  return headers ? { headers } : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Feature } from '../../app/feature.js';
+import { collectionAggregates, collectionBackground, collectionProjections, collectionRoutes } from '../collections/index.js';
 import { postAggregates, postProjections, postRoutes, postUpcasters } from '../posts/index.js';
 
 /**
@@ -10,9 +11,11 @@ import { postAggregates, postProjections, postRoutes, postUpcasters } from '../p
 export function contentFeature(): Feature {
   return {
     name: 'content',
-    aggregates: [...postAggregates],
+    aggregates: [...postAggregates, ...collectionAggregates],
     upcasters: [...postUpcasters],
-    projections: [...postProjections],
-    api: (context) => ({ routes: [postRoutes(context)] }),
+    projections: [...postProjections, ...collectionProjections],
+    api: (context) => ({ routes: [postRoutes(context), collectionRoutes(context)] }),
+    // Deleting a post takes it out of every collection.
+    background: (context) => collectionBackground(context),
   };
 }

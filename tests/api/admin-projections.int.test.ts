@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { RouteModule } from '../../api/route-module.js';
+import { z } from 'zod';
+import { defineRoute } from '../../api/route.js';
+import { routeModule, type RouteModule } from '../../api/route-module.js';
 import { readYourWrites } from '../../api/read-your-writes.js';
 import { CheckpointWaiter } from '../../projections/index.js';
 import { createLogger } from '../../infra/logging/logger.js';
@@ -45,8 +47,27 @@ describe('/api/admin/projections and read-your-writes', () => {
     },
   });
 
+  // The same, declared once: defineRoute waits before the handler and documents the header.
+  const declaredSummaryRoute = (): RouteModule =>
+    routeModule('test-declared-summary', [
+      defineRoute({
+        method: 'get',
+        path: '/test/declared-summary/:stream',
+        tags: ['test'],
+        summary: 'Events in a stream, from the stream_summary read model',
+        auth: 'optional',
+        readYourWrites: { wait: (req, names) => readYourWrites(waiter, 300)(req, names), readModels: ['stream_summary'] },
+        request: { params: z.object({ stream: z.string() }) },
+        responses: { 200: { description: 'The count', schema: z.object({ eventCount: z.number() }) } },
+        async handler({ params }) {
+          const row = await app.services.knex('stream_summary').where({ stream: params.stream }).first();
+          return { status: 200, body: { eventCount: row ? Number(row.event_count) : 0 } };
+        },
+      }),
+    ]);
+
   beforeAll(async () => {
-    app = await startTestApp({ role: 'start', env: GENEROUS_LIMITS_ENV, routeModules: [summaryRoute()] });
+    app = await startTestApp({ role: 'start', env: GENEROUS_LIMITS_ENV, routeModules: [summaryRoute(), declaredSummaryRoute()] });
     waiter = new CheckpointWaiter({
       knex: app.services.knex,
       connectionString: app.services.databaseUrl,
@@ -74,6 +95,21 @@ describe('/api/admin/projections and read-your-writes', () => {
     const far = String(((await app.services.eventStore.headPosition()) ?? 0n) + (1n << 60n));
     await expectError(await http.get('/test/stream-summary/x', { headers: { 'X-Min-Position': far } }), 504, 'read_model_timeout');
     await expectError(await http.get('/test/stream-summary/x', { headers: { 'X-Min-Position': 'yesterday' } }), 400, 'invalid_position');
+  });
+
+  it('does the same for a route declared with readYourWrites, and documents the header with its 400 and 504', async () => {
+    const stream = `post-${randomUUID()}`;
+    const { position } = await app.services.eventStore.appendToStream(stream, newEvents(3, 'PostCreated'));
+    const response = await http.get(`/test/declared-summary/${stream}`, { headers: { 'X-Min-Position': String(position) } });
+    expect(await expectJson<{ eventCount: number }>(response, 200)).toEqual({ eventCount: 3 });
+    const far = String(((await app.services.eventStore.headPosition()) ?? 0n) + (1n << 60n));
+    await expectError(await http.get('/test/declared-summary/x', { headers: { 'X-Min-Position': far } }), 504, 'read_model_timeout');
+    await expectError(await http.get('/test/declared-summary/x', { headers: { 'X-Min-Position': 'yesterday' } }), 400, 'invalid_position');
+    type Operation = { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> };
+    const document = await expectJson<{ paths: Record<string, Record<string, Operation>> }>(await http.get('/openapi.json'), 200);
+    const operation = document.paths['/test/declared-summary/{stream}']?.['get'];
+    expect(operation?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'x-min-position', in: 'header' })]));
+    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '504']));
   });
 
   it('lets only operators see and drive projections', async () => {

@@ -23,7 +23,12 @@ export async function killRunningWorkers(): Promise<void> {
 
 /** A real worker process (the engine through tsx), killed for real by the tests. */
 export function spawnProjectionWorker(databaseUrl: string, env: Record<string, string> = {}): ChildWorker {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx/esm', WORKER], {
+  return spawnWorkerScript(WORKER, databaseUrl, env);
+}
+
+/** Another worker script of tests/support (given as its file URL's path), run the same way. */
+export function spawnWorkerScript(script: string, databaseUrl: string, env: Record<string, string> = {}): ChildWorker {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx/esm', script], {
     env: { ...process.env, WORKER_DATABASE_URL: databaseUrl, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,0 +1,62 @@
+/**
+ * A worker process for the post-removal tests: runs the post_removals
+ * projection and the reactor that appends the removals, against
+ * WORKER_DATABASE_URL, until SIGTERM (or SIGKILL). Silent: the tests judge
+ * it by the log. REACTOR_PAUSE_MS slows each removal, so a kill lands
+ * between removals.
+ */
+import { CommandHandler } from '../../commands/command-handler.js';
+import { PostRemovalReactor } from '../../commands/post-removal-reactor.js';
+import { systemRuntime } from '../../commands/runtime.js';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import type { AppendOptions, AppendResult, EventStore, NewEvent } from '../../infra/event-store/event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import { createKnex } from '../../infra/postgres/knex.js';
+import { postRemovalsDueProjection } from '../../projections/collections/post-removals-due.js';
+import { ProjectionEngine, postgresLogCounter } from '../../projections/index.js';
+import { fastSettings } from './projection-harness.js';
+
+const url = process.env.WORKER_DATABASE_URL;
+if (!url) throw new Error('WORKER_DATABASE_URL is unset');
+const pauseMs = Number(process.env.REACTOR_PAUSE_MS ?? 0);
+const logger = createLogger('silent', process.stderr);
+const store = await PostgresEventStore.connect({ connectionString: url, logger, pollIntervalMs: 100 });
+const knex = createKnex(url, 5);
+const engine = new ProjectionEngine({
+  knex,
+  eventStore: store,
+  connectionString: url,
+  projections: [postRemovalsDueProjection()],
+  counter: postgresLogCounter(knex),
+  logger,
+  claimIntervalMs: 100,
+  ownerId: `child-${process.pid}`,
+  settings: fastSettings,
+});
+// Each removal appended waits a little afterwards, so that a SIGKILL finds removals appended whose rows are still due.
+async function appendThenPause(stream: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+  const result = await store.appendToStream(stream, events, options);
+  if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  return result;
+}
+const slowStore = new Proxy<EventStore>(store, {
+  get(target, property) {
+    if (property === 'appendToStream') return appendThenPause;
+    const value: unknown = Reflect.get(target, property, target);
+    return typeof value === 'function' ? value.bind(target) : value;
+  },
+});
+const reactor = new PostRemovalReactor({
+  knex,
+  commands: new CommandHandler({ eventStore: slowStore, runtime: systemRuntime() }),
+  logger,
+  intervalMs: 50,
+});
+await engine.start();
+await reactor.start();
+
+process.once('SIGTERM', () => {
+  void Promise.all([reactor.stop(), engine.stop()])
+    .then(() => Promise.all([store.close(), knex.destroy()]))
+    .finally(() => process.exit(0));
+});
