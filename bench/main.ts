@@ -32,6 +32,7 @@ const replayEvents = quick ? 100_000 : 1_000_000;
 const replayEmmettEvents = quick ? 10_000 : 50_000;
 const identityFailedLogins = quick ? 1_000 : 10_000;
 const contentSeconds = quick ? 3 : 20;
+const contentReplayEvents = quick ? 100_000 : 1_000_000;
 const POOL_SIZE = 20;
 
 type SubjectFactory = (url: string, poolSize: number) => Promise<Subject>;
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
     if (ordering) results.push(ordering.result);
     if (only.has('replay')) results.push(await replayResult(server));
     if (only.has('identity')) results.push(...(await identityResults(server)));
-    if (only.has('content')) results.push(...(await contentResults(server, { seconds: contentSeconds, poolSize: POOL_SIZE })));
+    if (only.has('content')) results.push(...(await contentResults(server, { seconds: contentSeconds, poolSize: POOL_SIZE, replayEvents: contentReplayEvents })));
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
     const file = await writeResults(results, { rounds, quick, only: [...only], ordering: ordering?.details });

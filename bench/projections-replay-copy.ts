@@ -28,12 +28,23 @@ const CHUNK_BYTES = 1 << 20;
  * primary key included, committed.
  */
 export async function copyFromStdin(databaseUrl: string): Promise<CopyFigure> {
+  return timedCopyFromStdin(databaseUrl, READ_MODEL_ROWS, 'bench_copy_stdin', async (client) => {
+    await client.query(`DROP TABLE IF EXISTS bench_copy_stdin; CREATE TABLE bench_copy_stdin (${EVENT_INDEX_COLUMNS})`);
+  });
+}
+
+/**
+ * The rows `select` gives, fetched and encoded before the timer; timed: COPY
+ * FROM STDIN of 1 MiB chunks into `target` (which may name its columns, as
+ * `table (a, b)`), made fresh by `createTarget`, committed.
+ */
+export async function timedCopyFromStdin(databaseUrl: string, select: string, target: string, createTarget: (client: pg.Client) => Promise<void>): Promise<CopyFigure> {
   const client = new pg.Client(databaseUrl);
   await client.connect();
   try {
-    await client.query(`DROP TABLE IF EXISTS bench_copy_stdin; CREATE TABLE bench_copy_stdin (${EVENT_INDEX_COLUMNS})`);
+    await createTarget(client);
     const encoded: Buffer[] = [];
-    const source = client.query(copyTo(`COPY (${READ_MODEL_ROWS}) TO STDOUT`));
+    const source = client.query(copyTo(`COPY (${select}) TO STDOUT`));
     for await (const piece of source) encoded.push(piece as Buffer);
     const all = Buffer.concat(encoded);
     // COPY accepts a row split across messages, so fixed-size slices are fine.
@@ -41,7 +52,7 @@ export async function copyFromStdin(databaseUrl: string): Promise<CopyFigure> {
     for (let offset = 0; offset < all.length; offset += CHUNK_BYTES) chunks.push(all.subarray(offset, offset + CHUNK_BYTES));
 
     const started = performance.now();
-    const sink = client.query(copyFrom('COPY bench_copy_stdin FROM STDIN'));
+    const sink = client.query(copyFrom(`COPY ${target} FROM STDIN`));
     // pg-copy-streams 7 finishes the writable only after the server's CommandComplete.
     await pipeline(Readable.from(chunks), sink);
     const seconds = (performance.now() - started) / 1000;

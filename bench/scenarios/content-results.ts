@@ -2,22 +2,36 @@ import type { ScenarioResult } from '../report.js';
 import type { LoadFigures } from '../support/load.js';
 import type { BenchServer } from '../support/server.js';
 import { CONTENT_CONCURRENCY, contentBenchmark } from './content.js';
+import { postsReplayBenchmark } from './content-replay.js';
 
 const RAW_APPEND = `raw append, 1 event, concurrency ${CONTENT_CONCURRENCY.rawAppend}`;
 const BARE_READ = `bare express + pg SELECT by id, concurrency ${CONTENT_CONCURRENCY.http}`;
 const WRITE_SHARE = 0.3;
 const READ_SHARE = 0.6;
 const READ_P99_MS = 25;
+const REPLAY_EVENTS_PER_SECOND = 100_000;
+const COPY = 'COPY FROM STDIN (limit)';
 
 /** The content group of the bench: each route against its reference, as requests/s, with p50 and p99 in the notes. */
-export async function contentResults(server: BenchServer, options: { seconds: number; poolSize: number }): Promise<ScenarioResult[]> {
-  const result = await contentBenchmark({ databaseUrl: await server.createDatabase('bench_content'), ...options });
-  console.error('done: content');
+export async function contentResults(server: BenchServer, options: { seconds: number; poolSize: number; replayEvents: number }): Promise<ScenarioResult[]> {
+  const result = await contentBenchmark({ databaseUrl: await server.createDatabase('bench_content'), seconds: options.seconds, poolSize: options.poolSize });
+  console.error('done: content routes');
+  const replay = await postsReplayBenchmark(await server.createDatabase('bench_content_replay'), options.replayEvents);
+  console.error('done: posts replay');
+  const replayRow: ScenarioResult = {
+    scenario: `posts read model replay, ${replay.events.toLocaleString('en-US')} PostCreated events (one post each)`,
+    unit: 'events/s',
+    figures: { chronicle: replay.eventsPerSecond, [COPY]: replay.copyRowsPerSecond },
+    ours: 'chronicle',
+    peers: [COPY],
+    target: { description: `at least ${REPLAY_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s`, met: replay.eventsPerSecond >= REPLAY_EVENTS_PER_SECOND },
+    notes: 'COPY: the same rows into a table of the read model\'s definition (search column and GIN index included)',
+  };
   const references: ScenarioResult[] = [
     reference(`${RAW_APPEND} (event store appendToStream)`, 'events/s', result.rawAppend),
     reference(BARE_READ, 'requests/s', result.bareRead),
   ];
-  if (!result.routes) return references.map((row) => ({ ...row, notes: `${row.notes}; the server has no posts routes: only the references ran` }));
+  if (!result.routes) return [...references.map((row) => ({ ...row, notes: `${row.notes}; the server has no posts routes: only the references ran` })), replayRow];
   const { create, update, getOne, list } = result.routes;
   const at = `concurrency ${CONTENT_CONCURRENCY.http}, ${options.seconds} s`;
   return [
@@ -26,6 +40,7 @@ export async function contentResults(server: BenchServer, options: { seconds: nu
     write(`PUT /api/posts/:id (random of ${result.postsSeeded.toLocaleString('en-US')} posts), ${at}`, update, result.rawAppend),
     read(`GET /api/posts/:id, ${at}`, getOne, result.bareRead),
     read(`GET /api/posts?limit=20, ${at}`, list, result.bareRead),
+    replayRow,
   ];
 }
 

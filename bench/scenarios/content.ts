@@ -19,6 +19,8 @@ const PASSWORD = 'correct horse battery staple';
 const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 /** Every post's body: about 500 bytes of text. */
 const BODY = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. '.repeat(5);
+/** A stuck projection ends the bench with a reason rather than a hang. */
+const WAIT_FOR_READ_MODELS_MS = 180_000;
 const title = (i: number): string => `Post number ${i}`;
 
 export interface ContentBenchOptions {
@@ -115,12 +117,14 @@ class ContentClient {
 
   /** Reads with X-Min-Position until the read models have caught up (a 504 is the wait timing out, not an error). */
   async waitForPosition(path: string, position: string): Promise<void> {
-    for (;;) {
+    const deadline = Date.now() + WAIT_FOR_READ_MODELS_MS;
+    while (Date.now() < deadline) {
       const response = await fetch(`${this.baseUrl}${path}`, { headers: { ...this.headers(), 'x-min-position': position } });
       const text = await response.text();
       if (response.status === 200) return;
       if (response.status !== 504) throw new Error(`GET ${path} with X-Min-Position: ${response.status}: ${text.slice(0, 200)}`);
     }
+    throw new Error(`the read models did not reach position ${position} in ${WAIT_FOR_READ_MODELS_MS / 1000} s`);
   }
 
   async send<T = unknown>(method: string, path: string, status: number, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {

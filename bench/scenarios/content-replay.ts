@@ -1,0 +1,118 @@
+/**
+ * Replay of the posts read model (projections/posts/posts-read-model.ts, the
+ * evolve helper with its full-text column and GIN index) from a log of post
+ * events, beside COPY FROM STDIN of the same rows into a table of the same
+ * definition (the limit for a client), as projections-replay.ts does for the
+ * event index. Every event creates a post, so each one is a row: the read
+ * model's hardest case and the one COPY compares with row for row.
+ */
+import type { Knex } from 'knex';
+import { allMigrations } from '../../app/migrations.js';
+import { postUpcasters } from '../../domain/post/index.js';
+import { Upcasters } from '../../domain/shared/upcasting.js';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import { createKnex } from '../../infra/postgres/knex.js';
+import { migrateToLatest } from '../../infra/postgres/migrations.js';
+import { getReplayProgress, postgresLogCounter, ProjectionEngine, startReplay } from '../../projections/index.js';
+import { POSTS } from '../../projections/posts/post-row.js';
+import { postsReadModel } from '../../projections/posts/posts-read-model.js';
+import { timedCopyFromStdin } from '../projections-replay-copy.js';
+
+export interface PostsReplayFigures {
+  events: number;
+  eventsPerSecond: number;
+  copyRowsPerSecond: number;
+}
+
+const POST_COLUMNS = ['id', 'tenant_id', 'author_id', 'title', 'body', 'format', 'visibility', 'revision', 'created_at', 'updated_at'] as const;
+
+/** The read model's rows as its evolve makes them from a PostCreated (timestamps from occurredAt), in log order. */
+const POST_ROWS = `SELECT data->>'postId', data->>'tenantId', data->>'authorId', data->>'title', data->>'body', data->>'format', data->>'visibility',
+                          stream_revision, (metadata->>'occurredAt')::timestamptz, (metadata->>'occurredAt')::timestamptz
+                     FROM events WHERE event_type = 'PostCreated' ORDER BY tx_id, idx`;
+
+export async function postsReplayBenchmark(databaseUrl: string, events: number): Promise<PostsReplayFigures> {
+  const logger = createLogger('silent');
+  const knex = createKnex(databaseUrl, 10);
+  const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
+  const projection = postsReadModel();
+  const engineOptions = {
+    knex,
+    eventStore: store,
+    connectionString: databaseUrl,
+    projections: [projection],
+    upcasters: new Upcasters(postUpcasters),
+    counter: postgresLogCounter(knex),
+    logger,
+    claimIntervalMs: 200,
+    settings: { pollMs: 50 },
+  };
+  try {
+    await migrateToLatest(knex, allMigrations);
+    // The live generation on an empty log, then parked at the head: only the replay reads the events, as after a deploy.
+    const first = new ProjectionEngine(engineOptions);
+    await first.start();
+    await waitFor(async () => (await knex('projections').where({ name: projection.name, generation: 1 }).first()) !== undefined);
+    await first.stop();
+    await loadPostLog(knex, events);
+    await knex('projections').where({ name: projection.name }).update({ position: String(await store.headPosition()) });
+
+    const engine = new ProjectionEngine(engineOptions);
+    await engine.start();
+    const deps = { knex, eventStore: store, projections: [projection] };
+    const started = performance.now();
+    const job = await startReplay(deps, projection.name, 'bench');
+    await waitFor(async () => {
+      const progress = await getReplayProgress(deps, job.jobId);
+      if (progress.state === 'failed') throw new Error(`posts replay failed: ${progress.error?.message ?? 'no reason given'}`);
+      return progress.state === 'completed';
+    }, 10);
+    const seconds = (performance.now() - started) / 1000;
+    await engine.stop();
+    const built = Number((await knex(POSTS).count<{ count: string }[]>('* as count'))[0]?.count);
+    if (built !== events) throw new Error(`posts replay built ${built} rows, expected ${events}`);
+
+    const copy = await timedCopyFromStdin(databaseUrl, POST_ROWS, `bench_posts_copy (${POST_COLUMNS.join(', ')})`, async () => {
+      await knex.raw('DROP TABLE IF EXISTS bench_posts_copy');
+      // The read model's own definition: columns, generated search column and indexes.
+      await knex.transaction((trx) => projection.setup(trx, { posts: 'bench_posts_copy' }));
+    });
+    if (copy.rows !== events) throw new Error(`COPY loaded ${copy.rows} rows, expected ${events}`);
+    return { events, eventsPerSecond: events / seconds, copyRowsPerSecond: copy.rows / copy.seconds };
+  } finally {
+    await store.close();
+    await knex.destroy();
+  }
+}
+
+/**
+ * Fills the event table server-side in 50,000-event transactions: PostCreated
+ * at its current schema version (2), one post per stream, a third of them
+ * public, bodies of about 120 bytes as in the other replay benches.
+ */
+async function loadPostLog(knex: Knex, events: number): Promise<void> {
+  const chunk = 50_000;
+  const tenantId = '00000000-0000-4000-8000-000000000001';
+  for (let offset = 0; offset < events; offset += chunk) {
+    const size = Math.min(chunk, events - offset);
+    await knex.raw(
+      `INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
+       SELECT 'post-' || p.id, 0, p.g, p.event_id, 'PostCreated',
+              jsonb_build_object('postId', p.id, 'tenantId', ?::text, 'authorId', p.author, 'title', 'Post number ' || (? + p.g),
+                                 'body', repeat('Lorem ipsum dolor sit amet. ', 4), 'format', 'plain',
+                                 'visibility', CASE WHEN p.g % 3 = 0 THEN 'public' ELSE 'private' END),
+              jsonb_build_object('eventId', p.event_id, 'correlationId', p.event_id, 'causationId', p.event_id,
+                                 'actor', jsonb_build_object('type', 'user', 'id', p.author), 'tenantId', ?::text, 'requestId', gen_random_uuid(),
+                                 'occurredAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'schemaVersion', 2)
+         FROM (SELECT g, gen_random_uuid()::text AS id, gen_random_uuid() AS event_id, 'user-' || (g % 100) AS author
+                 FROM generate_series(0, ? - 1) AS g) AS p`,
+      [tenantId, offset, tenantId, size],
+    );
+  }
+  await knex.raw('VACUUM (ANALYZE) events');
+}
+
+async function waitFor(check: () => Promise<boolean>, intervalMs = 50): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+}
