@@ -4,6 +4,7 @@ import { parsePosition } from '../infra/event-store/event-store.js';
 import { eventsTailCommand } from './commands/events-tail.js';
 import { migrateCommand } from './commands/migrate.js';
 import { projectionsCommand } from './commands/projections-command.js';
+import { seedDemoCommand } from './commands/seed-demo.js';
 import { oneLine } from './errors.js';
 import { runServer } from './processes.js';
 
@@ -23,6 +24,10 @@ Commands:
   projections retry <name>       resume a failed projection from its checkpoint
   projections skip <name> --position <position> --reason <text>
                                  skip the one event a failed projection stopped on (recorded)
+  seed-demo [--users <n>] [--posts <n>]
+                                 load demo data (tenants, users with roles, posts, public and
+                                 private collections with members; 12 users and 60 posts unless
+                                 told) through the command handlers; running it again adds nothing
 
 Options:
   -h, --help                     show this help
@@ -60,6 +65,8 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       json: { type: 'boolean' },
       position: { type: 'string' },
       reason: { type: 'string' },
+      users: { type: 'string' },
+      posts: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -72,6 +79,8 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       return words === '' && !values.help ? 2 : 0;
     };
   }
+  const seedOnly = values.users !== undefined || values.posts !== undefined;
+  if (seedOnly && words !== 'seed-demo') throw new UsageError('--users and --posts belong to "seed-demo"');
   const tailOnly = values.from !== undefined || values.follow !== undefined;
   if (tailOnly && words !== 'events tail') throw new UsageError('--from and --follow belong to "events tail"');
   switch (words) {
@@ -81,6 +90,10 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       return () => runServer(words, env);
     case 'migrate':
       return () => migrateCommand(env);
+    case 'seed-demo': {
+      const options = { users: count(values.users, 12, 1, '--users'), posts: count(values.posts, 60, 0, '--posts') };
+      return () => seedDemoCommand(env, options);
+    }
     case 'events tail': {
       const from = values.from === undefined ? undefined : parsePosition(values.from);
       return () => eventsTailCommand(env, { ...(from === undefined ? {} : { from }), follow: values.follow ?? false });
@@ -88,6 +101,14 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
     default:
       throw new UsageError(`unknown command "${words}"`);
   }
+}
+
+/** A whole number option from `min` to 10,000, `fallback` when absent. */
+function count(text: string | undefined, fallback: number, min: number, name: string): number {
+  if (text === undefined) return fallback;
+  const value = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= 10_000)) throw new UsageError(`${name} must be a whole number from ${min} to 10000`);
+  return value;
 }
 
 function parseProjections(

@@ -1,5 +1,6 @@
 import { postNotFound } from '../../domain/post/index.js';
 import { findReadablePost, listReadablePosts } from '../../projections/posts/post-queries.js';
+import { COLLECTIONS } from '../../projections/collections/collections-read-model.js';
 import { POSTS_PROJECTION } from '../../projections/posts/posts-read-model.js';
 import { callerOf, requireUserCaller } from '../content/caller.js';
 import type { Idempotency } from '../idempotency/idempotency.js';
@@ -26,8 +27,8 @@ export interface PostsApiDeps extends PostCommandDeps {
   idempotency: Idempotency;
 }
 
-/** The read models a post query depends on: X-Min-Position waits for each. */
-const POST_READ_MODELS = [POSTS_PROJECTION];
+/** The read models a post query depends on (who may read a post depends on collections): X-Min-Position waits for each. */
+const POST_READ_MODELS = [POSTS_PROJECTION, COLLECTIONS];
 const tags = ['content'];
 
 export function postsApi(deps: PostsApiDeps): RouteModule {

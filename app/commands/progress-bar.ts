@@ -21,3 +21,10 @@ export function duration(seconds: number): string {
   if (seconds < 3_600) return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s`;
   return `${Math.floor(seconds / 3_600)}h${String(Math.floor((seconds % 3_600) / 60)).padStart(2, '0')}m`;
 }
+
+/** One line for a known number of steps: `[#######.......]  52.3%  42/80`. */
+export function renderSteps(done: number, total: number, width = 30): string {
+  const fraction = total === 0 ? 1 : Math.min(1, Math.max(0, done / total));
+  const filled = Math.round(fraction * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`;
+}

@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import type { Caller } from '../../domain/shared/caller.js';
-
-/** The collections read model (projections/collections/, one row per collection), as far as post access reads it. */
-export const COLLECTIONS = 'collections';
+import { COLLECTIONS } from '../collections/collections-read-model.js';
 
 /**
  * Narrows a query over `posts AS p` to the posts the caller may read (the

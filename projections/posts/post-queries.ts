@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { Caller, Visibility } from '../../domain/shared/caller.js';
 import { ReadModelUnavailableError } from '../engine/errors.js';
 import { keysetPage, type Page } from '../keyset-page.js';
-import { COLLECTIONS, CollectionsPresence, whereCollectionReadable, whereReadableByCaller } from './post-access-sql.js';
+import { COLLECTIONS } from '../collections/collections-read-model.js';
+import { CollectionsPresence, whereCollectionReadable, whereReadableByCaller } from './post-access-sql.js';
 import { POSTS, SEARCH_CONFIG, type PostRow } from './post-row.js';
 import { POSTS_PROJECTION } from './posts-read-model.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { POST_BODY_MAX_BYTES } from '../../domain/post/index.js';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
-import { contentTenant, createPost, getAfter, type ContentTenant, type Page, type PostAnswer } from '../support/content-http.js';
+import { contentTenant, createPost, getAfter, inviteMember, type ContentTenant, type Page, type PostAnswer } from '../support/content-http.js';
 import { readModelsBuilt } from '../support/read-models.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -318,4 +318,47 @@ describe('the posts read model', () => {
     expect(state).toBe('completed');
     expect(await rows()).toEqual(before);
   }, 30_000);
+});
+
+describe('posts read through collections', () => {
+  interface Collection { id: string; position: string }
+  const collection = async (owner: AuthAnswer, visibility: 'private' | 'public' = 'private') =>
+    expectJson<Collection>(await http.post('/api/collections', { name: 'Reading list', visibility }, { bearer: owner.accessToken }), 201);
+  const add = async (owner: AuthAnswer, collectionId: string, postId: string) =>
+    expectJson<{ position: string }>(await http.post(`/api/collections/${collectionId}/posts`, { postId }, { bearer: owner.accessToken }), 200);
+  const member = async (owner: AuthAnswer, collectionId: string, userId: string, role: 'editor' | 'viewer') =>
+    expectJson<{ position: string }>(await http.post(`/api/collections/${collectionId}/members`, { userId, role }, { bearer: owner.accessToken }), 200);
+
+  it('shows a private post to whoever may read a collection holding it: members of a private one, anyone for a public one', async () => {
+    const team = await contentTenant(http);
+    const outsider = await inviteMember(http, team.admin);
+    const secret = await createPost(http, team.author);
+    const shelf = await collection(team.author);
+    await add(team.author, shelf.id, secret.id);
+    const last = await member(team.author, shelf.id, team.colleague.user.id, 'viewer');
+    let after = last.position;
+    const status = async (who: AuthAnswer | undefined) => (await getAfter(http, `/api/posts/${secret.id}`, after, who?.accessToken)).status;
+    expect([await status(team.colleague), await status(outsider), await status(stranger), await status(undefined)]).toEqual([200, 404, 404, 404]);
+    // A viewer reads but does not edit: 403, not 404.
+    await expectError(await put(`/api/posts/${secret.id}`, { title: 'No', body: 'x' }, team.colleague.accessToken), 403, 'not_post_author');
+    await expectError(await put(`/api/posts/${secret.id}`, { title: 'No', body: 'x' }, outsider.accessToken), 404, 'post_not_found');
+
+    const shop = await collection(team.author, 'public');
+    after = (await add(team.author, shop.id, secret.id)).position;
+    expect([await status(outsider), await status(stranger), await status(undefined)]).toEqual([200, 200, 200]);
+  });
+
+  it('lists a collection’s posts with ?collection=, for those who may read it', async () => {
+    const team = await contentTenant(http);
+    const [one, two, other] = [await createPost(http, team.author), await createPost(http, team.author), await createPost(http, team.author)];
+    const shelf = await collection(team.author);
+    await add(team.author, shelf.id, one.id);
+    const last = await add(team.author, shelf.id, two.id);
+    const list = async (who: AuthAnswer | undefined) =>
+      (await expectJson<Page<PostAnswer>>(await getAfter(http, `/api/posts?collection=${shelf.id}`, last.position, who?.accessToken), 200)).items.map((post) => post.id);
+    expect(await list(team.author)).toEqual([two.id, one.id]);
+    expect(await list(team.colleague)).toEqual([]);
+    expect(await list(undefined)).toEqual([]);
+    void other;
+  });
 });
