@@ -52,6 +52,9 @@ describe('GET /metrics on a worker', () => {
     cleanups.push(() => store.close(), () => app.stop());
     const { position } = await store.appendToStream('item-1', newEvents(30));
     await eventually('the projection applied the events', async () => ((await checkpointOf(app.services.knex, 'stream_summary')) ?? 0n) >= position);
+    // Every runner has subscribed (the features' projections start beside this one), so any read from now on is the scrape's.
+    const runners = app.services.projections.length;
+    await eventually('every projection runner subscribed', async () => store.reads.filter((read) => read === 'subscribeToAll').length >= runners);
 
     const readsBefore = store.reads.length;
     const queries = logQueries(app.services.knex);
