@@ -9,6 +9,17 @@ import type { EventFilter, RecordedEvent } from '../infra/event-store/event-stor
  */
 export type ProjectionTables<Base extends string = string> = { readonly [K in Base]: string };
 
+export interface SetupOptions {
+  /**
+   * The tables are about to be filled from the start of the log by a replay,
+   * before any query reads them: setup may leave out what only queries need
+   * (secondary indexes) for completeSetup to add once the rows are in, since
+   * one index build over a loaded table costs far less than keeping the index
+   * up to date row by row (a GIN index above all).
+   */
+  bulkLoad?: boolean;
+}
+
 export interface Projection<Base extends string = string> {
   /** Unique, stable; `[a-z][a-z0-9_]*`. */
   readonly name: string;
@@ -18,8 +29,14 @@ export interface Projection<Base extends string = string> {
   readonly filter: EventFilter;
   /** Base names, `[a-z][a-z0-9_]*`, at most 40 characters (suffixes must fit PostgreSQL's 63). */
   readonly tables: readonly Base[];
-  /** Creates the tables (and their indexes) under the names given. */
-  setup(trx: Knex.Transaction, tables: ProjectionTables<Base>): Promise<void>;
+  /** Creates the tables (and their indexes, unless `bulkLoad` lets it leave them to completeSetup) under the names given. */
+  setup(trx: Knex.Transaction, tables: ProjectionTables<Base>, options?: SetupOptions): Promise<void>;
+  /**
+   * After a bulk load (setup with `bulkLoad`), before queries use the tables:
+   * adds what setup left out. Idempotent: a replay resumed after a crash may
+   * call it again, and it may run whether or not setup left anything out.
+   */
+  completeSetup?(trx: Knex.Transaction, tables: ProjectionTables<Base>): Promise<void>;
   /**
    * Writes one batch, in log order, inside the transaction that also stores
    * the checkpoint. It must be deterministic: a replay has to produce the

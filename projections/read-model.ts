@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import type { DomainEvent, RecordedDomainEvent } from '../domain/shared/events.js';
 import type { EventMetadata } from '../domain/shared/metadata.js';
 import type { EventFilter, Position, RecordedEvent } from '../infra/event-store/event-store.js';
-import type { Projection, ProjectionTables } from './projection.js';
-import { createTable, parseTableShape, type ColumnDeclaration, type TableShape } from './read-model/columns.js';
+import type { Projection, ProjectionTables, SetupOptions } from './projection.js';
+import { createIndexes, createTable, parseTableShape, type ColumnDeclaration, type TableShape } from './read-model/columns.js';
 import { ReadModelDefinitionError, ReadModelEventError, ReadModelKeyMismatchError } from './read-model/errors.js';
 import { RowStore } from './read-model/row-store.js';
 
@@ -49,7 +49,11 @@ export interface ReadModelDefinition<Row extends RowShape<Row>, Event extends Do
   readonly generated?: Readonly<Record<string, string>>;
   /** After `CREATE INDEX name ON table`: `'(tenant_id, created_at DESC, id DESC)'`, `'USING gin (search)'`. */
   readonly indexes?: readonly string[];
-  /** Anything else the table needs, run after it and its indexes exist, on the physical name given. */
+  /**
+   * Anything else the table needs, run after it exists, on the physical name
+   * given; its declared indexes exist too, except in a replay, which adds
+   * them once its rows are loaded.
+   */
   setup?(trx: Knex.Transaction, table: string): Promise<void>;
   /** The row an event is about: its primary key as PostgreSQL prints it (a uuid in lower case), or undefined for none. */
   key(event: ReadModelEvent<Event>): string | undefined;
@@ -67,6 +71,8 @@ export interface ReadModel<Table extends string = string> extends Projection<Tab
   readonly primaryKey: string;
   /** The columns rows carry (generated ones excluded), in declaration order. */
   readonly columns: readonly string[];
+  /** Builds the declared indexes a bulk load's setup left out (those already there are kept). */
+  completeSetup(trx: Knex.Transaction, tables: ProjectionTables<Table>): Promise<void>;
 }
 
 /**
@@ -97,9 +103,12 @@ export function readModel<Row extends RowShape<Row>, Event extends DomainEvent, 
     table,
     primaryKey: shape.primaryKey,
     columns: shape.columns.map((column) => column.name),
-    async setup(trx: Knex.Transaction, tables: ProjectionTables<Table>) {
-      await createTable(trx, tables[table], shape);
+    async setup(trx: Knex.Transaction, tables: ProjectionTables<Table>, options?: SetupOptions) {
+      await createTable(trx, tables[table], shape, !options?.bulkLoad);
       await definition.setup?.(trx, tables[table]);
+    },
+    async completeSetup(trx: Knex.Transaction, tables: ProjectionTables<Table>) {
+      await createIndexes(trx, tables[table], shape);
     },
     async apply(events: readonly RecordedEvent[], trx: Knex.Transaction, tables: ProjectionTables<Table>) {
       const touched: Array<{ key: string; event: ReadModelEvent<Event> }> = [];

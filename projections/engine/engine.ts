@@ -18,7 +18,7 @@ import { defaultRunnerSettings, type RunnerSettings } from './runner-context.js'
 export interface ProjectionEngineOptions {
   knex: Knex;
   eventStore: EventStore;
-  /** For the dedicated connection that holds the ownership locks. */
+  /** For the dedicated connections: the one that holds the ownership locks, and a replay's index builds. */
   connectionString: string;
   projections: readonly AnyProjection[];
   /** The installation's upcasters: every event reaches apply at its current schema version. None unless given. */
@@ -115,10 +115,11 @@ export class ProjectionEngine {
   }
 
   private own(projection: AnyProjection, key: number): void {
-    const { knex, eventStore, counter, logger } = this.options;
+    const { knex, eventStore, counter, logger, connectionString } = this.options;
     const runner = new OwnedProjection(
       {
         knex,
+        connectionString,
         store: eventStore,
         counter,
         projection,

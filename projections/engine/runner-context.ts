@@ -16,6 +16,12 @@ export interface RunnerSettings {
   checkpointIntervalMs: number;
   /** How often an owner looks for replay jobs and for a retry or skip of its failed projection. */
   pollMs: number;
+  /**
+   * The deadline of a replay's index builds (SetupOptions.bulkLoad), on a
+   * connection of their own: over a large table they take far longer than the
+   * statement timeout of every other statement.
+   */
+  indexBuildTimeoutMs: number;
 }
 
 export const defaultRunnerSettings: RunnerSettings = {
@@ -25,11 +31,14 @@ export const defaultRunnerSettings: RunnerSettings = {
   batchDelayMs: 20,
   checkpointIntervalMs: 500,
   pollMs: 1_000,
+  indexBuildTimeoutMs: 6 * 60 * 60_000,
 };
 
 /** What a runner of one owned projection needs. */
 export interface RunnerContext {
   knex: Knex;
+  /** For a replay's index builds, which get a connection of their own (see indexBuildTimeoutMs). */
+  connectionString: string;
   store: EventStore;
   counter: LogCounter;
   projection: AnyProjection;

@@ -63,13 +63,22 @@ export function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
 
-/** The table and its indexes under the physical name given (a new generation during a replay). */
-export async function createTable(trx: Knex.Transaction, table: string, shape: TableShape): Promise<void> {
+/**
+ * The table under the physical name given (a new generation during a
+ * replay), with its indexes unless `withIndexes` is false (a bulk load adds
+ * them afterwards with createIndexes).
+ */
+export async function createTable(trx: Knex.Transaction, table: string, shape: TableShape, withIndexes = true): Promise<void> {
   const definitions = [
     ...shape.columns.map((column) => `${quote(column.name)} ${column.declaration}`),
     ...shape.generated.map(([name, declaration]) => `${quote(name)} ${declaration}`),
   ];
   await trx.raw(`CREATE TABLE ${quote(table)} (\n  ${definitions.join(',\n  ')}\n)`);
+  if (withIndexes) await createIndexes(trx, table, shape);
+}
+
+/** The declared secondary indexes, those already there left alone (so it may run again). */
+export async function createIndexes(trx: Knex.Transaction, table: string, shape: TableShape): Promise<void> {
   // Named after the physical table, so each generation's index names are its own.
-  for (const [i, index] of shape.indexes.entries()) await trx.raw(`CREATE INDEX ${quote(`${table}_i${i + 1}`)} ON ${quote(table)} ${index}`);
+  for (const [i, index] of shape.indexes.entries()) await trx.raw(`CREATE INDEX IF NOT EXISTS ${quote(`${table}_i${i + 1}`)} ON ${quote(table)} ${index}`);
 }
