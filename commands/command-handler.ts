@@ -6,9 +6,10 @@ import type { EventStore, ExpectedRevision, JsonObject, NewEvent, Position } fro
 import type { Upcasters } from '../domain/shared/upcasting.js';
 import { StreamQueue } from '../infra/stream-queue.js';
 import { schemaVersionOf, type Aggregate } from './aggregate.js';
-import { loadStream, snapshotIfDue, type LoadedStream } from './load-stream.js';
+import { loadStream, rememberFold, snapshotIfDue, type LoadedStream } from './load-stream.js';
 import { buildMetadata, type CommandContext } from './metadata.js';
 import type { Runtime } from './runtime.js';
+import type { RecentFolds } from './recent-folds.js';
 import type { SnapshotStore } from './snapshots.js';
 
 export interface CommandOptions {
@@ -60,6 +61,8 @@ export interface CommandHandlerDeps {
   retryForMs?: number;
   /** For aggregates with a snapshot policy: loads start from the last snapshot. */
   snapshots?: SnapshotStore;
+  /** For aggregates with a snapshot policy: loads start from this process's last fold of the stream. */
+  recentFolds?: RecentFolds;
   /** The installation's upcasters: streams are read at their events' current schema versions. */
   upcasters?: Upcasters;
 }
@@ -119,7 +122,12 @@ export class CommandHandler {
         const appended = await this.deps.eventStore.appendToStream(streamId, newEvents, { expectedRevision });
         const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), loaded.state);
         const result = { streamId, revision: appended.nextRevision, position: appended.position, events, state };
-        if (this.deps.snapshots && !options.unconditional) await snapshotIfDue(this.deps.snapshots, aggregate, streamId, { ...result, snapshotRevision: loaded.snapshotRevision });
+        // An unconditional append may have landed after events this state has not seen: neither snapshot nor fold is exact.
+        if (!options.unconditional) {
+          const folded = { ...result, snapshotRevision: loaded.snapshotRevision };
+          if (this.deps.snapshots) folded.snapshotRevision = await snapshotIfDue(this.deps.snapshots, aggregate, streamId, folded);
+          rememberFold(this.deps.recentFolds, aggregate, streamId, folded);
+        }
         return result;
       } catch (error) {
         if (error instanceof DuplicateEventIdError && options.eventIdFor) {

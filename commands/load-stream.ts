@@ -3,6 +3,7 @@ import type { Upcasters } from '../domain/shared/upcasting.js';
 import type { EventStore, Position, RecordedEvent } from '../infra/event-store/event-store.js';
 import { storedSchemaVersion, upcastEvent } from '../infra/event-store/upcast-event.js';
 import { schemaVersionOf, type Aggregate } from './aggregate.js';
+import type { RecentFolds } from './recent-folds.js';
 import { SNAPSHOT_EVERY, type SnapshotStore } from './snapshots.js';
 
 /** Where streams are read from: the store, the snapshots that shortcut long streams, the upcasters that bring old events up to date. */
@@ -10,6 +11,8 @@ export interface StreamSource {
   eventStore: EventStore;
   /** For aggregates with a snapshot policy: loads start from the last snapshot. */
   snapshots?: SnapshotStore;
+  /** For aggregates with a snapshot policy: loads start from this process's last fold of the stream, when it has one. */
+  recentFolds?: RecentFolds;
   upcasters?: Upcasters;
 }
 
@@ -50,14 +53,15 @@ export class UnreadableEventVersionError extends Error {
  * validates it against the aggregate's schemas and folds it. With a
  * snapshot store and an aggregate that allows snapshots, it
  * starts from the stored snapshot and reads only the events after it, and
- * stores a new snapshot once SNAPSHOT_EVERY events were folded past the old.
+ * stores a new snapshot once SNAPSHOT_EVERY events were folded past the old;
+ * with recent folds, from this process's last fold of the stream instead.
  */
 export async function loadStream<State, Command, Event extends DomainEvent>(
-  { eventStore, snapshots, upcasters }: StreamSource,
+  { eventStore, snapshots, recentFolds, upcasters }: StreamSource,
   aggregate: Aggregate<State, Command, Event>,
   streamId: string,
 ): Promise<LoadedStream<State, Event>> {
-  const start = snapshots ? await snapshotStart(snapshots, aggregate, streamId) : undefined;
+  const start = recentStart(recentFolds, aggregate, streamId) ?? (snapshots ? await snapshotStart(snapshots, aggregate, streamId) : undefined);
   const read = await eventStore.readStream(streamId, start ? { fromRevision: start.revision + 1n } : {});
   const recorded = upcasters ? read.map((event) => upcastEvent(event, upcasters)) : read;
   const events = recorded.map((event) => {
@@ -76,10 +80,24 @@ export async function loadStream<State, Command, Event extends DomainEvent>(
     revision: last?.revision ?? start?.revision ?? -1n,
     position: last?.position ?? start?.position,
     recorded,
-    snapshotRevision: start?.revision ?? -1n,
+    snapshotRevision: start?.snapshotRevision ?? -1n,
   };
   if (snapshots) loaded.snapshotRevision = await snapshotIfDue(snapshots, aggregate, streamId, loaded);
+  rememberFold(recentFolds, aggregate, streamId, loaded);
   return loaded;
+}
+
+/** Keeps the stream's state as folded through `revision` for the next load in this process (aggregates with a snapshot policy). */
+export function rememberFold<State>(
+  recentFolds: RecentFolds | undefined,
+  aggregate: Aggregate<State, unknown, DomainEvent>,
+  streamId: string,
+  loaded: Pick<LoadedStream<State, unknown>, 'state' | 'revision' | 'position' | 'snapshotRevision'>,
+): void {
+  const policy = aggregate.snapshot;
+  if (!recentFolds || !policy || loaded.revision < 0n) return;
+  const { state, revision, position, snapshotRevision } = loaded;
+  recentFolds.remember(streamId, { aggregate: aggregate.name, version: policy.version, state, revision, position, snapshotRevision });
 }
 
 /**
@@ -107,6 +125,15 @@ interface SnapshotStart<State> {
   state: State;
   revision: bigint;
   position: Position | undefined;
+  /** The stored snapshot's revision (the start's own, unless it is a recent fold). */
+  snapshotRevision: bigint;
+}
+
+function recentStart<State>(recentFolds: RecentFolds | undefined, aggregate: Aggregate<State, unknown, DomainEvent>, streamId: string): SnapshotStart<State> | undefined {
+  const policy = aggregate.snapshot;
+  const fold = policy ? recentFolds?.get(streamId, aggregate.name, policy.version) : undefined;
+  // Kept only by rememberFold, from this aggregate's own fold of the stream.
+  return fold && { state: fold.state as State, revision: fold.revision, position: fold.position, snapshotRevision: fold.snapshotRevision };
 }
 
 async function snapshotStart<State>(snapshots: SnapshotStore, aggregate: Aggregate<State, unknown, DomainEvent>, streamId: string): Promise<SnapshotStart<State> | undefined> {
@@ -115,5 +142,5 @@ async function snapshotStart<State>(snapshots: SnapshotStore, aggregate: Aggrega
   const stored = await snapshots.load(streamId);
   if (!stored || stored.aggregate !== aggregate.name || stored.version !== policy.version) return undefined;
   const parsed = policy.schema.safeParse(stored.state);
-  return parsed.success ? { state: parsed.data, revision: stored.revision, position: stored.position } : undefined;
+  return parsed.success ? { state: parsed.data, revision: stored.revision, position: stored.position, snapshotRevision: stored.revision } : undefined;
 }
