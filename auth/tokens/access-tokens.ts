@@ -4,6 +4,7 @@ import { roleSchema, type Role } from '../../domain/user/roles.js';
 import type { Runtime } from '../../commands/runtime.js';
 import { invalidToken } from '../errors.js';
 import { KEY_ALGORITHMS, type KeyStore, type ServerKey } from './key-store.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface AccessTokenSettings {
   issuer: string;
@@ -48,6 +49,8 @@ const claimsSchema = z.object({
  * same way. Keys come from the KeyStore; build with `AccessTokens.create`.
  */
 export class AccessTokens {
+  private readonly verified = new VerifiedTokens();
+
   private constructor(
     private readonly settings: AccessTokenSettings,
     private readonly runtime: Runtime,
@@ -81,8 +84,26 @@ export class AccessTokens {
     return { token, expiresIn: this.settings.ttlSeconds, claims };
   }
 
-  /** Throws AuthenticationError (`invalid_token`) for any token that is not exactly what we issue. */
+  /**
+   * Throws AuthenticationError (`invalid_token`) for any token that is not
+   * exactly what we issue. A token verified before is not verified again, only
+   * checked against the clock as jose would (expired once `exp` is at or
+   * before now minus the tolerance).
+   */
   async verify(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Math.floor(this.runtime.now().getTime() / 1000);
+      if (known.expiresAt.getTime() / 1000 > now - this.settings.clockToleranceSeconds) return known;
+      this.verified.forget(token);
+      throw invalidToken();
+    }
+    const claims = await this.verifyAnew(token);
+    this.verified.remember(token, claims);
+    return claims;
+  }
+
+  private async verifyAnew(token: string): Promise<AccessClaims> {
     try {
       const jwt = this.encryptionKey ? await this.unwrap(token, this.encryptionKey) : token;
       const { payload } = await jwtVerify(jwt, this.verificationKeys, {

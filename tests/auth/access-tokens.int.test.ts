@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { AuthenticationError } from '../../auth/errors.js';
 import type { AuthResult } from '../../auth/identity/session-issuer.js';
+import { AccessTokens } from '../../auth/tokens/access-tokens.js';
+import { KeyStore } from '../../auth/tokens/key-store.js';
 import { createIdentityHarness, GOOD_PASSWORD, request, TEST_TOKENS, uniqueEmail, type IdentityHarness } from '../support/identity-harness.js';
 
 describe('access tokens', () => {
@@ -115,6 +117,26 @@ describe('access tokens', () => {
       await expectRejected(fresh.accessToken);
     } finally {
       h.clock.advance(-(900 + TEST_TOKENS.clockToleranceSeconds + 1) * 1000);
+    }
+  });
+
+  it('verifies a token’s signature once, then only checks it against the clock, and takes only its exact text as verified', async () => {
+    const tokens = await AccessTokens.create(new KeyStore(h.knex), TEST_TOKENS, h.runtime);
+    const { token } = await tokens.sign({ userId: session.user.id, tenantId: session.user.tenantId, roles: ['member'], sessionId: session.sessionId });
+    const first = await tokens.verify(token);
+    // The same claims again: remembered, not verified anew.
+    expect(await tokens.verify(token)).toBe(first);
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    await expect(tokens.verify(`${header}.${Buffer.from(JSON.stringify({ ...claims, roles: ['operator'] })).toString('base64url')}.${signature}`)).rejects.toMatchObject({ code: 'invalid_token' });
+    const lastValidSecond = (900 + TEST_TOKENS.clockToleranceSeconds - 1) * 1000;
+    h.clock.advance(lastValidSecond);
+    try {
+      expect(await tokens.verify(token)).toBe(first);
+      h.clock.advance(2_000);
+      await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'invalid_token' });
+    } finally {
+      h.clock.advance(-lastValidSecond - 2_000);
     }
   });
 
