@@ -36,6 +36,14 @@ export interface CommandOptions {
    * and the result's `events` is empty.
    */
   eventIdFor?: (index: number) => string;
+  /**
+   * The stream is named after an id this process has just generated (a new
+   * post): it cannot exist yet, so it is not read and the command is decided
+   * on the empty stream. Should it exist after all, the append (which then
+   * expects no stream) fails and the command runs again on the stream as read,
+   * as after any conflict.
+   */
+  newStream?: boolean;
 }
 
 export interface CommandResult<State, Event> {
@@ -109,7 +117,7 @@ export class CommandHandler {
   ): Promise<CommandResult<State, Event>> {
     const deadline = Date.now() + this.retryForMs;
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.load(aggregate, streamId);
+      const loaded = attempt === 1 && options.newStream ? emptyStream(aggregate) : await this.load(aggregate, streamId);
       if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
         throw stale(streamId, options.ifMatch, loaded.revision);
       }
@@ -181,6 +189,10 @@ export class CommandHandler {
       };
     });
   }
+}
+
+function emptyStream<State, Event extends DomainEvent>(aggregate: Aggregate<State, unknown, Event>): LoadedStream<State, Event> {
+  return { state: aggregate.decider.initialState(), events: [], revision: -1n, position: undefined, recorded: [], snapshotRevision: -1n };
 }
 
 function unchanged<State, Event>(streamId: string, loaded: LoadedStream<State, Event>): CommandResult<State, Event> {

@@ -38,8 +38,10 @@ export async function runPostCommand(
   ifMatch: bigint | undefined,
 ): Promise<PostCommandOutcome> {
   const context = commandContext(deps.runtime, requestInfo(req), { type: 'user', id: caller.userId }, caller.tenantId);
+  // A new post's id was generated for this request: its stream cannot exist yet and is not read.
+  const newStream = command.type === 'CreatePost';
   try {
-    const result = await deps.commands.handle(postAggregate, postStream(postId), command, { context, ...(ifMatch === undefined ? {} : { ifMatch }) });
+    const result = await deps.commands.handle(postAggregate, postStream(postId), command, { context, newStream, ...(ifMatch === undefined ? {} : { ifMatch }) });
     return { post: result.state.status === 'Active' ? result.state : undefined, revision: result.revision, position: result.position };
   } catch (error) {
     const mightLeak = (error instanceof ForbiddenError && error.code === 'not_post_author') || error instanceof PreconditionFailedError;

@@ -40,6 +40,27 @@ describe('the generic command handler', () => {
     expect(eventMetadataSchema.parse(recorded?.metadata)).toMatchObject({ eventId: recorded?.id, tenantId, actor: { type: 'system' }, schemaVersion: 1 });
   });
 
+  it('a new stream is decided on empty without being read; should it exist after all, the command runs on the stream as read', async () => {
+    let reads = 0;
+    const counting = new Proxy(h.store, {
+      get(target, property) {
+        if (property === 'readStream') return (...args: Parameters<PostgresEventStore['readStream']>) => (reads++, target.readStream(...args));
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const fresh = new CommandHandler({ eventStore: counting, runtime: h.runtime });
+    const tenantId = h.runtime.newId();
+    const create = { type: 'CreateTenant' as const, data: { tenantId, name: 'T', createdBy: 'u-1' } };
+    const created = await fresh.handle(tenantAggregate, tenantStream(tenantId), create, { context: systemContext(h.runtime, tenantId), newStream: true });
+    expect(created).toMatchObject({ revision: 0n, events: [{ type: 'TenantCreated' }], state: { status: 'Active' } });
+    expect(reads).toBe(0);
+    // Taken for new but there: the append expecting no stream fails, and the decider sees the tenant.
+    await expect(fresh.handle(tenantAggregate, tenantStream(tenantId), create, { context: systemContext(h.runtime, tenantId), newStream: true })).rejects.toMatchObject({ code: 'tenant_exists' });
+    expect(reads).toBe(1);
+    expect(await h.store.readStream(tenantStream(tenantId))).toHaveLength(1);
+  });
+
   it('retries concurrent writers on fresh state without If-Match, losing nothing', async () => {
     const { tenantId } = await newTenant();
     const keys = Array.from({ length: 5 }, (_, i) => `k-${i}`);
