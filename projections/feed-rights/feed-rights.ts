@@ -100,7 +100,7 @@ export class FeedRights {
     return { tenantId: key.tenantId, revoked: key.revoked || this.state.users.get(key.issuedBy)?.disabled === true };
   }
 
-  /** Events of a known type whose payload failed its schema, skipped by the model. */
+  /** Events of a known type the model skipped (refused by their schema): for a log line or a metric. */
   get invalidEvents(): number {
     return this.state.invalidEvents;
   }

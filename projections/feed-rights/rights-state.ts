@@ -37,7 +37,7 @@ const tenantTypes = knownTypes(tenantEventSchema);
  * after the last event applied. Events are upcast first (the store delivers
  * them as stored) and parsed by the domain's schemas; an event of a known
  * type whose payload fails its schema is counted and skipped, since a feed
- * that stops on one bad event would stop for every reader.
+ * that stopped on one bad event would stop for every reader.
  */
 export class RightsState {
   readonly posts = new Map<string, PostFacts>();
@@ -49,7 +49,7 @@ export class RightsState {
 
   constructor(private readonly upcasters: Upcasters) {}
 
-  /** Events of a known type the schemas refused, so skipped (for a log line or a metric). */
+  /** Events of a known type skipped: refused by their schema, or a creation naming another id than its stream's. */
   get invalidEvents(): number {
     return this.invalid;
   }
@@ -82,12 +82,22 @@ export class RightsState {
     else this.invalid++;
   }
 
+  /**
+   * Whether a creation names the stream's own id. The map keys are the
+   * payload's ids: a slice of the stream name would keep the whole name alive.
+   */
+  private sameId(streamId: string, dataId: string): boolean {
+    if (streamId === dataId) return true;
+    this.invalid++;
+    return false;
+  }
+
   private applyPost(postId: string, event: PostEvent): void {
     switch (event.type) {
       case 'PostCreated': {
-        if (this.posts.has(postId)) return;
+        if (this.posts.has(postId) || !this.sameId(postId, event.data.postId)) return;
         const { tenantId, authorId, visibility } = event.data;
-        this.posts.set(postId, new PostFacts(this.pool.intern(tenantId), this.pool.intern(authorId), visibilityOf(visibility)));
+        this.posts.set(event.data.postId, new PostFacts(this.pool.intern(tenantId), this.pool.intern(authorId), visibilityOf(visibility)));
         return;
       }
       case 'PostVisibilityChanged': {
@@ -111,9 +121,9 @@ export class RightsState {
 
   private applyCollection(collectionId: string, event: CollectionEvent): void {
     if (event.type === 'CollectionCreated') {
-      if (this.collections.has(collectionId)) return;
+      if (this.collections.has(collectionId) || !this.sameId(collectionId, event.data.collectionId)) return;
       const { tenantId, ownerId, visibility } = event.data;
-      this.collections.set(collectionId, new CollectionFacts(this.pool.intern(tenantId), this.pool.intern(ownerId), visibilityOf(visibility)));
+      this.collections.set(event.data.collectionId, new CollectionFacts(this.pool.intern(tenantId), this.pool.intern(ownerId), visibilityOf(visibility)));
       return;
     }
     const collection = this.collections.get(collectionId);
@@ -154,7 +164,7 @@ export class RightsState {
 
   private applyUser(userId: string, event: UserEvent): void {
     if (event.type === 'UserSignedUp') {
-      if (!this.users.has(userId)) this.users.set(this.pool.intern(userId), { tenantId: this.pool.intern(event.data.tenantId), roles: [], disabled: false });
+      if (!this.users.has(userId) && this.sameId(userId, event.data.userId)) this.users.set(this.pool.intern(event.data.userId), { tenantId: this.pool.intern(event.data.tenantId), roles: [], disabled: false });
       return;
     }
     const user = this.users.get(userId);
