@@ -3,7 +3,7 @@ import { COLLECTION_CATEGORY } from '../../domain/collection/streams.js';
 import { readsPostDirectly } from '../../domain/post/access.js';
 import { POST_CATEGORY } from '../../domain/post/streams.js';
 import { GUEST, type Caller } from '../../domain/shared/caller.js';
-import type { Upcasters } from '../../domain/shared/upcasting.js';
+import { Upcasters } from '../../domain/shared/upcasting.js';
 import type { Role } from '../../domain/user/roles.js';
 import { USER_CATEGORY } from '../../domain/user/streams.js';
 import type { RecordedEvent } from '../../infra/event-store/event-store.js';
@@ -50,8 +50,15 @@ export class FeedRights {
   private readonly state: RightsState;
   private memo: { event: RecordedEvent; subject: Subject } | undefined;
 
-  constructor(options: { upcasters: Upcasters }) {
-    this.state = new RightsState(options.upcasters);
+  /**
+   * `upcasters`: the installation's (services.upcasters), so events are read
+   * at their current schema version as the log stores them. The hub upcasts
+   * each event once before applying it (the store's subscriptions deliver
+   * events as stored), and upcasting an event already current is a no-op;
+   * without upcasters, apply takes every event as already current.
+   */
+  constructor(options: { upcasters?: Upcasters } = {}) {
+    this.state = new RightsState(options.upcasters ?? new Upcasters());
   }
 
   /** Apply one event of the log, in log order (every event: those that change no right are ignored). */

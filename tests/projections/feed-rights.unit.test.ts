@@ -130,6 +130,9 @@ describe('feed rights: posts', () => {
     expect(applied(v1)).toEqual(only('admin', 'author', 'operator'));
     expect(applied(postUpdated('old', SYSTEM))).toEqual(only('admin', 'author', 'operator'));
     expect(rights.invalidEvents).toBe(0);
+    const withoutUpcasters = new FeedRights();
+    withoutUpcasters.apply(v1);
+    expect(withoutUpcasters.invalidEvents).toBe(1);
   });
 });
 
