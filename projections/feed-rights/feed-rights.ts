@@ -42,9 +42,11 @@ type Subject = {
  * admins of its `metadata.tenantId` (null: operators only). Operators read
  * everything; a disabled user nothing. API keys: see FeedReader.
  *
- * Memory, measured with a fold of 100,000 of each (node 20, heap after GC):
- * about 190 bytes per post, 230 per collection with two members, 150 per
- * user, besides the ids themselves. Pure: no I/O, no clock.
+ * Memory, measured by folding 100,000 of each (heap after GC, 100 tenants,
+ * 1,000 authors; ids are 36-character UUIDs and counted): about 160 bytes
+ * per post (nothing more for one holding collection), 340 per collection
+ * with two members, 360 per user with a role. A million posts: ~160 MB.
+ * Pure: no I/O, no clock.
  */
 export class FeedRights {
   private readonly state: RightsState;
@@ -117,7 +119,7 @@ export class FeedRights {
       case 'post': {
         const post = subject.post;
         if (!post) return adminOf(caller, subject.tenantId);
-        return readsPostDirectly(post, caller) || readsAHolder(post, caller);
+        return readsPostDirectly(post, caller) || post.someLiveHolder((collection) => collectionAccess(collection, caller) !== 'none');
       }
       case 'collection':
         return subject.collection ? collectionAccess(subject.collection, caller) !== 'none' : adminOf(caller, subject.tenantId);
@@ -157,13 +159,6 @@ export class FeedRights {
     if (userId !== undefined) return { ...about, kind: 'user', userId, user: this.state.users.get(userId) };
     return { ...about, kind: 'other' };
   }
-}
-
-/** Some live collection holding the post lets the caller read it. */
-function readsAHolder(post: PostFacts, caller: Caller): boolean {
-  if (!post.holders) return false;
-  for (const collection of post.holders) if (!collection.deleted && collectionAccess(collection, caller) !== 'none') return true;
-  return false;
 }
 
 /** An admin of the tenant reads its events; nobody but operators (decided before) reads an event of no tenant. */

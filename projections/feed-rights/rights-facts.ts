@@ -16,14 +16,36 @@ import type { Role } from '../../domain/user/roles.js';
 
 export class PostFacts implements PostAccessFacts {
   deleted = false;
-  /** The live collections holding the post, created with the first one. */
-  holders: Set<CollectionFacts> | undefined;
+  /** The collections holding the post: most posts are in none or one, and a Set costs about 150 bytes. */
+  private holders: CollectionFacts | Set<CollectionFacts> | undefined;
 
   constructor(
     readonly tenantId: string,
     readonly authorId: string,
     public visibility: Visibility,
   ) {}
+
+  addHolder(collection: CollectionFacts): void {
+    if (this.holders === undefined || this.holders === collection) this.holders = collection;
+    else if (this.holders instanceof Set) this.holders.add(collection);
+    else this.holders = new Set([this.holders, collection]);
+  }
+
+  removeHolder(collection: CollectionFacts): void {
+    if (this.holders === collection) this.holders = undefined;
+    else if (this.holders instanceof Set) {
+      this.holders.delete(collection);
+      if (this.holders.size === 1) this.holders = this.holders.values().next().value;
+    }
+  }
+
+  /** Whether some live (not deleted) collection holding the post passes the test. */
+  someLiveHolder(test: (collection: CollectionFacts) => boolean): boolean {
+    if (this.holders === undefined) return false;
+    if (this.holders instanceof CollectionFacts) return !this.holders.deleted && test(this.holders);
+    for (const collection of this.holders) if (!collection.deleted && test(collection)) return true;
+    return false;
+  }
 }
 
 export class CollectionFacts implements CollectionAccessFacts {

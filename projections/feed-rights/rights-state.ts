@@ -136,16 +136,12 @@ export class RightsState {
         collection.deleted = true;
         return;
       case 'PostAddedToCollection': {
-        const post = this.posts.get(event.data.postId);
-        if (post) (post.holders ??= new Set()).add(collection);
+        this.posts.get(event.data.postId)?.addHolder(collection);
         return;
       }
-      case 'PostRemovedFromCollection': {
-        const post = this.posts.get(event.data.postId);
-        post?.holders?.delete(collection);
-        if (post?.holders?.size === 0) post.holders = undefined;
+      case 'PostRemovedFromCollection':
+        this.posts.get(event.data.postId)?.removeHolder(collection);
         return;
-      }
       case 'CollectionMemberAdded':
         collection.setMember(this.pool.intern(event.data.userId), event.data.role === 'editor' ? 'editor' : 'viewer');
         return;

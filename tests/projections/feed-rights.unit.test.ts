@@ -112,6 +112,20 @@ describe('feed rights: posts', () => {
     expect(applied(postUpdated('p'))).toEqual(only('admin', 'author', 'operator'));
   });
 
+  it('a post held by several collections is read through each until it leaves it', () => {
+    rights.apply(postCreated('p', 'private'));
+    rights.apply(collectionCreated('pub', 'public'));
+    rights.apply(collectionCreated('team', 'private'));
+    rights.apply(inCollection('team', 'CollectionMemberAdded', { userId: 'member', role: 'viewer' }));
+    rights.apply(inCollection('pub', 'PostAddedToCollection', { postId: 'p' }));
+    rights.apply(inCollection('team', 'PostAddedToCollection', { postId: 'p' }));
+    expect(applied(postUpdated('p'))).toEqual(only('guest', 'admin', 'author', 'member', 'outsider', 'otherTenantAdmin', 'operator', 'apiKey'));
+    rights.apply(inCollection('pub', 'PostRemovedFromCollection', { postId: 'p', reason: 'removed' }));
+    expect(applied(postUpdated('p'))).toEqual(only('admin', 'author', 'member', 'operator'));
+    rights.apply(inCollection('team', 'PostRemovedFromCollection', { postId: 'p', reason: 'removed' }));
+    expect(applied(postUpdated('p'))).toEqual(only('admin', 'author', 'operator'));
+  });
+
   it('a post deleted is seen deleted by those who could read it, through its collections too', () => {
     rights.apply(postCreated('p', 'private'));
     rights.apply(collectionCreated('c', 'private'));
