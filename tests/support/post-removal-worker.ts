@@ -10,8 +10,9 @@ import { PostRemovalReactor } from '../../commands/post-removal-reactor.js';
 import { systemRuntime } from '../../commands/runtime.js';
 import type { AppendOptions, AppendResult, EventStore, NewEvent } from '../../infra/event-store/event-store.js';
 import { postRemovalsDueProjection } from '../../projections/collections/post-removals-due.js';
-import { connectWorkerEngine } from './worker-engine.js';
+import { connectWorkerEngine, exitCleanlyOnSigterm } from './worker-engine.js';
 
+const onceStarted = exitCleanlyOnSigterm();
 const pauseMs = Number(process.env.REACTOR_PAUSE_MS ?? 0);
 const { store, knex, engine, logger } = await connectWorkerEngine([postRemovalsDueProjection()]);
 // Each removal appended waits a little afterwards, so that a SIGKILL finds removals appended whose rows are still due.
@@ -35,9 +36,7 @@ const reactor = new PostRemovalReactor({
 });
 await engine.start();
 await reactor.start();
-
-process.once('SIGTERM', () => {
-  void Promise.all([reactor.stop(), engine.stop()])
-    .then(() => Promise.all([store.close(), knex.destroy()]))
-    .finally(() => process.exit(0));
+onceStarted(async () => {
+  await Promise.all([reactor.stop(), engine.stop()]);
+  await Promise.all([store.close(), knex.destroy()]);
 });

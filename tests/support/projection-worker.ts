@@ -4,14 +4,12 @@
  * Silent: the tests judge it by the database.
  */
 import { streamSummaryProjection } from '../../projections/index.js';
-import { connectWorkerEngine } from './worker-engine.js';
+import { connectWorkerEngine, exitCleanlyOnSigterm } from './worker-engine.js';
 
+const onceStarted = exitCleanlyOnSigterm();
 const { store, knex, engine } = await connectWorkerEngine([streamSummaryProjection()], { batchEvents: Number(process.env.WORKER_BATCH_EVENTS ?? 50) });
 await engine.start();
-
-process.once('SIGTERM', () => {
-  void engine
-    .stop()
-    .then(() => Promise.all([store.close(), knex.destroy()]))
-    .finally(() => process.exit(0));
+onceStarted(async () => {
+  await engine.stop();
+  await Promise.all([store.close(), knex.destroy()]);
 });

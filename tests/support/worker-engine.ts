@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../infra/logging/logger.js';
 import { createKnex } from '../../infra/postgres/knex.js';
 import { ProjectionEngine, postgresLogCounter, type AnyProjection } from '../../projections/index.js';
 import type { Knex } from 'knex';
+import { SIGTERM_HANDLED } from './child-worker.js';
 import { fastSettings } from './projection-harness.js';
 
 export interface WorkerEngine {
@@ -36,4 +37,24 @@ export async function connectWorkerEngine(projections: readonly AnyProjection[],
     settings: { ...fastSettings, ...settings },
   });
   return { store, knex, engine, logger };
+}
+
+/**
+ * Makes SIGTERM end the worker with exit code 0 whenever it comes: one that
+ * arrives while the worker is still starting waits for the start, then
+ * stops. Call it first; it tells the parent (child-worker.ts), which holds
+ * its SIGTERMs until then: before, a worker SIGTERMed during its start-up
+ * died by the signal's default, with no exit code. The returned function
+ * hands over how to stop, once started.
+ */
+export function exitCleanlyOnSigterm(): (stop: () => Promise<void>) => void {
+  let handOver: (stop: () => Promise<void>) => void = () => undefined;
+  const stopper = new Promise<() => Promise<void>>((resolve) => (handOver = resolve));
+  process.once('SIGTERM', () => {
+    void stopper
+      .then((stop) => stop())
+      .finally(() => process.exit(0));
+  });
+  process.send?.(SIGTERM_HANDLED);
+  return handOver;
 }
