@@ -128,6 +128,18 @@ describe('live feed authorisation', () => {
     ]);
   });
 
+  it('an API key reads what a guest reads: public posts, not its tenant’s private ones', async () => {
+    const issued = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'feed reader' }, bearer(owner)), 201);
+    const socket = await FeedSocket.open(app.url, { bearer: issued.key });
+    open.push(socket);
+    await socket.subscribe('k', { categories: ['post'] });
+    const hidden = await createPost('private');
+    const marker = await createPost('public');
+    const { events } = await receivedThrough(socket, 'k', `post-${marker.id}`, 0n);
+    expect(events.map((event) => event.stream)).toEqual([`post-${marker.id}`]);
+    expect(events.some((event) => event.stream === `post-${hidden.id}`)).toBe(false);
+  });
+
   it('a socket whose session ends (logout) is closed with 4001 within seconds', async () => {
     const member = await inviteMember(http, owner);
     const socket = await connect(member);
