@@ -6,9 +6,11 @@ import { FeedSocket, type FeedEventMessage } from '../support/feed-socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /*
- * The feed's authorisation end to end: real `ws` clients on a listening
- * server, the rights decided by the hub as of each event's position. Each
- * "nothing after p" is closed by a marker the reader may read, appended
+ * The feed's authorisation end to end, beside feed-rights.int.test.ts (a
+ * collection's own events) and feed-live.int.test.ts (logout, disabled):
+ * posts read through the collections that hold them, a resume that decides
+ * on the rights now, an API key. Real `ws` clients on a listening server.
+ * Each "nothing after p" is closed by a marker the reader may read, appended
  * last: the feed delivers in log order, so once the marker arrived every
  * event before it was decided.
  */
@@ -19,7 +21,7 @@ let owner: AuthAnswer;
 const open: FeedSocket[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ role: 'start', env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' } });
+  app = await startTestApp({ env: GENEROUS_LIMITS_ENV });
   http = new HttpClient(app.url);
   await http.signup(); // the installation's operator (reads everything), out of the way
   owner = await http.signup(); // the admin of a tenant of their own
@@ -63,7 +65,7 @@ async function receivedThrough(socket: FeedSocket, subscription: string, markerS
   return { events, fromP: events.filter((event) => BigInt(event.position) >= p).map((event) => event.stream) };
 }
 
-describe('live feed authorisation', () => {
+describe('live feed authorisation through collections, on resume, for API keys', () => {
   it('a member removed from a collection at p receives no event of it, nor of its posts, from p on', async () => {
     const member = await inviteMember(http, owner);
     const collection = await createCollection('private');
@@ -119,7 +121,7 @@ describe('live feed authorisation', () => {
     const removedGot = (await receivedThrough(removedSocket, 'r', `post-${marker.id}`, from)).events;
     const keptGot = (await receivedThrough(keptSocket, 'k', `post-${marker.id}`, from)).events;
     expect(removedGot.filter((event) => event.stream === stream)).toEqual([]);
-    // The one still a member is replayed the collection's events (its own adding, the other's, the rename; not the removal of the other).
+    // The one still a member is replayed all of them: both additions, the rename, the other's removal.
     expect(keptGot.filter((event) => event.stream === stream).map((event) => event.eventType)).toEqual([
       'CollectionMemberAdded',
       'CollectionMemberAdded',
@@ -139,31 +141,4 @@ describe('live feed authorisation', () => {
     expect(events.map((event) => event.stream)).toEqual([`post-${marker.id}`]);
     expect(events.some((event) => event.stream === `post-${hidden.id}`)).toBe(false);
   });
-
-  it('a socket whose session ends (logout) is closed with 4001 within seconds', async () => {
-    const member = await inviteMember(http, owner);
-    const socket = await connect(member);
-    await socket.subscribe('s', { categories: ['collection'] });
-    await expectJson(await http.post('/auth/logout', { refreshToken: member.refreshToken }), 204);
-    expect(await closedWithin(socket, 10_000)).toEqual({ code: 4001, reason: 'session_ended' });
-  });
-
-  it('a socket whose user is disabled is closed with 4001 within seconds', async () => {
-    const member = await inviteMember(http, owner);
-    const socket = await connect(member);
-    await socket.subscribe('s', { categories: ['collection'] });
-    await expectJson(await http.post(`/api/users/${member.user.id}/disable`, {}, bearer(owner)), 200);
-    expect((await closedWithin(socket, 10_000)).code).toBe(4001);
-  });
 });
-
-/** The close, or a failure naming what came when it does not come in time. */
-async function closedWithin(socket: FeedSocket, timeoutMs: number): Promise<{ code: number; reason: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms`)), timeoutMs)));
-  try {
-    return await Promise.race([socket.closed, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
