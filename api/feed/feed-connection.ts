@@ -66,8 +66,12 @@ export class FeedConnection implements SubscriptionSink {
     this.socket.send(text);
   }
 
+  hasRoom(): boolean {
+    return this.socket.bufferedAmount <= this.settings.maxBufferedBytes / 2;
+  }
+
   async writable(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && !this.closed && this.socket.bufferedAmount > this.settings.maxBufferedBytes / 2) await sleep(WRITABLE_POLL_MS, signal);
+    while (!signal.aborted && !this.closed && !this.hasRoom()) await sleep(WRITABLE_POLL_MS, signal);
   }
 
   overflowed(subscriptionId: string): void {

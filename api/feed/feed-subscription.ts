@@ -14,7 +14,9 @@ export interface SubscriptionSink {
   /** Read at each decision: a user's roles change while connected. */
   readonly reader: FeedReader;
   send(text: string): void;
-  /** Resolves once the socket has room for more (a catch-up never buffers the whole log in memory). */
+  /** Whether the socket has room for more without waiting. */
+  hasRoom(): boolean;
+  /** Resolves once it has (a catch-up never queues the whole log in memory). */
   writable(signal: AbortSignal): Promise<void>;
   /** More live events arrived during the catch-up than the buffer holds: the client is closed as a slow consumer and resumes. */
   overflowed(subscriptionId: string): void;
@@ -109,11 +111,13 @@ export class FeedSubscription implements HubListener {
       for (const stored of page) {
         if (stored.position > until) return;
         const event = upcastEvent(stored, upcasters);
-        if (this.filter.matches(event) && this.hub.rights.mayRead(this.sink.reader, event)) this.deliver(new LazyEventText(event));
+        if (!this.filter.matches(event) || !this.hub.rights.mayRead(this.sink.reader, event)) continue;
+        this.deliver(new LazyEventText(event));
+        if (!this.sink.hasRoom()) await this.sink.writable(this.abort.signal);
+        if (this.closed) return;
       }
       if (page.length < pageSize) return;
       after = page[page.length - 1]!.position;
-      await this.sink.writable(this.abort.signal);
     }
   }
 
