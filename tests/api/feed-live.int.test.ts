@@ -174,6 +174,14 @@ describe('GET /feed authentication at connect', () => {
     for (const socket of [byHeader, byQuery, byProtocol]) expect(positions(await socket.eventsUntil('s', 1))).toEqual([position]);
   });
 
+  it('takes an API key the same three ways', async () => {
+    const { key } = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'feed' }, { bearer: operator.accessToken }), 201);
+    for (const options of [{ bearer: key }, { accessToken: key }, { protocolToken: key }]) {
+      const socket = await connect(options);
+      await socket.subscribe('s');
+    }
+  });
+
   it('refuses a bad or ambiguous credential with an HTTP error on the upgrade, never a silent guest', async () => {
     for (const options of [{ bearer: 'not-a-token' }, { accessToken: `${operator.accessToken}x` }, { protocolToken: 'chk_not_a_key' }]) {
       const refused = await FeedSocket.open(app.url, options).then(

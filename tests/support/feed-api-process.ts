@@ -15,7 +15,7 @@ import { TEST_SCRYPT } from './identity-harness.js';
 
 const url = process.env.FEED_CHILD_DATABASE_URL;
 if (!url) throw new Error('FEED_CHILD_DATABASE_URL is unset');
-const config = loadConfig({ ...process.env, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.FEED_CHILD_LOG_LEVEL ?? 'silent' });
+const config = loadConfig({ ...process.env, DATABASE_URL: url, EVENTSTORE_URL: '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.FEED_CHILD_LOG_LEVEL ?? 'silent' });
 const logger = createLogger(config.LOG_LEVEL, process.stderr);
 const runtime = new Runtime(logger);
 const features = [identityFeature({ scrypt: TEST_SCRYPT }), testFeedFeature()].reduce(withFeature, [...installedFeatures]);

@@ -72,11 +72,15 @@ export class FeedSocket {
     const ws = new WebSocket(url, protocols, { headers: options.bearer === undefined ? {} : { authorization: `Bearer ${options.bearer}` } });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new FeedSocket(ws)));
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => {
+      // Kept: a later error (a reset) must not be an unhandled 'error' event.
+      ws.on('error', reject);
+      ws.once('unexpected-response', (req, res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-        res.on('end', () => reject(new UpgradeRefused(res.statusCode ?? 0, body)));
+        res.on('end', () => {
+          reject(new UpgradeRefused(res.statusCode ?? 0, body));
+          req.destroy();
+        });
       });
     });
   }
