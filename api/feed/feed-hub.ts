@@ -68,10 +68,6 @@ export class FeedHub {
     return this.options.rights;
   }
 
-  get signal(): AbortSignal {
-    return this.abort.signal;
-  }
-
   /**
    * Folds the rights from the log, then follows it, in the background: an
    * unreachable store does not hold up the process's start. `ready` resolves

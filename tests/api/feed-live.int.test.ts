@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import { CountingEventStore } from '../support/counting-event-store.js';
 import { GENEROUS_LIMITS_ENV, HttpClient, expectJson, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
 import { testFeedFeature } from '../support/feed-app.js';
@@ -9,6 +12,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 let app: TestApp;
 let http: HttpClient;
 let operator: AuthAnswer;
+let store: CountingEventStore;
 const open: FeedSocket[] = [];
 
 /** A category of this run, so that no other event of the log matches. */
@@ -28,7 +32,11 @@ async function append(stream: string, type: string, data: Record<string, string 
 const positions = (events: readonly FeedEventMessage[]) => events.map((event) => event.position);
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' }, features: [testFeedFeature()] });
+  app = await startTestApp({
+    env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' },
+    features: [testFeedFeature()],
+    eventStore: async (url) => (store = new CountingEventStore(await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), pollIntervalMs: 100 }))),
+  });
   http = new HttpClient(app.url);
   operator = await http.signup();
   expect(operator.user.roles).toContain('operator');
@@ -37,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const socket of open) socket.terminate();
   await app?.stop();
+  await store?.close();
 }, 30_000);
 
 describe('GET /feed live delivery', () => {
@@ -74,6 +83,15 @@ describe('GET /feed live delivery', () => {
       metadata: expect.objectContaining({ correlationId: expect.any(String) }),
       recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
+  });
+
+  it('feeds every socket and subscription of the process from one store subscription', async () => {
+    const sockets = [await connect(), await connect(), await connect({})];
+    for (const [index, socket] of sockets.entries()) {
+      await socket.subscribe('one', { categories: [`one${index}`] });
+      await socket.subscribe('two');
+    }
+    expect(store.reads.filter((read) => read === 'subscribeToAll')).toEqual(['subscribeToAll']);
   });
 
   it('stops a subscription on unsubscribe and keeps the others of the socket', async () => {
