@@ -1,6 +1,7 @@
 import type { Feature } from '../../app/feature.js';
 import { activeSessionIds } from '../../auth/sessions/session-store.js';
 import type { EventFilter } from '../../infra/event-store/event-store.js';
+import { FEED_RIGHTS_FILTER, FeedRights } from '../../projections/feed-rights/index.js';
 import type { FeedConnection } from './feed-connection.js';
 import { FeedHub } from './feed-hub.js';
 import { ReaderWatch } from './feed-reader-watch.js';
@@ -8,9 +9,9 @@ import type { FeedRightsModel } from './feed-rights-model.js';
 import { FeedSocketServer } from './feed-socket-server.js';
 
 export interface FeedFeatureOptions {
-  /** A new, empty rights model: the hub folds the log into it. */
-  rights: () => FeedRightsModel;
-  /** The events that model needs folded at start (undefined: the whole log). */
+  /** A new, empty rights model: the hub folds the log into it. FeedRights unless told. */
+  rights?: () => FeedRightsModel;
+  /** The events that model needs folded at start (undefined: the whole log); FEED_RIGHTS_FILTER with FeedRights. */
   rightsFilter?: EventFilter;
 }
 
@@ -23,14 +24,15 @@ const NO_CONNECTIONS: ReadonlySet<FeedConnection> = new Set();
  * per API process (the hub), every event decided against the reader's
  * rights in memory (CONTRACT.md section 4; README, "Live feed").
  */
-export function feedFeature(options: FeedFeatureOptions): Feature {
+export function feedFeature(options: FeedFeatureOptions = { rights: () => new FeedRights(), rightsFilter: FEED_RIGHTS_FILTER }): Feature {
+  const newRights = options.rights ?? (() => new FeedRights());
   return {
     name: 'feed',
     api(context) {
       const { services, runtime } = context;
       const { config, logger, eventStore, upcasters, knex } = services;
       let sockets: FeedSocketServer | undefined;
-      const rights = options.rights();
+      const rights = newRights();
       const watch = new ReaderWatch({
         rights,
         connectionsOf: (userId) => sockets?.connectionsOf(userId) ?? NO_CONNECTIONS,

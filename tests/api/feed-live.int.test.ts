@@ -5,7 +5,6 @@ import { createLogger } from '../../infra/logging/logger.js';
 import { CountingEventStore } from '../support/counting-event-store.js';
 import { GENEROUS_LIMITS_ENV, HttpClient, expectJson, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { testFeedFeature } from '../support/feed-app.js';
 import { FeedSocket, UpgradeRefused, type FeedEventMessage } from '../support/feed-socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -34,7 +33,6 @@ const positions = (events: readonly FeedEventMessage[]) => events.map((event) =>
 beforeAll(async () => {
   app = await startTestApp({
     env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' },
-    features: [testFeedFeature()],
     eventStore: async (url) => (store = new CountingEventStore(await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), pollIntervalMs: 100 }))),
   });
   http = new HttpClient(app.url);
