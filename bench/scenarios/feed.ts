@@ -1,0 +1,188 @@
+/**
+ * The live feed under load (issue 11, point 9): Chronicle's feed (the API in
+ * a process of its own, on a durable PostgreSQL) and the raw `ws` broadcast
+ * it is held against, measured in the same run with the same clients. The
+ * clients live in child processes (bench/feed/client-process.ts), a few
+ * thousand sockets each. Three measures, each subject in turn:
+ *
+ * - idle: the server's resident memory before and after `idleConnections`
+ *   sockets connect and subscribe;
+ * - latency: `clients` sockets subscribed to everything they may read while
+ *   a writer sends `postsPerSecond` posts for `steadySeconds`; from the
+ *   write's send (and, for Chronicle, from its acknowledgement) to each
+ *   socket's arrival;
+ * - fan-out: a burst of `burstEvents` events to the same sockets, delivered
+ *   messages per second from the burst's start to the last arrival; `rounds`
+ *   rounds, subjects alternating.
+ */
+import { loadavg } from 'node:os';
+import { fanOutFigures, latencyFigures, type FanOutFigures, type LatencyFigures } from '../feed/arrival-figures.js';
+import { syntheticTemplate } from '../feed/bench-posts.js';
+import { startChronicleSubject } from '../feed/chronicle-subject.js';
+import { ClientFleet } from '../feed/client-fleet.js';
+import type { FeedSubject } from '../feed/feed-subject.js';
+import { settledResidentBytes } from '../feed/process-memory.js';
+import { startRawSubject } from '../feed/raw-subject.js';
+
+export interface FeedBenchOptions {
+  databaseUrl: string;
+  poolSize: number;
+  /** Sockets for the latency and fan-out measures. */
+  clients: number;
+  /** Sockets for the idle memory measure. */
+  idleConnections: number;
+  /** Client processes the sockets are spread over (each may open 20,000 files at most). */
+  clientProcesses: number;
+  steadySeconds: number;
+  postsPerSecond: number;
+  burstEvents: number;
+  rounds: number;
+  /** Write a CPU profile of Chronicle's server process here. */
+  cpuProfileDir?: string;
+}
+
+export interface IdleFigures {
+  connections: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+  bytesPerConnection: number;
+  connectSeconds: number;
+}
+
+export interface SubjectFigures {
+  idle?: IdleFigures;
+  /** From the write's send: for Chronicle, the HTTP append included. */
+  latencyFromSend?: LatencyFigures;
+  /** Chronicle only: from the moment the writer had the 201 (the append committed). */
+  latencyFromAck?: LatencyFigures;
+  /** Writes the steady writer had to hold back (the server could not keep its pace). */
+  delayedWrites?: number;
+  meanMessageBytes?: number;
+  fanOut: FanOutFigures[];
+  /** Close codes the clients saw during the measures. */
+  closes: Record<string, number>;
+}
+
+export interface FeedBenchResult {
+  /** By subject name; Chronicle is absent when this build serves no feed. */
+  subjects: Record<string, SubjectFigures>;
+  chronicleServed: boolean;
+  loadAverage: { before: number[]; after: number[] };
+  /** Resident memory of all client processes together when they held the idle sockets, bytes. */
+  clientRssBytes: number;
+}
+
+/** Arrivals stop being awaited after this long without a new one. */
+const STALL_MS = 10_000;
+const POLL_MS = 250;
+const SETTLE_MS = 2_000;
+
+export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenchResult> {
+  const loadBefore = loadavg();
+  const fleet = ClientFleet.start(options.clientProcesses);
+  const subjects: FeedSubject[] = [];
+  const figures: Record<string, SubjectFigures> = {};
+  let clientRssBytes = 0;
+  let seq = 1;
+  const take = (count: number): number[] => Array.from({ length: count }, () => seq++);
+  try {
+    const chronicle = await startChronicleSubject({
+      databaseUrl: options.databaseUrl,
+      poolSize: options.poolSize,
+      admins: options.clients,
+      ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+    });
+    if (chronicle) subjects.push(chronicle);
+    subjects.unshift(await startRawSubject(chronicle?.template ?? syntheticTemplate()));
+    for (const subject of subjects) figures[subject.name] = { fanOut: [], closes: {} };
+    console.error(`feed: subjects ${subjects.map((subject) => subject.name).join(', ')}`);
+
+    for (const subject of subjects) {
+      const idle = await measureIdle(fleet, subject, options.idleConnections);
+      figures[subject.name]!.idle = idle.figures;
+      clientRssBytes = Math.max(clientRssBytes, idle.clientRssBytes);
+      console.error(`feed: idle ${subject.name} done`);
+    }
+
+    for (const subject of subjects) await fleet.connect(subject.name, subject.feedUrl, cycle(subject.tokens, options.clients), subject.subscribe);
+    for (const subject of subjects) {
+      await pause(SETTLE_MS);
+      await fleet.record();
+      const seqs = take(Math.round(options.postsPerSecond * options.steadySeconds));
+      const writes = await subject.steady(seqs, 1000 / options.postsPerSecond);
+      await awaitArrivals(fleet, seqs.length * options.clients);
+      const report = await fleet.report();
+      const subjectFigures = figures[subject.name]!;
+      subjectFigures.latencyFromSend = latencyFigures(report, { first: seqs[0]!, at: writes.sentAt }, options.clients);
+      if (writes.ackedAt) subjectFigures.latencyFromAck = latencyFigures(report, { first: seqs[0]!, at: writes.ackedAt }, options.clients);
+      if (writes.delayed !== undefined) subjectFigures.delayedWrites = writes.delayed;
+      subjectFigures.meanMessageBytes = report.messages > report.unmarked ? report.bytes / report.messages : NaN;
+      addCloses(subjectFigures.closes, report.closes);
+      console.error(`feed: latency ${subject.name} done`);
+    }
+
+    for (let round = 0; round < options.rounds; round++) {
+      for (const subject of subjects) {
+        await pause(SETTLE_MS);
+        await fleet.record();
+        const seqs = take(options.burstEvents);
+        const startedAt = await subject.burst(seqs);
+        const expected = seqs.length * options.clients;
+        await awaitArrivals(fleet, expected);
+        const report = await fleet.report();
+        figures[subject.name]!.fanOut.push(fanOutFigures(report, startedAt, expected));
+        addCloses(figures[subject.name]!.closes, report.closes);
+      }
+      console.error(`feed: fan-out round ${round + 1} done`);
+    }
+  } finally {
+    for (const subject of subjects) await subject.stop().catch((error: unknown) => console.error(`feed: stopping ${subject.name}: ${String(error)}`));
+    await fleet.stop();
+  }
+  return { subjects: figures, chronicleServed: subjects.length > 1, loadAverage: { before: loadBefore, after: loadavg() }, clientRssBytes };
+}
+
+async function measureIdle(fleet: ClientFleet, subject: FeedSubject, connections: number): Promise<{ figures: IdleFigures; clientRssBytes: number }> {
+  const group = `idle ${subject.name}`;
+  const rssBeforeBytes = await settledResidentBytes(subject.pid);
+  const started = performance.now();
+  await fleet.connect(group, subject.feedUrl, cycle(subject.tokens, connections), subject.subscribe);
+  const connectSeconds = (performance.now() - started) / 1000;
+  const rssAfterBytes = await settledResidentBytes(subject.pid);
+  const { clientRss } = await fleet.report();
+  await fleet.disconnect(group);
+  return {
+    figures: { connections, rssBeforeBytes, rssAfterBytes, bytesPerConnection: (rssAfterBytes - rssBeforeBytes) / connections, connectSeconds },
+    clientRssBytes: clientRss,
+  };
+}
+
+/** Until `expected` marked arrivals, or none for STALL_MS (a lost message or a closed socket must not hang the bench). */
+async function awaitArrivals(fleet: ClientFleet, expected: number): Promise<void> {
+  let last = -1;
+  let lastChange = Date.now();
+  for (;;) {
+    const marked = await fleet.marked();
+    if (marked >= expected) return;
+    if (marked !== last) {
+      last = marked;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > STALL_MS) {
+      console.error(`feed: ${marked} of ${expected} arrivals; none for ${STALL_MS / 1000} s, going on`);
+      return;
+    }
+    await pause(POLL_MS);
+  }
+}
+
+function cycle<T>(items: readonly T[], count: number): T[] {
+  return Array.from({ length: count }, (_, index) => items[index % items.length]!);
+}
+
+function addCloses(into: Record<string, number>, closes: Record<string, number>): void {
+  for (const [code, count] of Object.entries(closes)) into[code] = (into[code] ?? 0) + count;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
