@@ -1,7 +1,7 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
  * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed;
- * FEED_BENCH_CPU_PROF=<dir> writes a CPU profile of the feed group's Chronicle server there).
+ * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */

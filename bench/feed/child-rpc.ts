@@ -39,7 +39,8 @@ export class ChildProcessHandle<A extends RpcApi<A>> {
       serialization: 'advanced',
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4_000)));
-    this.child.on('message', (message: Reply) => {
+    this.child.on('message', (received) => {
+      const message = received as Reply;
       const waiting = this.pending.get(message.requestId);
       if (!waiting) return;
       this.pending.delete(message.requestId);
@@ -88,8 +89,9 @@ export function serveParent<A extends RpcApi<A>>(handlers: { [K in keyof A]: (ar
   const reply = (message: Reply): void => {
     process.send?.(message);
   };
-  process.on('message', (request: Request) => {
-    const handler = handlers[request.method as keyof A] as ((arg: unknown) => unknown) | undefined;
+  process.on('message', (received) => {
+    const request = received as Request;
+    const handler = handlers[request.method as keyof A] as unknown as ((arg: unknown) => unknown) | undefined;
     if (!handler) return reply({ requestId: request.requestId, failure: `no method ${request.method}` });
     Promise.resolve()
       .then(() => handler(request.arg))

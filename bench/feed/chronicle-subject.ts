@@ -30,11 +30,14 @@ export interface ChronicleSubjectOptions {
   poolSize: number;
   /** Readers: admins of one tenant, each with a session of their own. */
   admins: number;
-  /** Write a V8 CPU profile of the server here (its --cpu-prof-dir). */
-  cpuProfileDir?: string;
 }
 
-export type ChronicleSubject = FeedSubject & { template: PostTemplate };
+export interface ChronicleSubject extends FeedSubject {
+  template: PostTemplate;
+  startProfile(): Promise<void>;
+  /** Writes the V8 CPU profile taken since startProfile to `file`. */
+  stopProfile(file: string): Promise<void>;
+}
 
 /** Chronicle's API in a process of its own, its tenant's admins signed up; undefined when this build serves no feed at /feed yet. */
 export async function startChronicleSubject(options: ChronicleSubjectOptions): Promise<ChronicleSubject | undefined> {
@@ -50,7 +53,6 @@ export async function startChronicleSubject(options: ChronicleSubjectOptions): P
       LOG_LEVEL: process.env.FEED_BENCH_LOG_LEVEL ?? 'warn',
       ...FEED_LIMITS,
     },
-    execArgv: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
   });
   const stopServer = async (): Promise<void> => {
     await server.call('stop', null).catch(() => undefined);
@@ -74,6 +76,8 @@ export async function startChronicleSubject(options: ChronicleSubjectOptions): P
       tokens: admins.tokens,
       subscribe: SUBSCRIBE_EVERYTHING,
       template,
+      startProfile: async () => void (await server.call('startProfile', null)),
+      stopProfile: async (file) => void (await server.call('stopProfile', { file })),
       steady: (seqs, intervalMs) => writeSteadily(url, writer, seqs, intervalMs),
       async burst(seqs) {
         const startedAt = clockMs();

@@ -6,7 +6,7 @@ export interface ConnectRequest {
   url: string;
   /** One socket per entry: its bearer token, or null for a guest. */
   tokens: readonly (string | null)[];
-  /** Sent once open; the socket counts as connected on the `subscribed` answer. Null: connected on open. */
+  /** Sent once open; the socket counts as connected once the subscription is live (its `caught-up`). Null: connected on open. */
   subscribe: string | null;
   /** Handshakes in flight at once in this process. */
   concurrency: number;

@@ -5,7 +5,7 @@
  * arrival time are noted (marks.ts) without parsing its JSON, so the client
  * side costs as little CPU as it can on a machine it shares with the server.
  */
-import { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import type { ClientProcessApi, ClientReport, ConnectRequest, ConnectResult } from './client-api.js';
 import { serveParent } from './child-rpc.js';
 import { clockMs, seqOf } from './marks.js';
@@ -66,6 +66,10 @@ function onMessage(data: Buffer): void {
   else arrivals.unmarked++;
 }
 
+function rawText(data: RawData): string {
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
 /** Opens one socket; resolves once it is connected (and subscribed, if asked), or with the reason it is not. */
 function open(request: ConnectRequest, token: string | null, sockets: Set<WebSocket>): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -93,13 +97,15 @@ function open(request: ConnectRequest, token: string | null, sockets: Set<WebSoc
     socket.on('open', () => {
       sockets.add(socket);
       if (request.subscribe === null) return settle(undefined);
-      // Until subscribed, a message is the answer to the subscription; afterwards, the counted traffic.
-      socket.once('message', (data: Buffer) => {
-        const text = data.toString('utf8');
-        if (text.includes('"type":"subscribed"')) settle(undefined);
-        else settle(`answered ${text.slice(0, 200)}`);
-        socket.on('message', onMessage);
-      });
+      // Until the subscription is live (`caught-up`), a message answers it; afterwards, it is counted traffic.
+      const answer = (data: RawData): void => {
+        const text = rawText(data);
+        if (text.includes('"type":"subscribed"')) return;
+        socket.off('message', answer);
+        socket.on('message', (message: RawData) => onMessage(message as Buffer));
+        settle(text.includes('"type":"caught-up"') ? undefined : `answered ${text.slice(0, 200)}`);
+      };
+      socket.on('message', answer);
       socket.send(request.subscribe);
     });
   });

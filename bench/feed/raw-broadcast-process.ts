@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { serveParent } from './child-rpc.js';
 import { clockMs } from './marks.js';
 import type { RawBroadcastApi } from './raw-api.js';
@@ -16,9 +16,11 @@ const http = createServer((_request, response) => response.writeHead(404).end())
 const server = new WebSocketServer({ server: http, path: '/feed', perMessageDeflate: false });
 
 server.on('connection', (socket: WebSocket) => {
-  socket.on('message', (data: Buffer) => {
-    const id = /"id":"([^"]*)"/.exec(data.toString('utf8'))?.[1];
-    if (id !== undefined) socket.send(JSON.stringify({ type: 'subscribed', id }));
+  socket.on('message', (data: RawData) => {
+    const id = /"id":"([^"]*)"/.exec(String(data))?.[1];
+    if (id === undefined) return;
+    socket.send(JSON.stringify({ type: 'subscribed', id }));
+    socket.send(JSON.stringify({ type: 'caught-up', subscription: id, position: null }));
   });
   socket.on('error', () => undefined);
 });

@@ -15,10 +15,12 @@
  *   messages per second from the burst's start to the last arrival; `rounds`
  *   rounds, subjects alternating.
  */
+import { mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { fanOutFigures, latencyFigures, type FanOutFigures, type LatencyFigures } from '../feed/arrival-figures.js';
 import { syntheticTemplate } from '../feed/bench-posts.js';
-import { startChronicleSubject } from '../feed/chronicle-subject.js';
+import { startChronicleSubject, type ChronicleSubject } from '../feed/chronicle-subject.js';
 import { ClientFleet } from '../feed/client-fleet.js';
 import type { FeedSubject } from '../feed/feed-subject.js';
 import { settledResidentBytes } from '../feed/process-memory.js';
@@ -37,7 +39,7 @@ export interface FeedBenchOptions {
   postsPerSecond: number;
   burstEvents: number;
   rounds: number;
-  /** Write a CPU profile of Chronicle's server process here. */
+  /** Write CPU profiles of Chronicle's server process here, one for the latency measure and one for the fan-out rounds. */
   cpuProfileDir?: string;
 }
 
@@ -84,13 +86,13 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
   const figures: Record<string, SubjectFigures> = {};
   let clientRssBytes = 0;
   let seq = 1;
+  const profiler = options.cpuProfileDir ? new Profiler(options.cpuProfileDir) : undefined;
   const take = (count: number): number[] => Array.from({ length: count }, () => seq++);
   try {
     const chronicle = await startChronicleSubject({
       databaseUrl: options.databaseUrl,
       poolSize: options.poolSize,
       admins: options.clients,
-      ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
     });
     if (chronicle) subjects.push(chronicle);
     subjects.unshift(await startRawSubject(chronicle?.template ?? syntheticTemplate()));
@@ -109,8 +111,10 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
       await pause(SETTLE_MS);
       await fleet.record();
       const seqs = take(Math.round(options.postsPerSecond * options.steadySeconds));
+      await profiler?.start(subject);
       const writes = await subject.steady(seqs, 1000 / options.postsPerSecond);
       await awaitArrivals(fleet, seqs.length * options.clients);
+      await profiler?.stop(subject, 'latency');
       const report = await fleet.report();
       const subjectFigures = figures[subject.name]!;
       subjectFigures.latencyFromSend = latencyFigures(report, { first: seqs[0]!, at: writes.sentAt }, options.clients);
@@ -121,6 +125,7 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
       console.error(`feed: latency ${subject.name} done`);
     }
 
+    if (chronicle) await profiler?.start(chronicle);
     for (let round = 0; round < options.rounds; round++) {
       for (const subject of subjects) {
         await pause(SETTLE_MS);
@@ -135,11 +140,33 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
       }
       console.error(`feed: fan-out round ${round + 1} done`);
     }
+    if (chronicle) await profiler?.stop(chronicle, 'fan-out');
   } finally {
     for (const subject of subjects) await subject.stop().catch((error: unknown) => console.error(`feed: stopping ${subject.name}: ${String(error)}`));
     await fleet.stop();
   }
   return { subjects: figures, chronicleServed: subjects.length > 1, loadAverage: { before: loadBefore, after: loadavg() }, clientRssBytes };
+}
+
+/** CPU profiles of Chronicle's server, one per measure (the raw reference is not profiled). */
+class Profiler {
+  constructor(private readonly directory: string) {}
+
+  async start(subject: FeedSubject): Promise<void> {
+    if (isChronicle(subject)) await subject.startProfile();
+  }
+
+  async stop(subject: FeedSubject, measure: string): Promise<void> {
+    if (!isChronicle(subject)) return;
+    await mkdir(this.directory, { recursive: true });
+    const file = path.resolve(this.directory, `feed-${measure}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+    await subject.stopProfile(file);
+    console.error(`feed: CPU profile of the ${measure} measure written to ${file}`);
+  }
+}
+
+function isChronicle(subject: FeedSubject): subject is ChronicleSubject {
+  return 'startProfile' in subject;
 }
 
 async function measureIdle(fleet: ClientFleet, subject: FeedSubject, connections: number): Promise<{ figures: IdleFigures; clientRssBytes: number }> {
