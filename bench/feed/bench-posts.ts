@@ -40,7 +40,7 @@ export function postCreated(seq: number, template: PostTemplate): { stream: stri
   const postId = randomUUID();
   const id = randomUUID();
   const correlationId = randomUUID();
-  const eventId = 'eventId' in template.metadata ? { eventId: id } : {};
+  const eventId: JsonObject = 'eventId' in template.metadata ? { eventId: id } : {};
   return {
     stream: `post-${postId}`,
     event: {

@@ -13,8 +13,8 @@ import { clockMs, seqOf } from './marks.js';
 const HANDSHAKE_TIMEOUT_MS = 60_000;
 
 class Arrivals {
-  private seqs = new Float64Array(1 << 16);
-  private times = new Float64Array(1 << 16);
+  private seqs: Float64Array<ArrayBuffer> = new Float64Array(1 << 16);
+  private times: Float64Array<ArrayBuffer> = new Float64Array(1 << 16);
   private length = 0;
   messages = 0;
   bytes = 0;
@@ -48,7 +48,7 @@ class Arrivals {
   }
 }
 
-function grow(array: Float64Array): Float64Array {
+function grow(array: Float64Array): Float64Array<ArrayBuffer> {
   const larger = new Float64Array(array.length * 2);
   larger.set(array);
   return larger;
