@@ -42,9 +42,13 @@ export interface FanOutFigures {
   delivered: number;
   expected: number;
   seconds: number;
+  /** CPU time the server process used over the burst, ms (its deliveries' whole cost, the store reads included). */
+  serverCpuMs: number;
+  /** CPU time every client process used over it together, ms. */
+  clientCpuMs: number;
 }
 
-export function fanOutFigures(report: FleetReport, startedAt: number, expected: number): FanOutFigures {
+export function fanOutFigures(report: FleetReport, startedAt: number, expected: number, serverCpuMs: number): FanOutFigures {
   let delivered = 0;
   let lastAt = startedAt;
   for (const times of report.times) {
@@ -52,7 +56,7 @@ export function fanOutFigures(report: FleetReport, startedAt: number, expected: 
     for (const time of times) if (time > lastAt) lastAt = time;
   }
   const seconds = (lastAt - startedAt) / 1000;
-  return { messagesPerSecond: seconds > 0 ? delivered / seconds : NaN, delivered, expected, seconds };
+  return { messagesPerSecond: seconds > 0 ? delivered / seconds : NaN, delivered, expected, seconds, serverCpuMs, clientCpuMs: report.clientCpuMs };
 }
 
 /** Nearest-rank percentile of sorted values. */

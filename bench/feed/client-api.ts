@@ -33,6 +33,8 @@ export interface ClientReport {
   open: Record<string, number>;
   /** This process's resident memory now, bytes. */
   rss: number;
+  /** CPU time this process used since `record`, ms. */
+  cpuMs: number;
 }
 
 export interface ClientProcessApi {

@@ -17,6 +17,8 @@ export interface FleetReport {
   open: Record<string, number>;
   /** Summed over the client processes, bytes. */
   clientRss: number;
+  /** CPU time of all client processes since `record`, ms. */
+  clientCpuMs: number;
 }
 
 /** The client processes of the feed bench, driven together: sockets are spread evenly over them. */
@@ -65,6 +67,7 @@ export class ClientFleet {
       closes,
       open,
       clientRss: reports.reduce((sum, report) => sum + report.rss, 0),
+      clientCpuMs: reports.reduce((sum, report) => sum + report.cpuMs, 0),
     };
   }
 

@@ -20,6 +20,7 @@ class Arrivals {
   bytes = 0;
   unmarked = 0;
   closes: Record<string, number> = {};
+  private readonly cpuAtStart = process.cpuUsage();
 
   note(seq: number, time: number): void {
     if (this.length === this.seqs.length) {
@@ -44,8 +45,14 @@ class Arrivals {
       closes: { ...this.closes },
       open,
       rss: process.memoryUsage.rss(),
+      cpuMs: cpuMsSince(this.cpuAtStart),
     };
   }
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 function grow(array: Float64Array): Float64Array<ArrayBuffer> {

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../report.js';
-import type { LatencyFigures } from '../feed/arrival-figures.js';
+import type { FanOutFigures, LatencyFigures } from '../feed/arrival-figures.js';
 import { CHRONICLE_SUBJECT } from '../feed/chronicle-subject.js';
 import { RAW_SUBJECT } from '../feed/raw-subject.js';
 import { median } from '../support/measure.js';
@@ -42,6 +42,7 @@ export async function feedResults(server: BenchServer, options: FeedGroupOptions
       chronicle?.latencyFromSend ? `chronicle from the POST's send (the append included): ${describe(chronicle.latencyFromSend)}` : undefined,
       chronicle?.delayedWrites ? `${chronicle.delayedWrites} writes held back (16 in flight)` : undefined,
       raw.latencyFromSend ? `raw ws from the broadcast: ${describe(raw.latencyFromSend)}` : undefined,
+      `server CPU over the measure ${Object.entries(details.subjects).map(([name, figures]) => `${name} ${((figures.latencyServerCpuMs ?? NaN) / 1000).toFixed(1)} s`).join(', ')}`,
       `mean message ${Object.entries(details.subjects).map(([name, figures]) => `${name} ${Math.round(figures.meanMessageBytes ?? NaN)} B`).join(', ')}`,
       load,
     ]
@@ -65,7 +66,7 @@ export async function feedResults(server: BenchServer, options: FeedGroupOptions
       : {}),
     notes:
       Object.entries(details.subjects)
-        .map(([name, figures]) => `${name}: ${figures.fanOut.map((round) => `${Math.round(round.messagesPerSecond).toLocaleString('en-US')}/s (${round.delivered.toLocaleString('en-US')} of ${round.expected.toLocaleString('en-US')} in ${round.seconds.toFixed(1)} s)`).join(', ')}; closes ${JSON.stringify(figures.closes)}`)
+        .map(([name, figures]) => `${name}: ${figures.fanOut.map(describeRound).join(', ')}; closes ${JSON.stringify(figures.closes)}`)
         .join('; ') + missing,
   };
 
@@ -87,6 +88,14 @@ export async function feedResults(server: BenchServer, options: FeedGroupOptions
 
 function describe(figures: LatencyFigures): string {
   return `p50 ${figures.p50Ms.toFixed(1)} ms, p99 ${figures.p99Ms.toFixed(1)} ms, max ${figures.maxMs.toFixed(1)} ms, ${figures.delivered.toLocaleString('en-US')} of ${figures.expected.toLocaleString('en-US')} delivered`;
+}
+
+function describeRound(round: FanOutFigures): string {
+  const perMessage = (ms: number): string => `${((ms * 1000) / round.delivered).toFixed(1)} µs`;
+  return (
+    `${Math.round(round.messagesPerSecond).toLocaleString('en-US')}/s (${round.delivered.toLocaleString('en-US')} of ${round.expected.toLocaleString('en-US')} in ${round.seconds.toFixed(1)} s; ` +
+    `CPU per message: server ${perMessage(round.serverCpuMs)}, clients ${perMessage(round.clientCpuMs)})`
+  );
 }
 
 function complete(figures: { delivered: number; expected: number }): boolean {

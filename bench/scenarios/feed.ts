@@ -23,7 +23,7 @@ import { syntheticTemplate } from '../feed/bench-posts.js';
 import { startChronicleSubject, type ChronicleSubject } from '../feed/chronicle-subject.js';
 import { ClientFleet } from '../feed/client-fleet.js';
 import type { FeedSubject } from '../feed/feed-subject.js';
-import { settledResidentBytes } from '../feed/process-memory.js';
+import { cpuMs, settledResidentBytes } from '../feed/process-usage.js';
 import { startRawSubject } from '../feed/raw-subject.js';
 
 export interface FeedBenchOptions {
@@ -60,6 +60,8 @@ export interface SubjectFigures {
   /** Writes the steady writer had to hold back (the server could not keep its pace). */
   delayedWrites?: number;
   meanMessageBytes?: number;
+  /** CPU time of the server over the latency measure, ms (Chronicle's includes the writer's HTTP appends). */
+  latencyServerCpuMs?: number;
   fanOut: FanOutFigures[];
   /** Close codes the clients saw during the measures. */
   closes: Record<string, number>;
@@ -89,6 +91,8 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
   const profiler = options.cpuProfileDir ? new Profiler(options.cpuProfileDir) : undefined;
   const take = (count: number): number[] => Array.from({ length: count }, () => seq++);
   try {
+    // The client processes are up (tsx has compiled them) before anything is timed.
+    await fleet.record();
     const chronicle = await startChronicleSubject({
       databaseUrl: options.databaseUrl,
       poolSize: options.poolSize,
@@ -112,11 +116,14 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
       await fleet.record();
       const seqs = take(Math.round(options.postsPerSecond * options.steadySeconds));
       await profiler?.start(subject);
+      const cpuBefore = await cpuMs(subject.pid);
       const writes = await subject.steady(seqs, 1000 / options.postsPerSecond);
       await awaitArrivals(fleet, seqs.length * options.clients);
+      const serverCpuMs = (await cpuMs(subject.pid)) - cpuBefore;
       await profiler?.stop(subject, 'latency');
       const report = await fleet.report();
       const subjectFigures = figures[subject.name]!;
+      subjectFigures.latencyServerCpuMs = serverCpuMs;
       subjectFigures.latencyFromSend = latencyFigures(report, { first: seqs[0]!, at: writes.sentAt }, options.clients);
       if (writes.ackedAt) subjectFigures.latencyFromAck = latencyFigures(report, { first: seqs[0]!, at: writes.ackedAt }, options.clients);
       if (writes.delayed !== undefined) subjectFigures.delayedWrites = writes.delayed;
@@ -131,11 +138,13 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
         await pause(SETTLE_MS);
         await fleet.record();
         const seqs = take(options.burstEvents);
+        const cpuBefore = await cpuMs(subject.pid);
         const startedAt = await subject.burst(seqs);
         const expected = seqs.length * options.clients;
         await awaitArrivals(fleet, expected);
+        const serverCpuMs = (await cpuMs(subject.pid)) - cpuBefore;
         const report = await fleet.report();
-        figures[subject.name]!.fanOut.push(fanOutFigures(report, startedAt, expected));
+        figures[subject.name]!.fanOut.push(fanOutFigures(report, startedAt, expected, serverCpuMs));
         addCloses(figures[subject.name]!.closes, report.closes);
       }
       console.error(`feed: fan-out round ${round + 1} done`);
