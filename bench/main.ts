@@ -39,6 +39,8 @@ const POOL_SIZE = 20;
 const feedOptions: FeedGroupOptions = {
   poolSize: POOL_SIZE,
   clients: quick ? 200 : 1_000,
+  // Each invitation and signup reloads the tenant's stream, which grows with them: a few dozen admins, many sockets each.
+  admins: 20,
   idleConnections: quick ? 1_000 : 10_000,
   clientProcesses: 4,
   steadySeconds: quick ? 5 : 20,

@@ -2,6 +2,7 @@
  * The feed bench's readers: `count` admins of one tenant, each with a
  * session of their own. An admin may read every event of their tenant, so
  * each of them, subscribed with no filter, is sent every post written in it.
+ * Sockets share them (the feed decides per socket and event all the same).
  * The first admin signs up (creating the tenant), invites the others as
  * admins, and is the writer.
  */

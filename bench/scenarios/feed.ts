@@ -31,6 +31,8 @@ export interface FeedBenchOptions {
   poolSize: number;
   /** Sockets for the latency and fan-out measures. */
   clients: number;
+  /** Readers the sockets are spread over: admins of one tenant, each with a session of their own. */
+  admins: number;
   /** Sockets for the idle memory measure. */
   idleConnections: number;
   /** Client processes the sockets are spread over (each may open 20,000 files at most). */
@@ -96,7 +98,7 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
     const chronicle = await startChronicleSubject({
       databaseUrl: options.databaseUrl,
       poolSize: options.poolSize,
-      admins: options.clients,
+      admins: options.admins,
     });
     if (chronicle) subjects.push(chronicle);
     subjects.unshift(await startRawSubject(chronicle?.template ?? syntheticTemplate()));
