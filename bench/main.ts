@@ -44,7 +44,7 @@ const feedOptions: FeedGroupOptions = {
   idleConnections: quick ? 1_000 : 10_000,
   clientProcesses: 4,
   steadySeconds: quick ? 5 : 20,
-  postsPerSecond: 20,
+  postsPerSecond: [5, 20],
   burstEvents: quick ? 200 : 1_000,
   rounds: quick ? 1 : 3,
   ...(process.env.FEED_BENCH_CPU_PROF ? { cpuProfileDir: process.env.FEED_BENCH_CPU_PROF } : {}),

@@ -4,7 +4,7 @@ import { CHRONICLE_SUBJECT } from '../feed/chronicle-subject.js';
 import { RAW_SUBJECT } from '../feed/raw-subject.js';
 import { median } from '../support/measure.js';
 import type { BenchServer } from '../support/server.js';
-import { feedBenchmark, type FeedBenchOptions, type FeedBenchResult, type SubjectFigures } from './feed.js';
+import { feedBenchmark, type FeedBenchOptions, type FeedBenchResult, type LatencyMeasure, type SubjectFigures } from './feed.js';
 
 const P99_TARGET_MS = 50;
 const FAN_OUT_SHARE = 0.7;
@@ -28,27 +28,34 @@ export async function feedResults(server: BenchServer, options: FeedGroupOptions
         .filter((entry): entry is readonly [string, number] => entry[1] !== undefined),
     );
 
-  const latency: ScenarioResult = {
-    scenario: `feed: delivery latency p99, ${options.clients.toLocaleString('en-US')} clients, ${options.postsPerSecond} posts/s for ${options.steadySeconds} s`,
-    unit: 'ms',
-    figures: subjectsOf((figures) => (figures.latencyFromAck ?? figures.latencyFromSend)?.p99Ms),
-    ours: CHRONICLE_SUBJECT,
-    peers: [],
-    ...(chronicle?.latencyFromAck
-      ? { target: { description: `p99 under ${P99_TARGET_MS} ms from the append's acknowledgement`, met: chronicle.latencyFromAck.p99Ms < P99_TARGET_MS && complete(chronicle.latencyFromAck) } }
-      : {}),
-    notes: [
-      chronicle?.latencyFromAck ? `chronicle from the 201 of POST /api/posts: ${describe(chronicle.latencyFromAck)}` : undefined,
-      chronicle?.latencyFromSend ? `chronicle from the POST's send (the append included): ${describe(chronicle.latencyFromSend)}` : undefined,
-      chronicle?.delayedWrites ? `${chronicle.delayedWrites} writes held back (16 in flight)` : undefined,
-      raw.latencyFromSend ? `raw ws from the broadcast: ${describe(raw.latencyFromSend)}` : undefined,
-      `server CPU over the measure ${Object.entries(details.subjects).map(([name, figures]) => `${name} ${((figures.latencyServerCpuMs ?? NaN) / 1000).toFixed(1)} s`).join(', ')}`,
-      `mean message ${Object.entries(details.subjects).map(([name, figures]) => `${name} ${Math.round(figures.meanMessageBytes ?? NaN)} B`).join(', ')}`,
-      load,
-    ]
-      .filter((note) => note !== undefined)
-      .join('; ') + missing,
-  };
+  const latency = options.postsPerSecond.map((postsPerSecond): ScenarioResult => {
+    const at = (figures: SubjectFigures): LatencyMeasure | undefined => figures.latency.find((measure) => measure.postsPerSecond === postsPerSecond);
+    const ours = chronicle && at(chronicle);
+    const reference = at(raw);
+    return {
+      scenario: `feed: delivery latency p99, ${options.clients.toLocaleString('en-US')} clients, ${postsPerSecond} posts/s for ${options.steadySeconds} s`,
+      unit: 'ms',
+      figures: subjectsOf((figures) => {
+        const measure = at(figures);
+        return (measure?.fromAck ?? measure?.fromSend)?.p99Ms;
+      }),
+      ours: CHRONICLE_SUBJECT,
+      peers: [],
+      ...(ours?.fromAck ? { target: { description: `p99 under ${P99_TARGET_MS} ms from the append's acknowledgement`, met: ours.fromAck.p99Ms < P99_TARGET_MS && complete(ours.fromAck) } } : {}),
+      notes:
+        [
+          ours?.fromAck ? `chronicle from the 201 of POST /api/posts: ${describe(ours.fromAck)}` : undefined,
+          ours ? `chronicle from the POST's send (the append included): ${describe(ours.fromSend)}` : undefined,
+          ours?.delayedWrites ? `${ours.delayedWrites} writes held back (16 in flight)` : undefined,
+          reference ? `raw ws from the broadcast: ${describe(reference.fromSend)}` : undefined,
+          `server CPU over the measure: ${[ours && `chronicle ${(ours.serverCpuMs / 1000).toFixed(1)} s`, reference && `raw ws ${(reference.serverCpuMs / 1000).toFixed(1)} s`].filter(Boolean).join(', ')}`,
+          `mean message ${Object.entries(details.subjects).map(([name, figures]) => `${name} ${Math.round(figures.meanMessageBytes ?? NaN)} B`).join(', ')}`,
+          load,
+        ]
+          .filter((note) => note !== undefined)
+          .join('; ') + missing,
+    };
+  });
 
   const fanOut: ScenarioResult = {
     scenario: `feed: fan-out at saturation, ${options.clients.toLocaleString('en-US')} clients, bursts of ${options.burstEvents.toLocaleString('en-US')} events (median of ${options.rounds})`,
@@ -83,7 +90,7 @@ export async function feedResults(server: BenchServer, options: FeedGroupOptions
         .map(([name, { idle: figures }]) => `${name}: ${(figures!.rssBeforeBytes / MIB).toFixed(0)} MiB before, ${(figures!.bytesPerConnection / 1024).toFixed(1)} KiB per connection, connected in ${figures!.connectSeconds.toFixed(1)} s`)
         .join('; ') + `; client processes ${(details.clientRssBytes / MIB).toFixed(0)} MiB together${missing}`,
   };
-  return { rows: [latency, fanOut, idle], details };
+  return { rows: [...latency, fanOut, idle], details };
 }
 
 function describe(figures: LatencyFigures): string {

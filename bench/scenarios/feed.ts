@@ -8,9 +8,9 @@
  * - idle: the server's resident memory before and after `idleConnections`
  *   sockets connect and subscribe;
  * - latency: `clients` sockets subscribed to everything they may read while
- *   a writer sends `postsPerSecond` posts for `steadySeconds`; from the
- *   write's send (and, for Chronicle, from its acknowledgement) to each
- *   socket's arrival;
+ *   a writer sends posts at each pace of `postsPerSecond` for `steadySeconds`;
+ *   from the write's send (and, for Chronicle, from its acknowledgement) to
+ *   each socket's arrival;
  * - fan-out: a burst of `burstEvents` events to the same sockets, delivered
  *   messages per second from the burst's start to the last arrival; `rounds`
  *   rounds, subjects alternating.
@@ -38,7 +38,8 @@ export interface FeedBenchOptions {
   /** Client processes the sockets are spread over (each may open 20,000 files at most). */
   clientProcesses: number;
   steadySeconds: number;
-  postsPerSecond: number;
+  /** The steady writer's paces, one latency measure each (the feed's latency depends on how near saturation it runs). */
+  postsPerSecond: readonly number[];
   burstEvents: number;
   rounds: number;
   /** Write CPU profiles of Chronicle's server process here, one for the latency measure and one for the fan-out rounds. */
@@ -53,17 +54,22 @@ export interface IdleFigures {
   connectSeconds: number;
 }
 
-export interface SubjectFigures {
-  idle?: IdleFigures;
+export interface LatencyMeasure {
+  postsPerSecond: number;
   /** From the write's send: for Chronicle, the HTTP append included. */
-  latencyFromSend?: LatencyFigures;
+  fromSend: LatencyFigures;
   /** Chronicle only: from the moment the writer had the 201 (the append committed). */
-  latencyFromAck?: LatencyFigures;
+  fromAck?: LatencyFigures;
   /** Writes the steady writer had to hold back (the server could not keep its pace). */
   delayedWrites?: number;
+  /** CPU time of the server over the measure, ms (Chronicle's includes the writer's HTTP appends). */
+  serverCpuMs: number;
+}
+
+export interface SubjectFigures {
+  idle?: IdleFigures;
+  latency: LatencyMeasure[];
   meanMessageBytes?: number;
-  /** CPU time of the server over the latency measure, ms (Chronicle's includes the writer's HTTP appends). */
-  latencyServerCpuMs?: number;
   fanOut: FanOutFigures[];
   /** Close codes the clients saw during the measures. */
   closes: Record<string, number>;
@@ -102,7 +108,7 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
     });
     if (chronicle) subjects.push(chronicle);
     subjects.unshift(await startRawSubject(chronicle?.template ?? syntheticTemplate()));
-    for (const subject of subjects) figures[subject.name] = { fanOut: [], closes: {} };
+    for (const subject of subjects) figures[subject.name] = { latency: [], fanOut: [], closes: {} };
     console.error(`feed: subjects ${subjects.map((subject) => subject.name).join(', ')}`);
 
     for (const subject of subjects) {
@@ -113,25 +119,30 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
     }
 
     for (const subject of subjects) await fleet.connect(subject.name, subject.feedUrl, cycle(subject.tokens, options.clients), subject.subscribe);
-    for (const subject of subjects) {
-      await pause(SETTLE_MS);
-      await fleet.record();
-      const seqs = take(Math.round(options.postsPerSecond * options.steadySeconds));
-      await profiler?.start(subject);
-      const cpuBefore = await cpuMs(subject.pid);
-      const writes = await subject.steady(seqs, 1000 / options.postsPerSecond);
-      await awaitArrivals(fleet, seqs.length * options.clients);
-      const serverCpuMs = (await cpuMs(subject.pid)) - cpuBefore;
-      await profiler?.stop(subject, 'latency');
-      const report = await fleet.report();
-      const subjectFigures = figures[subject.name]!;
-      subjectFigures.latencyServerCpuMs = serverCpuMs;
-      subjectFigures.latencyFromSend = latencyFigures(report, { first: seqs[0]!, at: writes.sentAt }, options.clients);
-      if (writes.ackedAt) subjectFigures.latencyFromAck = latencyFigures(report, { first: seqs[0]!, at: writes.ackedAt }, options.clients);
-      if (writes.delayed !== undefined) subjectFigures.delayedWrites = writes.delayed;
-      subjectFigures.meanMessageBytes = report.messages > report.unmarked ? report.bytes / report.messages : NaN;
-      addCloses(subjectFigures.closes, report.closes);
-      console.error(`feed: latency ${subject.name} done`);
+    for (const postsPerSecond of options.postsPerSecond) {
+      for (const subject of subjects) {
+        await pause(SETTLE_MS);
+        await fleet.record();
+        const seqs = take(Math.round(postsPerSecond * options.steadySeconds));
+        await profiler?.start(subject);
+        const cpuBefore = await cpuMs(subject.pid);
+        const writes = await subject.steady(seqs, 1000 / postsPerSecond);
+        await awaitArrivals(fleet, seqs.length * options.clients);
+        const serverCpuMs = (await cpuMs(subject.pid)) - cpuBefore;
+        await profiler?.stop(subject, `latency-${postsPerSecond}`);
+        const report = await fleet.report();
+        const subjectFigures = figures[subject.name]!;
+        subjectFigures.latency.push({
+          postsPerSecond,
+          fromSend: latencyFigures(report, { first: seqs[0]!, at: writes.sentAt }, options.clients),
+          ...(writes.ackedAt ? { fromAck: latencyFigures(report, { first: seqs[0]!, at: writes.ackedAt }, options.clients) } : {}),
+          ...(writes.delayed !== undefined ? { delayedWrites: writes.delayed } : {}),
+          serverCpuMs,
+        });
+        subjectFigures.meanMessageBytes = report.messages > report.unmarked ? report.bytes / report.messages : NaN;
+        addCloses(subjectFigures.closes, report.closes);
+      }
+      console.error(`feed: latency at ${postsPerSecond} posts/s done`);
     }
 
     if (chronicle) await profiler?.start(chronicle);
