@@ -1,7 +1,7 @@
 import { adminProjectionsApi } from '../api/admin/projections-routes.js';
 import type { Authenticator } from '../api/authentication.js';
 import type { RouteModule } from '../api/route-module.js';
-import type { FeatureApiContext } from './feature.js';
+import type { FeatureApi, FeatureApiContext } from './feature.js';
 import { InvalidFeaturesError } from './feature-checks.js';
 import { logCounter } from './log-counter.js';
 import type { Runtime } from './runtime.js';
@@ -10,6 +10,8 @@ export interface FeatureApis {
   /** Every feature's route modules in the order of the feature list, then the platform's own. */
   routes: RouteModule[];
   authenticator?: Authenticator;
+  /** The features that attach to the listening HTTP server, by name. */
+  attachments: Array<{ name: string; attach: NonNullable<FeatureApi['attach']> }>;
 }
 
 /**
@@ -20,17 +22,19 @@ export async function startFeatureApis(runtime: Runtime, context: FeatureApiCont
   const { services } = context;
   const routes: RouteModule[] = [];
   let authenticator: Authenticator | undefined;
+  const attachments: FeatureApis['attachments'] = [];
   for (const feature of services.features) {
     if (!feature.api) continue;
     const api = await runtime.start(`feature ${feature.name}`, async () => feature.api!(context), async (started) => {
       await started.close?.();
     });
     routes.push(...api.routes);
+    if (api.attach) attachments.push({ name: feature.name, attach: api.attach.bind(api) });
     if (api.authenticator) {
       if (authenticator) throw new InvalidFeaturesError(`two features authenticate requests; ${feature.name} is the second`);
       authenticator = api.authenticator;
     }
   }
   routes.push(adminProjectionsApi({ ...services, counter: logCounter(services) }));
-  return { routes, ...(authenticator ? { authenticator } : {}) };
+  return { routes, attachments, ...(authenticator ? { authenticator } : {}) };
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Authenticator } from '../api/authentication.js';
 import type { Idempotency } from '../api/idempotency/idempotency.js';
 import type { ReadYourWrites } from '../api/read-your-writes.js';
@@ -59,4 +60,21 @@ export interface FeatureApi {
   readonly authenticator?: Authenticator;
   /** Called at shutdown, after HTTP has drained (e.g. mail still being sent goes out first). */
   close?(): Promise<void>;
+  /**
+   * Once HTTP listens: connections that are not requests (WebSocket
+   * upgrades on the server's `upgrade` event), with the process's
+   * authenticator. The attachment is stopped at shutdown before HTTP drains,
+   * since long-lived connections would hold the drain to its end.
+   */
+  attach?(server: Server, shared: AttachContext): FeatureAttachment | Promise<FeatureAttachment>;
+}
+
+export interface AttachContext {
+  /** Who is calling, as for routes (absent when no feature authenticates). */
+  readonly authenticator?: Authenticator;
+}
+
+export interface FeatureAttachment {
+  /** First in shutdown: close what was attached (e.g. every socket, with a going-away code). */
+  detach(): Promise<void>;
 }

@@ -47,11 +47,16 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
   if (!withApi) return startHttp(runtime, services, { routeModules: [], documentation: false });
   const readSide = await startReadSide(runtime, services);
   const apis = await startFeatureApis(runtime, { ...context, readYourWrites: readSide.readYourWrites, idempotency: createIdempotency(services) });
-  return startHttp(runtime, services, {
+  const http = await startHttp(runtime, services, {
     routeModules: [...apis.routes, ...(extras.routeModules ?? [])],
     documentation: true,
     ...(apis.authenticator ? { authenticator: apis.authenticator } : {}),
   });
+  // Registered after HTTP, so stopped before it: long-lived connections close first and HTTP drains.
+  for (const { name, attach } of apis.attachments) {
+    await runtime.start(`feature ${name} on HTTP`, async () => attach(http.server, apis.authenticator ? { authenticator: apis.authenticator } : {}), (attached) => attached.detach());
+  }
+  return http;
 }
 
 /** A long-running process: runs until SIGINT or SIGTERM, then stops everything in reverse order. Returns the exit code. */

@@ -111,6 +111,11 @@ export class SessionStore {
     return rows.map(toSession);
   }
 
+  /** Which of these sessions are still open: one query for any number (the live feed re-checks its sockets' sessions this way). */
+  activeOf(sessionIds: readonly string[]): Promise<Set<string>> {
+    return activeSessionIds(this.knex, sessionIds, this.runtime.now());
+  }
+
   async isActive(sessionId: string): Promise<boolean> {
     const row = await this.knex<SessionRow>('auth_sessions').where({ id: sessionId, revoked_at: null }).andWhere('expires_at', '>', this.runtime.now()).first('id');
     return row !== undefined;
@@ -157,4 +162,11 @@ export class SessionStore {
 
 function invalidRefreshToken(): AuthenticationError {
   return new AuthenticationError('the refresh token is invalid or expired', { code: 'invalid_refresh_token' });
+}
+
+/** The ids among `sessionIds` of sessions neither revoked nor expired at `now`. */
+export async function activeSessionIds(knex: Knex, sessionIds: readonly string[], now: Date): Promise<Set<string>> {
+  if (sessionIds.length === 0) return new Set();
+  const rows = await knex<SessionRow>('auth_sessions').whereIn('id', [...sessionIds]).whereNull('revoked_at').andWhere('expires_at', '>', now).select('id');
+  return new Set(rows.map((row) => row.id));
 }

@@ -161,6 +161,19 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 }
 
+/** The live feed (api/feed/): every limit of GET /feed (README, "Live feed"). */
+const feedSchema = {
+  /** Largest message a client may send; over it the socket is closed with 1009. */
+  FEED_MAX_MESSAGE_BYTES: integer(256, 16 * 1024 * 1024).default(64 * 1024),
+  FEED_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1).default(100),
+  /** Bytes queued on a socket beyond which its client is a slow consumer (closed with 4008, it resumes). */
+  FEED_MAX_BUFFERED_BYTES: integer(1024).default(8 * 1024 * 1024),
+  /** Live events held for a subscription while it catches up from the store; more and it is closed with 4008. */
+  FEED_CATCH_UP_BUFFER_EVENTS: integer(1).default(10_000),
+  /** How often the sessions of connected access tokens are re-checked (a logout closes the socket within it). */
+  FEED_AUTH_RECHECK_MS: integer(100).default(2_000),
+};
+
 export const configSchema = z.object({
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -189,6 +202,7 @@ export const configSchema = z.object({
   MAX_EVENT_BYTES: integer(1, 64 * 1024 * 1024).default(1024 * 1024),
   ...identitySchema,
   ...mailSchema,
+  ...feedSchema,
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'AUTH_ISSUER' | 'PUBLIC_URL'> & {

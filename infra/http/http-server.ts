@@ -14,6 +14,8 @@ export interface HttpServerOptions {
 }
 
 export interface RunningHttpServer {
+  /** The listening server, for connections that are not requests (WebSocket upgrades). */
+  readonly server: Server;
   readonly port: number;
   readonly url: string;
   /** Stops accepting, lets in-flight requests finish (bounded), then closes every connection. */
@@ -66,6 +68,7 @@ export async function startHttpServer(handler: RequestListener, options: HttpSer
     logger.info('HTTP server stopped');
   };
   return {
+    server,
     port: address.port,
     url,
     stop: () => (stopped ??= stop()),

@@ -1,0 +1,74 @@
+import type { Logger } from '../../infra/logging/logger.js';
+import type { FeedConnection } from './feed-connection.js';
+import { CLOSE_CODES } from './feed-protocol.js';
+import type { FeedRightsModel } from './feed-rights-model.js';
+
+export interface ReaderWatchOptions {
+  rights: FeedRightsModel;
+  connectionsOf(userId: string): ReadonlySet<FeedConnection>;
+  open(): Iterable<FeedConnection>;
+  /** Which of these sessions are still open: one query (SessionStore.activeOf). */
+  activeSessions(sessionIds: readonly string[]): Promise<Set<string>>;
+  now(): Date;
+  /** FEED_AUTH_RECHECK_MS. */
+  intervalMs: number;
+  logger: Logger;
+}
+
+/**
+ * Keeps each connected reader what the log and the sessions say it is now:
+ * - on every event of a user's stream (called by the hub before it offers
+ *   that event to anyone), the user's roles and tenant are taken from the
+ *   rights model, and a disabled user is closed at once (4001);
+ * - every FEED_AUTH_RECHECK_MS, the access-token sessions of all sockets
+ *   are checked in one query, and sockets whose session ended or whose
+ *   token expired are closed (4001), so a logout reaches the feed within
+ *   seconds.
+ */
+export class ReaderWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  constructor(private readonly options: ReaderWatchOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.recheck(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  userChanged(userId: string): void {
+    const connections = this.options.connectionsOf(userId);
+    if (connections.size === 0) return;
+    const user = this.options.rights.user(userId);
+    // A user the model does not know (yet) keeps the reader established at connect.
+    if (!user) return;
+    for (const connection of [...connections]) {
+      if (user.disabled) connection.close(CLOSE_CODES.sessionEnded, 'session_ended');
+      else connection.reader = { kind: 'user', userId, tenantId: user.tenantId, roles: user.roles };
+    }
+  }
+
+  /** Public for tests that do not wait for the timer. */
+  async recheck(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      const now = this.options.now();
+      const withSession = [...this.options.open()].filter((connection) => connection.session !== undefined);
+      for (const connection of withSession) if (connection.session!.expiresAt <= now) connection.close(CLOSE_CODES.sessionEnded, 'token_expired');
+      const ids = [...new Set(withSession.map((connection) => connection.session!.sessionId))];
+      if (ids.length === 0) return;
+      const active = await this.options.activeSessions(ids);
+      for (const connection of withSession) if (!active.has(connection.session!.sessionId)) connection.close(CLOSE_CODES.sessionEnded, 'session_ended');
+    } catch (error) {
+      // The database is away: try again next time, the sockets stay as they are meanwhile.
+      this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'feed could not re-check sessions');
+    } finally {
+      this.checking = false;
+    }
+  }
+}
