@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventMessageTail, subscriptionHead } from '../../api/feed/feed-event-text.js';
 import type { JsonObject, NewEvent } from '../../infra/event-store/event-store.js';
 import { markedText } from './marks.js';
 
@@ -53,14 +54,10 @@ export function postCreated(seq: number, template: PostTemplate): { stream: stri
 }
 
 /**
- * The `event` message the feed sends for it (CONTRACT section 4, in the
- * order and form of api/feed/feed-event-text.ts), pre-serialised once: what
- * the raw `ws` reference broadcasts.
+ * The `event` message the feed sends for it, serialised by the feed's own
+ * functions (api/feed/feed-event-text.ts) once: what the raw `ws` reference
+ * broadcasts.
  */
 export function feedEventMessage(subscription: string, position: bigint, stream: string, event: NewEvent): string {
-  return (
-    `{"type":"event","subscription":${JSON.stringify(subscription)},"position":"${position}","stream":${JSON.stringify(stream)},"revision":"0",` +
-    `"eventType":${JSON.stringify(event.type)},"data":${JSON.stringify(event.data)},"metadata":${JSON.stringify(event.metadata)},` +
-    `"recordedAt":"${new Date().toISOString()}"}`
-  );
+  return subscriptionHead(subscription) + eventMessageTail({ ...event, stream, revision: 0n, position, recordedAt: new Date() });
 }
