@@ -60,10 +60,10 @@ export class FeedConnection implements SubscriptionSink {
     this.subscriptions.delete(message.data.id);
   }
 
-  send(text: string): void {
+  send(text: string | Buffer): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) return this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
-    this.socket.send(text);
+    this.socket.send(text, { binary: false });
   }
 
   hasRoom(): boolean {

@@ -13,7 +13,7 @@ import { readAllRiding } from './read-all-riding.js';
 export interface SubscriptionSink {
   /** Read at each decision: a user's roles change while connected. */
   readonly reader: FeedReader;
-  send(text: string): void;
+  send(text: string | Buffer): void;
   /** Whether the socket has room for more without waiting. */
   hasRoom(): boolean;
   /** Resolves once it has (a catch-up never queues the whole log in memory). */
@@ -133,6 +133,6 @@ export class FeedSubscription implements HubListener {
 
   private deliver(text: LazyEventText): void {
     this.floor = text.event.position;
-    this.sink.send(this.head + text.tail);
+    this.sink.send(text.message(this.head));
   }
 }
