@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 
 const WORKER = fileURLToPath(new URL('./projection-worker.ts', import.meta.url));
 
+/** The message a worker (worker-engine.ts) sends its parent once a SIGTERM would stop it cleanly. */
+export const SIGTERM_HANDLED = 'sigterm-handled';
+
 export interface ChildWorker {
   readonly pid: number;
   kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
@@ -30,7 +33,7 @@ export function spawnProjectionWorker(databaseUrl: string, env: Record<string, s
 export function spawnWorkerScript(script: string, databaseUrl: string, env: Record<string, string> = {}): ChildWorker {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx/esm', script], {
     env: { ...process.env, WORKER_DATABASE_URL: databaseUrl, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   running.add(child);
   let stderr = '';
@@ -41,9 +44,12 @@ export function spawnWorkerScript(script: string, databaseUrl: string, env: Reco
       resolve();
     }),
   );
+  // A SIGTERM is meant for a worker that stops cleanly: held until it says it will.
+  const handlesSigterm = new Promise<void>((resolve) => child.on('message', (message) => message === SIGTERM_HANDLED && resolve()));
   return {
     pid: child.pid ?? 0,
     async kill(signal) {
+      if (signal === 'SIGTERM') await Promise.race([handlesSigterm, exited]);
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
       if (signal === 'SIGTERM' && child.exitCode !== 0) throw new Error(`worker exited with ${child.exitCode}: ${stderr}`);

@@ -8,31 +8,13 @@
 import { CommandHandler } from '../../commands/command-handler.js';
 import { PostRemovalReactor } from '../../commands/post-removal-reactor.js';
 import { systemRuntime } from '../../commands/runtime.js';
-import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import type { AppendOptions, AppendResult, EventStore, NewEvent } from '../../infra/event-store/event-store.js';
-import { createLogger } from '../../infra/logging/logger.js';
-import { createKnex } from '../../infra/postgres/knex.js';
 import { postRemovalsDueProjection } from '../../projections/collections/post-removals-due.js';
-import { ProjectionEngine, postgresLogCounter } from '../../projections/index.js';
-import { fastSettings } from './projection-harness.js';
+import { connectWorkerEngine, exitCleanlyOnSigterm } from './worker-engine.js';
 
-const url = process.env.WORKER_DATABASE_URL;
-if (!url) throw new Error('WORKER_DATABASE_URL is unset');
+const onceStarted = exitCleanlyOnSigterm();
 const pauseMs = Number(process.env.REACTOR_PAUSE_MS ?? 0);
-const logger = createLogger('silent', process.stderr);
-const store = await PostgresEventStore.connect({ connectionString: url, logger, pollIntervalMs: 100 });
-const knex = createKnex(url, 5);
-const engine = new ProjectionEngine({
-  knex,
-  eventStore: store,
-  connectionString: url,
-  projections: [postRemovalsDueProjection()],
-  counter: postgresLogCounter(knex),
-  logger,
-  claimIntervalMs: 100,
-  ownerId: `child-${process.pid}`,
-  settings: fastSettings,
-});
+const { store, knex, engine, logger } = await connectWorkerEngine([postRemovalsDueProjection()]);
 // Each removal appended waits a little afterwards, so that a SIGKILL finds removals appended whose rows are still due.
 async function appendThenPause(stream: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
   const result = await store.appendToStream(stream, events, options);
@@ -54,9 +36,7 @@ const reactor = new PostRemovalReactor({
 });
 await engine.start();
 await reactor.start();
-
-process.once('SIGTERM', () => {
-  void Promise.all([reactor.stop(), engine.stop()])
-    .then(() => Promise.all([store.close(), knex.destroy()]))
-    .finally(() => process.exit(0));
+onceStarted(async () => {
+  await Promise.all([reactor.stop(), engine.stop()]);
+  await Promise.all([store.close(), knex.destroy()]);
 });
