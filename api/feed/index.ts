@@ -1,10 +1,15 @@
 import type { Feature } from '../../app/feature.js';
 import { activeSessionIds } from '../../auth/sessions/session-store.js';
 import type { EventFilter } from '../../infra/event-store/event-store.js';
+import { clientAddressOf } from './client-address.js';
+import { ConnectionLimits } from './feed-connection-limits.js';
 import type { FeedConnection } from './feed-connection.js';
+import { FeedHeartbeat } from './feed-heartbeat.js';
 import { FeedHub } from './feed-hub.js';
+import { FeedMetrics } from './feed-metrics.js';
 import { ReaderWatch } from './feed-reader-watch.js';
 import type { FeedRightsModel } from './feed-rights-model.js';
+import { FeedSocketGuard } from './feed-socket-guard.js';
 import { FeedSocketServer } from './feed-socket-server.js';
 
 export interface FeedFeatureOptions {
@@ -49,6 +54,13 @@ export function feedFeature(options: FeedFeatureOptions): Feature {
         onUserChanged: (userId) => watch.userChanged(userId),
       });
       hub.start();
+      const limits = new ConnectionLimits({ perUser: config.FEED_MAX_CONNECTIONS_PER_USER, perAddress: config.FEED_MAX_CONNECTIONS_PER_IP });
+      const clientAddress = clientAddressOf(config.TRUST_PROXY);
+      const heartbeat = new FeedHeartbeat(config.FEED_HEARTBEAT_MS);
+      const metrics = new FeedMetrics(services.metrics, {
+        connections: (transport) => (transport === 'websocket' ? countOf(sockets?.open) : 0),
+        subscriptions: () => sumOf(sockets?.open, (connection) => connection.subscriptionCount),
+      });
       return {
         routes: [],
         attach(server, { authenticator }) {
@@ -57,6 +69,7 @@ export function feedFeature(options: FeedFeatureOptions): Feature {
             authenticator,
             logger,
             maxMessageBytes: config.FEED_MAX_MESSAGE_BYTES,
+            guard: new FeedSocketGuard({ limits, heartbeat, metrics, clientAddress }),
             connection: {
               eventStore,
               upcasters,
@@ -65,14 +78,17 @@ export function feedFeature(options: FeedFeatureOptions): Feature {
               maxBufferedEvents: config.FEED_CATCH_UP_BUFFER_EVENTS,
               maxSubscriptions: config.FEED_MAX_SUBSCRIPTIONS_PER_SOCKET,
               maxBufferedBytes: config.FEED_MAX_BUFFERED_BYTES,
+              meter: metrics.meter('websocket'),
             },
           });
           started.attach(server);
           sockets = started;
           watch.start();
+          heartbeat.start();
           return {
             detach: async () => {
               watch.stop();
+              heartbeat.stop();
               await started.close();
             },
           };
@@ -81,4 +97,16 @@ export function feedFeature(options: FeedFeatureOptions): Feature {
       };
     },
   };
+}
+
+function countOf(items: Iterable<unknown> | undefined): number {
+  let count = 0;
+  for (const _ of items ?? []) count++;
+  return count;
+}
+
+function sumOf<T>(items: Iterable<T> | undefined, value: (item: T) => number): number {
+  let sum = 0;
+  for (const item of items ?? []) sum += value(item);
+  return sum;
 }
