@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ConnectionLimits } from './feed-connection-limits.js';
 import type { FeedHeartbeat } from './feed-heartbeat.js';
-import { disconnectReason, type FeedMetrics } from './feed-metrics.js';
+import { disconnectReason, type DisconnectReason, type FeedMetrics } from './feed-metrics.js';
 import { CLOSE_CODES } from './feed-protocol.js';
 import type { FeedReader } from './feed-rights-model.js';
 
@@ -52,9 +52,15 @@ export class FeedSocketGuard {
   connected(ws: WebSocket, connection: GuardedConnection): void {
     const { heartbeat, metrics } = this.options;
     heartbeat.track(ws);
+    // A frame `ws` refuses (too big, malformed) is reported here; `ws` then closes the socket itself, reporting 1006.
+    let refusedFrame: DisconnectReason | undefined;
+    ws.on('error', (error: Error & { code?: string }) => {
+      refusedFrame ??= error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message_too_big' : 'protocol_error';
+    });
     ws.once('close', (code: number) => {
       const byServer = connection.closedWith !== undefined;
-      metrics.disconnected('websocket', heartbeat.missedPong(ws) ? 'heartbeat_timeout' : disconnectReason(connection.closedWith ?? code, byServer));
+      const reason = heartbeat.missedPong(ws) ? 'heartbeat_timeout' : (refusedFrame ?? disconnectReason(connection.closedWith ?? code, byServer));
+      metrics.disconnected('websocket', reason);
     });
   }
 }
