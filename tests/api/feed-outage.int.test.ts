@@ -50,14 +50,14 @@ async function append(stream: string, n: number): Promise<string> {
 describe('GET /feed through an outage of the event store', () => {
   it('pauses while the store is down and resumes without a gap or a duplicate, live and catching up', async () => {
     const category = `outage${randomUUID().slice(0, 8)}`;
-    const live = await connect();
+    // Connected before: authenticating a new socket needs the store (503 meanwhile).
+    const [live, catchingUp] = [await connect(), await connect()];
     await live.subscribe('s', { categories: [category] });
     const before = [await append(`${category}-1`, 0), await append(`${category}-1`, 1)];
     await live.eventsUntil('s', 2);
 
     await logServer.stop('fast');
     // Subscribes during the outage: its catch-up waits for the store too.
-    const catchingUp = await connect();
     catchingUp.send({ type: 'subscribe', id: 's', filter: { categories: [category] }, from: 'start' });
     await catchingUp.until((message) => message.type === 'subscribed');
     await new Promise((resolve) => setTimeout(resolve, 500));
