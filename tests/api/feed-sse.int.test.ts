@@ -122,7 +122,8 @@ describe('GET /feed/sse', () => {
     const bad = await refused({ access_token: 'not-a-token' });
     expect(bad.status).toBe(401);
     expect(JSON.parse(bad.body)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
-    for (const query of [{ from: 'yesterday' }, { categories: 'a,,b' }, { eventTypes: 'x'.repeat(300) }]) {
+    const badQueries: Array<Record<string, string>> = [{ from: 'yesterday' }, { categories: 'a,,b' }, { eventTypes: 'x'.repeat(300) }];
+    for (const query of badQueries) {
       const answer = await refused(query, { authorization: `Bearer ${operator.accessToken}` });
       expect([answer.status, (JSON.parse(answer.body) as { error: { code: string } }).error.code]).toEqual([400, 'invalid_query']);
     }
