@@ -131,6 +131,11 @@ describe('GET /feed/sse', () => {
     expect([badId.status, (JSON.parse(badId.body) as { error: { code: string } }).error.code]).toEqual([400, 'invalid_headers']);
   });
 
+  it('is documented in /openapi.json as an event stream (which the fuzz test leaves alone, since it never ends)', async () => {
+    const document = (await (await fetch(`${app.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    expect(Object.keys(document.paths['/feed/sse']?.get?.responses['200']?.content ?? {})).toEqual(['text/event-stream']);
+  });
+
   it('writes a comment every FEED_HEARTBEAT_MS', async () => {
     const reader = await stream({ categories: category('quiet') });
     await reader.waitFor(() => reader.comments.length >= 2, 'two heartbeat comments');
