@@ -1,4 +1,5 @@
 import { contentFeature } from '../api/content/index.js';
+import { feedFeature } from '../api/feed/index.js';
 import { identityFeature } from '../api/identity/index.js';
 import type { Feature } from './feature.js';
 
@@ -6,6 +7,7 @@ import type { Feature } from './feature.js';
 export const features: readonly Feature[] = [
   identityFeature(),
   contentFeature(),
+  feedFeature(),
 ];
 
 /** The list with `feature` in place of the one of the same name (tests: identity with a cheap password hash), or added at the end. */

@@ -1,6 +1,7 @@
 import type { Feature } from '../../app/feature.js';
 import { activeSessionIds } from '../../auth/sessions/session-store.js';
 import type { EventFilter } from '../../infra/event-store/event-store.js';
+import { FEED_RIGHTS_FILTER, FeedRights } from '../../projections/feed-rights/index.js';
 import { clientAddressOf } from './client-address.js';
 import { ConnectionLimits } from './feed-connection-limits.js';
 import { FeedHeartbeat } from './feed-heartbeat.js';
@@ -14,9 +15,9 @@ import { feedSseRoutes } from './feed-sse-route.js';
 import { FeedSseServer } from './feed-sse-server.js';
 
 export interface FeedFeatureOptions {
-  /** A new, empty rights model: the hub folds the log into it. */
-  rights: () => FeedRightsModel;
-  /** The events that model needs folded at start (undefined: the whole log). */
+  /** A new, empty rights model: the hub folds the log into it. FeedRights unless told. */
+  rights?: () => FeedRightsModel;
+  /** The events that model needs folded at start (undefined: the whole log); FEED_RIGHTS_FILTER with FeedRights. */
   rightsFilter?: EventFilter;
 }
 
@@ -29,7 +30,8 @@ const NO_CONNECTIONS: ReadonlySet<WatchedConnection> = new Set();
  * per API process (the hub), every event decided against the reader's
  * rights in memory (CONTRACT.md section 4; README, "Live feed").
  */
-export function feedFeature(options: FeedFeatureOptions): Feature {
+export function feedFeature(options: FeedFeatureOptions = { rights: () => new FeedRights(), rightsFilter: FEED_RIGHTS_FILTER }): Feature {
+  const newRights = options.rights ?? (() => new FeedRights());
   return {
     name: 'feed',
     api(context) {
@@ -37,7 +39,7 @@ export function feedFeature(options: FeedFeatureOptions): Feature {
       const { config, logger, eventStore, upcasters, knex } = services;
       let sockets: FeedSocketServer | undefined;
       let sse: FeedSseServer | undefined;
-      const rights = options.rights();
+      const rights = newRights();
       const watch = new ReaderWatch({
         rights,
         connectionsOf: (userId) => unionOf<WatchedConnection>(sockets?.connectionsOf(userId) ?? NO_CONNECTIONS, sse?.connectionsOf(userId) ?? NO_CONNECTIONS),

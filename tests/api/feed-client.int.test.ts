@@ -4,7 +4,6 @@ import WebSocket from 'ws';
 import { FeedClient, type FeedClientOptions, type FeedEvent } from '../../feed-client/index.js';
 import { GENEROUS_LIMITS_ENV, HttpClient, expectJson, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { testFeedFeature } from '../support/feed-app.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -15,7 +14,7 @@ let proxy: TcpProxy;
 const clients: FeedClient[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' }, features: [testFeedFeature()] });
+  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' } });
   http = new HttpClient(app.url);
   operator = await http.signup();
   proxy = await TcpProxy.start(Number(new URL(app.url).port));

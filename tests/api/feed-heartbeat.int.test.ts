@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { testFeedFeature } from '../support/feed-app.js';
 import { FeedSocket } from '../support/feed-socket.js';
 import { scrapeSample } from '../support/prometheus-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -12,7 +11,7 @@ let operator: AuthAnswer;
 const open: FeedSocket[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, FEED_HEARTBEAT_MS: '150' }, features: [testFeedFeature()] });
+  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, FEED_HEARTBEAT_MS: '150' } });
   operator = await new HttpClient(app.url).signup();
 }, 30_000);
 

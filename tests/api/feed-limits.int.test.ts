@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { testFeedFeature } from '../support/feed-app.js';
 import { FeedSocket, type OpenOptions } from '../support/feed-socket.js';
 import { scrapeSample } from '../support/prometheus-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -22,7 +21,6 @@ beforeAll(async () => {
       FEED_MAX_CONNECTIONS_PER_IP: String(PER_ADDRESS),
       FEED_MAX_BUFFERED_BYTES: String(64 * 1024),
     },
-    features: [testFeedFeature()],
   });
   operator = await new HttpClient(app.url).signup();
 }, 30_000);

@@ -4,8 +4,8 @@ import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-ev
 import { createLogger } from '../../infra/logging/logger.js';
 import { CountingEventStore } from '../support/counting-event-store.js';
 import { GENEROUS_LIMITS_ENV, HttpClient, expectJson, type AuthAnswer } from '../support/auth-http.js';
+import { uniqueEmail } from '../support/identity-harness.js';
 import { newEvent } from '../support/events.js';
-import { testFeedFeature } from '../support/feed-app.js';
 import { FeedSocket, UpgradeRefused, type FeedEventMessage } from '../support/feed-socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -34,7 +34,6 @@ const positions = (events: readonly FeedEventMessage[]) => events.map((event) =>
 beforeAll(async () => {
   app = await startTestApp({
     env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' },
-    features: [testFeedFeature()],
     eventStore: async (url) => (store = new CountingEventStore(await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), pollIntervalMs: 100 }))),
   });
   http = new HttpClient(app.url);
@@ -232,5 +231,17 @@ describe('GET /feed authentication at connect', () => {
     await socket.subscribe('s');
     await expectJson(await http.post('/auth/logout', { refreshToken: login.refreshToken }), 204);
     expect(await socket.closed).toEqual({ code: 4001, reason: 'session_ended' });
+  });
+
+  it('closes the socket of a user who is disabled with 4001, and sends them nothing from that position on', async () => {
+    const admin = await http.signup();
+    const email = uniqueEmail('member');
+    const invitation = await expectJson<{ token: string }>(await http.post('/api/invitations', { email, role: 'member' }, { bearer: admin.accessToken }), 201);
+    const member = await http.signup({ email, invitationToken: invitation.token });
+    const socket = await connect({ bearer: member.accessToken });
+    await socket.subscribe('everything');
+    const disabled = await expectJson<{ position: string }>(await http.post(`/api/users/${member.user.id}/disable`, {}, { bearer: admin.accessToken }), 200);
+    expect(await socket.closed).toEqual({ code: 4001, reason: 'session_ended' });
+    expect(socket.events('everything').filter((event) => BigInt(event.position) >= BigInt(disabled.position))).toEqual([]);
   });
 });

@@ -5,7 +5,6 @@ import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-ev
 import { createLogger } from '../../infra/logging/logger.js';
 import { GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { testFeedFeature } from '../support/feed-app.js';
 import { FeedSocket } from '../support/feed-socket.js';
 import { OwnPostgres } from '../support/own-postgres.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -24,7 +23,6 @@ beforeAll(async () => {
   logServer = await OwnPostgres.start();
   app = await startTestApp({
     env: GENEROUS_LIMITS_ENV,
-    features: [testFeedFeature()],
     eventStore: async () => (store = await PostgresEventStore.connect({ connectionString: logServer.url, logger: createLogger('silent'), pollIntervalMs: 100, appendTimeoutMs: 2_000, connectTimeoutMs: 2_000 })),
   });
   operator = await new HttpClient(app.url).signup();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { killFeedApiProcesses, startFeedApiProcess, testFeedFeature, type FeedApiProcess } from '../support/feed-app.js';
+import { killFeedApiProcesses, startFeedApiProcess, type FeedApiProcess } from '../support/feed-api-child.js';
 import { FeedSocket } from '../support/feed-socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -12,7 +12,7 @@ let operator: AuthAnswer;
 const sockets: FeedSocket[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ env: GENEROUS_LIMITS_ENV, features: [testFeedFeature()] });
+  app = await startTestApp({ env: GENEROUS_LIMITS_ENV });
   [second, operator] = await Promise.all([startFeedApiProcess(app.services.databaseUrl), new HttpClient(app.url).signup()]);
 }, 60_000);
 

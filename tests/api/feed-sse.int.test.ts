@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GENEROUS_LIMITS_ENV, HttpClient, expectJson, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { testFeedFeature } from '../support/feed-app.js';
 import { FeedSocket } from '../support/feed-socket.js';
 import { scrapeSample } from '../support/prometheus-text.js';
 import { SseReader, isRefusal, type SseRefusal } from '../support/sse-reader.js';
@@ -19,7 +18,6 @@ const PER_USER = 3;
 beforeAll(async () => {
   app = await startTestApp({
     env: { ...GENEROUS_LIMITS_ENV, FEED_HEARTBEAT_MS: '200', FEED_AUTH_RECHECK_MS: '200', FEED_MAX_CONNECTIONS_PER_USER: String(PER_USER), FEED_MAX_BUFFERED_BYTES: String(64 * 1024) },
-    features: [testFeedFeature()],
   });
   http = new HttpClient(app.url);
   operator = await http.signup();

@@ -10,7 +10,6 @@ import { startRole } from '../../app/processes.js';
 import { Runtime } from '../../app/runtime.js';
 import { loadConfig } from '../../infra/config/config.js';
 import { createLogger } from '../../infra/logging/logger.js';
-import { testFeedFeature } from './feed-app.js';
 import { TEST_SCRYPT } from './identity-harness.js';
 
 const url = process.env.FEED_CHILD_DATABASE_URL;
@@ -18,7 +17,7 @@ if (!url) throw new Error('FEED_CHILD_DATABASE_URL is unset');
 const config = loadConfig({ ...process.env, DATABASE_URL: url, EVENTSTORE_URL: '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.FEED_CHILD_LOG_LEVEL ?? 'silent' });
 const logger = createLogger(config.LOG_LEVEL, process.stderr);
 const runtime = new Runtime(logger);
-const features = [identityFeature({ scrypt: TEST_SCRYPT }), testFeedFeature()].reduce(withFeature, [...installedFeatures]);
+const features = withFeature(installedFeatures, identityFeature({ scrypt: TEST_SCRYPT }));
 const services = await connectServices(runtime, config, logger, features);
 const server = await startRole(runtime, services, 'api');
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);

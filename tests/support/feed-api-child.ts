@@ -1,28 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { feedFeature } from '../../api/feed/index.js';
-import type { FeedReader, FeedRightsModel } from '../../api/feed/feed-rights-model.js';
-import type { Feature } from '../../app/feature.js';
-
-/**
- * Test-only stand-in until projections/feed-rights is on main: operators read
- * everything, nobody else anything. The feed tests here connect as the
- * installation's first user, an operator; the rights themselves are the
- * rights model's tests.
- */
-class OperatorsOnly implements FeedRightsModel {
-  apply(): void {}
-  mayRead(reader: FeedReader): boolean {
-    return reader.kind === 'user' && reader.roles.includes('operator');
-  }
-  user(): undefined {
-    return undefined;
-  }
-}
-
-export function testFeedFeature(): Feature {
-  return feedFeature({ rights: () => new OperatorsOnly() });
-}
 
 const SCRIPT = fileURLToPath(new URL('./feed-api-process.ts', import.meta.url));
 
