@@ -6,6 +6,8 @@ type Handler<E> = { bivariance(event: E): void }['bivariance'];
 
 /** What the client needs of a WebSocket: the browser's, Node 22's global one, or `ws`'s class. */
 export interface FeedWebSocket {
+  /** 1 is OPEN in every implementation. */
+  readonly readyState: number;
   onopen: Handler<unknown> | null;
   onmessage: Handler<{ data: unknown }> | null;
   onclose: Handler<{ code: number; reason: string }> | null;
@@ -67,6 +69,7 @@ export interface FeedSubscriptionHandle {
   unsubscribe(): void;
 }
 
+const OPEN = 1;
 /** Closes after which reconnecting cannot help. */
 const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([FEED_CLOSE_CODES.tooBig]);
 /** Closes that mean "come back now, elsewhere": the first retry waits only the jitter of the first step. */
@@ -218,9 +221,7 @@ export class FeedClient {
   }
 
   private send(message: object): void {
-    // OPEN is 1 in every implementation; the constant is not on the structural type.
-    const socket = this.socket as (FeedWebSocket & { readyState?: number }) | undefined;
-    if (socket?.readyState === 1) socket.send(JSON.stringify(message));
+    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private setState(state: FeedClientState): void {

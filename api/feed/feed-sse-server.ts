@@ -70,6 +70,8 @@ export class FeedSseServer {
   async serve(req: IncomingMessage, res: ServerResponse, filter: CompiledFeedFilter, from: string): Promise<void> {
     if (!this.accepting) throw new Unavailable('the live feed is not accepting streams; connect to another server', { code: 'shutting_down' });
     const identity = await authenticateUpgrade(this.authenticator, upgradeCredential(req));
+    // The client may have gone during the authentication: its 'close' has passed, nothing would ever end the stream.
+    if (res.destroyed || req.socket.destroyed) return;
     const release = this.options.limits.admit(identity.reader, this.options.clientAddress(req));
     if (!release) throw new TooManyRequests(RETRY_AFTER_SECONDS, 'too many live feed connections (FEED_MAX_CONNECTIONS_PER_USER, FEED_MAX_CONNECTIONS_PER_IP)', { code: 'too_many_connections' });
     res.writeHead(200, {
