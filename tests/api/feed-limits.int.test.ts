@@ -12,6 +12,7 @@ const open: FeedSocket[] = [];
 
 const PER_USER = 2;
 const PER_ADDRESS = 4;
+const SUBSCRIPTIONS = 100;
 
 beforeAll(async () => {
   app = await startTestApp({
@@ -20,6 +21,7 @@ beforeAll(async () => {
       FEED_MAX_CONNECTIONS_PER_USER: String(PER_USER),
       FEED_MAX_CONNECTIONS_PER_IP: String(PER_ADDRESS),
       FEED_MAX_BUFFERED_BYTES: String(64 * 1024),
+      FEED_MAX_SUBSCRIPTIONS_PER_SOCKET: String(SUBSCRIPTIONS),
     },
   });
   operator = await new HttpClient(app.url).signup();
@@ -87,13 +89,27 @@ describe('GET /feed connection limits', () => {
   });
 });
 
+describe('GET /feed subscriptions per socket', () => {
+  it('answers a subscription over FEED_MAX_SUBSCRIPTIONS_PER_SOCKET with an error and keeps the socket; an unsubscribe frees a place', async () => {
+    const socket = await connect(freshAddress());
+    for (let n = 0; n < SUBSCRIPTIONS; n++) socket.send({ type: 'subscribe', id: `s${n}` });
+    await socket.until((message) => message.type === 'caught-up' && message.subscription === `s${SUBSCRIPTIONS - 1}`);
+    socket.send({ type: 'subscribe', id: 'one-more' });
+    expect(await socket.until((message) => message.type === 'error')).toEqual({ type: 'error', code: 'too_many_subscriptions', message: expect.any(String), subscription: 'one-more' });
+    socket.send({ type: 'unsubscribe', id: 's0' });
+    await socket.subscribe('one-more');
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    await closeAll([socket]);
+  });
+});
+
 describe('GET /feed slow consumers', () => {
   it('closes a socket with more than FEED_MAX_BUFFERED_BYTES queued with 4008; the client resumes from its last position with no gap', async () => {
     const category = `slow${randomUUID().slice(0, 8)}`;
     const address = freshAddress();
     const slow = await connect(address);
     // A hundred subscriptions multiply every event by a hundred on this one socket: the kernel's buffers fill quickly.
-    const ids = Array.from({ length: 100 }, (_, n) => `s${n}`);
+    const ids = Array.from({ length: SUBSCRIPTIONS }, (_, n) => `s${n}`);
     for (const id of ids) await slow.subscribe(id, { categories: [category] });
     const slowBefore = await metric('chronicle_feed_disconnects_total', { transport: 'websocket', reason: 'slow_consumer' });
     const append = async (n: number, bytes: number) => String((await app.services.eventStore.appendToStream(`${category}-1`, [newEvent('Big', { n, blob: 'x'.repeat(bytes) })])).position);
