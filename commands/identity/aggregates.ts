@@ -3,6 +3,7 @@ import { externalIdentityReservationDecider, externalIdentityReservationEventSch
 import { installationDecider, installationEventSchema } from '../../domain/installation/installation.js';
 import { tenantDecider } from '../../domain/tenant/decider.js';
 import { tenantEventSchema } from '../../domain/tenant/events.js';
+import { TENANT_SNAPSHOT_VERSION, tenantSnapshotSchema } from '../../domain/tenant/snapshot.js';
 import { userDecider } from '../../domain/user/decider.js';
 import { userEventSchema } from '../../domain/user/events.js';
 import { USER_SNAPSHOT_VERSION, userSnapshotSchema } from '../../domain/user/snapshot.js';
@@ -12,7 +13,10 @@ import { defineAggregate } from '../aggregate.js';
 export const userAggregate = defineAggregate('user', userDecider, userEventSchema, {
   snapshot: { version: USER_SNAPSHOT_VERSION, schema: userSnapshotSchema },
 });
-export const tenantAggregate = defineAggregate('tenant', tenantDecider, tenantEventSchema);
+/** Every invitation, acceptance and API key adds to the tenant's stream, so tenants are loaded from snapshots too. */
+export const tenantAggregate = defineAggregate('tenant', tenantDecider, tenantEventSchema, {
+  snapshot: { version: TENANT_SNAPSHOT_VERSION, schema: tenantSnapshotSchema },
+});
 export const emailReservationAggregate = defineAggregate('email', emailReservationDecider, emailReservationEventSchema);
 export const installationAggregate = defineAggregate('installation', installationDecider, installationEventSchema);
 export const externalIdentityReservationAggregate = defineAggregate(

@@ -61,3 +61,20 @@ describe('identity reads do not grow with the account history', () => {
     expect(busyCost.login).toBeLessThan(FAILED_LOGINS / 2);
   }, 60_000);
 });
+
+describe("a tenant's commands do not grow with its history", () => {
+  const INVITATIONS = 60;
+
+  it(`after ${INVITATIONS} invitations, inviting one more reads about as much as the first`, async () => {
+    const admin = await http.signup({ email: uniqueEmail('inviting-admin') });
+    const invite = (label: string) => async () =>
+      expectJson(await http.post('/api/invitations', { email: uniqueEmail(label) }, { bearer: admin.accessToken }), 201);
+
+    const first = await store.eventsReadBy(invite('first-invitee'));
+    for (let i = 0; i < INVITATIONS; i++) await invite(`invitee-${i}`)();
+    const later = await store.eventsReadBy(invite('later-invitee'));
+
+    // At most the events after the last snapshot of the tenant, for the one load an invitation makes.
+    expect(later).toBeLessThanOrEqual(first + SNAPSHOT_EVERY);
+  }, 60_000);
+});
