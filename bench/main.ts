@@ -1,6 +1,7 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
- * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content).
+ * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed;
+ * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */
@@ -14,6 +15,7 @@ import { appendScenarios, measureAppends } from './scenarios/appends.js';
 import { checkOrdering, type OrderingResult } from './scenarios/ordering.js';
 import { identityBenchmark } from './scenarios/identity.js';
 import { contentResults } from './scenarios/content-results.js';
+import { feedResults, type FeedGroupOptions } from './scenarios/feed-results.js';
 import { loadEvents, measureReadAll } from './scenarios/read-all.js';
 import { median } from './support/measure.js';
 import { REPLAY_SUBJECTS, replayBenchmark } from './projections-replay.js';
@@ -22,7 +24,7 @@ import { printTable, ratio, writeResults, type ScenarioResult } from './report.j
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : 5;
-const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content'] as const;
+const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content', 'feed'] as const;
 const only = new Set((process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length) ?? GROUPS.join(',')).split(','));
 for (const group of only) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only takes ${GROUPS.join(', ')}; got ${group}`);
 const readAllEvents = quick ? 20_000 : 200_000;
@@ -34,6 +36,19 @@ const identityFailedLogins = quick ? 1_000 : 10_000;
 const contentSeconds = quick ? 3 : 20;
 const contentReplayEvents = quick ? 100_000 : 1_000_000;
 const POOL_SIZE = 20;
+const feedOptions: FeedGroupOptions = {
+  poolSize: POOL_SIZE,
+  clients: quick ? 200 : 1_000,
+  // Each invitation and signup reloads the tenant's stream, which grows with them: a few dozen admins, many sockets each.
+  admins: 20,
+  idleConnections: quick ? 1_000 : 10_000,
+  clientProcesses: 4,
+  steadySeconds: quick ? 5 : 20,
+  postsPerSecond: [5, 20],
+  burstEvents: quick ? 200 : 1_000,
+  rounds: quick ? 1 : 3,
+  ...(process.env.FEED_BENCH_CPU_PROF ? { cpuProfileDir: process.env.FEED_BENCH_CPU_PROF } : {}),
+};
 
 type SubjectFactory = (url: string, poolSize: number) => Promise<Subject>;
 const factories: Record<string, SubjectFactory> = { chronicle: chronicleSubject, emmett: emmettSubject, 'plain-pg': plainSubject };
@@ -197,9 +212,11 @@ async function main(): Promise<void> {
     if (only.has('replay')) results.push(await replayResult(server));
     if (only.has('identity')) results.push(...(await identityResults(server)));
     if (only.has('content')) results.push(...(await contentResults(server, { seconds: contentSeconds, poolSize: POOL_SIZE, replayEvents: contentReplayEvents })));
+    const feed = only.has('feed') ? await feedResults(server, feedOptions) : undefined;
+    if (feed) results.push(...feed.rows);
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
-    const file = await writeResults(results, { rounds, quick, only: [...only], ordering: ordering?.details });
+    const file = await writeResults(results, { rounds, quick, only: [...only], ordering: ordering?.details, feed: feed?.details });
     console.log(`results written to ${file}`);
   } finally {
     await server.stop();

@@ -70,10 +70,10 @@ export class FeedConnection implements SubscriptionSink {
     return this.subscriptions.size;
   }
 
-  send(text: string, event?: RecordedEvent, live = false): void {
+  send(text: string | Buffer, event?: RecordedEvent, live = false): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) return this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
-    this.socket.send(text);
+    this.socket.send(text, { binary: false });
     this.settings.meter?.sent(text, live ? event : undefined);
   }
 

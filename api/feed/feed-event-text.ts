@@ -22,10 +22,22 @@ export function subscriptionHead(subscriptionId: string): string {
 /** A tail built at most once, on first demand (an event nobody may read is never serialised). */
 export class LazyEventText {
   private text: string | undefined;
+  /** The whole message as bytes, by subscription head: sockets whose subscriptions share an id share one Buffer. */
+  private readonly messages = new Map<string, Buffer>();
 
   constructor(readonly event: RecordedEvent) {}
 
   get tail(): string {
     return (this.text ??= eventMessageTail(this.event));
+  }
+
+  /** Encoded once per distinct head, not once per socket: `ws` then writes the same bytes to every socket without copying or re-encoding them. */
+  message(head: string): Buffer {
+    let bytes = this.messages.get(head);
+    if (bytes === undefined) {
+      bytes = Buffer.from(head + this.tail);
+      this.messages.set(head, bytes);
+    }
+    return bytes;
   }
 }

@@ -25,7 +25,7 @@ export interface FeedCensus {
 /** What one transport reports as it sends. */
 export interface FeedSendMeter {
   /** One message written; `liveEvent` when it carries an event delivered live (a replayed one's age is not a delay). */
-  sent(text: string, liveEvent?: RecordedEvent): void;
+  sent(message: string | Buffer, liveEvent?: RecordedEvent): void;
 }
 
 const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -83,9 +83,9 @@ export class FeedMetrics {
       const bytes = this.bytes.labels({ transport });
       const lag = this.lag.labels({ transport });
       meter = {
-        sent(text, liveEvent) {
+        sent(message, liveEvent) {
           messages.inc();
-          bytes.inc(Buffer.byteLength(text));
+          bytes.inc(Buffer.byteLength(message));
           if (liveEvent) lag.observe(Math.max(0, Date.now() - liveEvent.recordedAt.getTime()) / 1000);
         },
       };

@@ -30,7 +30,9 @@ export interface ReaderWatchOptions {
  * - every FEED_AUTH_RECHECK_MS, the access-token sessions of all sockets
  *   are checked in one query, and sockets whose session ended or whose
  *   token expired are closed (4001), so a logout reaches the feed within
- *   seconds.
+ *   seconds; so are the sockets of API keys the rights model knows revoked
+ *   (revoked, or their issuer disabled: `api_key_revoked`), which read
+ *   nothing from that position on meanwhile.
  */
 export class ReaderWatch {
   private timer: NodeJS.Timeout | undefined;
@@ -59,11 +61,21 @@ export class ReaderWatch {
     }
   }
 
+  /** In memory, so before the sessions' query: a database away does not keep a revoked key's socket open. */
+  private closeRevokedKeys(): void {
+    const { rights } = this.options;
+    for (const connection of [...this.options.open()]) {
+      const reader = connection.reader;
+      if (reader.kind === 'apiKey' && rights.apiKey(reader.keyId)?.revoked) connection.close(CLOSE_CODES.sessionEnded, 'api_key_revoked');
+    }
+  }
+
   /** Public for tests that do not wait for the timer. */
   async recheck(): Promise<void> {
     if (this.checking) return;
     this.checking = true;
     try {
+      this.closeRevokedKeys();
       const now = this.options.now();
       const withSession = [...this.options.open()].filter((connection) => connection.session !== undefined);
       for (const connection of withSession) if (connection.session!.expiresAt <= now) connection.close(CLOSE_CODES.sessionEnded, 'token_expired');

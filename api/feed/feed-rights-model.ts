@@ -15,4 +15,6 @@ export interface FeedRightsModel {
   mayRead(reader: FeedReader, event: RecordedEvent): boolean;
   /** The user as the log knows them now. */
   user(userId: string): { tenantId: string; roles: readonly Role[]; disabled: boolean } | undefined;
+  /** The API key as the log knows it now: `revoked` also once its issuer is disabled. */
+  apiKey(keyId: string): { tenantId: string; revoked: boolean } | undefined;
 }

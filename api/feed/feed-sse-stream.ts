@@ -60,8 +60,9 @@ export class FeedSseStream implements SubscriptionSink {
     this.subscription.start(from).catch((error: unknown) => this.failed(error));
   }
 
-  send(text: string, event?: RecordedEvent, live = false): void {
+  send(message: string | Buffer, event?: RecordedEvent, live = false): void {
     if (this.ended) return;
+    const text = typeof message === 'string' ? message : message.toString('utf8');
     if (this.res.writableLength > this.settings.maxBufferedBytes) return this.overflowed();
     const id = event ? String(event.position) : text.startsWith(CAUGHT_UP_PREFIX) ? caughtUpPosition(text) : undefined;
     const frame = `${id === undefined ? '' : `id: ${id}\n`}data: ${text}\n\n`;

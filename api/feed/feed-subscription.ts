@@ -14,7 +14,7 @@ export interface SubscriptionSink {
   /** Read at each decision: a user's roles change while connected. */
   readonly reader: FeedReader;
   /** `event`: the event an `event` message carries; `live`: delivered live, not replayed (for the delivery lag). */
-  send(text: string, event?: RecordedEvent, live?: boolean): void;
+  send(text: string | Buffer, event?: RecordedEvent, live?: boolean): void;
   /** Whether the socket has room for more without waiting. */
   hasRoom(): boolean;
   /** Resolves once it has (a catch-up never queues the whole log in memory). */
@@ -134,6 +134,6 @@ export class FeedSubscription implements HubListener {
 
   private deliver(text: LazyEventText): void {
     this.floor = text.event.position;
-    this.sink.send(this.head + text.tail, text.event, this.live);
+    this.sink.send(text.message(this.head), text.event, this.live);
   }
 }

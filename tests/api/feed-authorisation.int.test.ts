@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { inviteMember, type CollectionAnswer } from '../support/collection-http.js';
+import { uniqueEmail } from '../support/identity-harness.js';
 import type { PostAnswer } from '../support/content-http.js';
 import { FeedSocket, type FeedEventMessage } from '../support/feed-socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -21,7 +22,7 @@ let owner: AuthAnswer;
 const open: FeedSocket[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ env: GENEROUS_LIMITS_ENV });
+  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' } });
   http = new HttpClient(app.url);
   await http.signup(); // the installation's operator (reads everything), out of the way
   owner = await http.signup(); // the admin of a tenant of their own
@@ -141,4 +142,34 @@ describe('live feed authorisation through collections, on resume, for API keys',
     expect(events.map((event) => event.stream)).toEqual([`post-${marker.id}`]);
     expect(events.some((event) => event.stream === `post-${hidden.id}`)).toBe(false);
   });
+
+  it('closes the socket of an API key revoked, or whose issuer is disabled, with 4001 within seconds', async () => {
+    const email = uniqueEmail('admin');
+    const invitation = await expectJson<{ token: string }>(await http.post('/api/invitations', { email, role: 'admin' }, bearer(owner)), 201);
+    const issuer = await http.signup({ email, invitationToken: invitation.token });
+    const issue = async (by: AuthAnswer) => expectJson<{ id: string; key: string }>(await http.post('/api/api-keys', { name: 'feed reader' }, bearer(by)), 201);
+    const [revoked, ofDisabled] = [await issue(owner), await issue(issuer)];
+    const sockets = await Promise.all([revoked, ofDisabled].map(async (issued) => {
+      const socket = await FeedSocket.open(app.url, { bearer: issued.key });
+      open.push(socket);
+      await socket.subscribe('k', { categories: ['post'] });
+      return socket;
+    }));
+
+    await expectJson(await http.delete(`/api/api-keys/${revoked.id}`, bearer(owner)), 204);
+    expect(await closedWithin(sockets[0]!, 10_000)).toEqual({ code: 4001, reason: 'api_key_revoked' });
+    await expectJson(await http.post(`/api/users/${issuer.user.id}/disable`, {}, bearer(owner)), 200);
+    expect(await closedWithin(sockets[1]!, 10_000)).toEqual({ code: 4001, reason: 'api_key_revoked' });
+  });
 });
+
+/** The close, or a failure when it does not come in time. */
+async function closedWithin(socket: FeedSocket, timeoutMs: number): Promise<{ code: number; reason: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms`)), timeoutMs)));
+  try {
+    return await Promise.race([socket.closed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { systemRuntime } from '../../commands/runtime.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { CountingEventStore } from '../support/counting-event-store.js';
@@ -13,6 +14,8 @@ let app: TestApp;
 let http: HttpClient;
 let operator: AuthAnswer;
 let store: CountingEventStore;
+/** Added to the process's clock (its feature runtime), to let access tokens expire. */
+let clockOffsetMs = 0;
 const open: FeedSocket[] = [];
 
 /** A category of this run, so that no other event of the log matches. */
@@ -34,6 +37,7 @@ const positions = (events: readonly FeedEventMessage[]) => events.map((event) =>
 beforeAll(async () => {
   app = await startTestApp({
     env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' },
+    identity: { runtime: { newId: systemRuntime().newId, now: () => new Date(Date.now() + clockOffsetMs) } },
     eventStore: async (url) => (store = new CountingEventStore(await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), pollIntervalMs: 100 }))),
   });
   http = new HttpClient(app.url);
@@ -243,5 +247,17 @@ describe('GET /feed authentication at connect', () => {
     const disabled = await expectJson<{ position: string }>(await http.post(`/api/users/${member.user.id}/disable`, {}, { bearer: admin.accessToken }), 200);
     expect(await socket.closed).toEqual({ code: 4001, reason: 'session_ended' });
     expect(socket.events('everything').filter((event) => BigInt(event.position) >= BigInt(disabled.position))).toEqual([]);
+  });
+
+  it('closes the socket with 4001 token_expired once its access token expires', async () => {
+    const login = await http.login(operator.user.email);
+    const socket = await connect({ bearer: login.accessToken });
+    await socket.subscribe('s');
+    clockOffsetMs = (login.expiresIn + 1) * 1000;
+    try {
+      expect(await socket.closed).toEqual({ code: 4001, reason: 'token_expired' });
+    } finally {
+      clockOffsetMs = 0;
+    }
   });
 });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { newEvent } from '../support/events.js';
-import { killFeedApiProcesses, startFeedApiProcess, type FeedApiProcess } from '../support/feed-api-child.js';
+import { startFeedApiProcess, type FeedApiProcess } from '../support/feed-api-child.js';
 import { FeedSocket } from '../support/feed-socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { killTsxChildren } from '../support/tsx-child.js';
 
 let app: TestApp;
 let second: FeedApiProcess;
@@ -19,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const socket of sockets) socket.terminate();
   await second?.stop();
-  await killFeedApiProcesses();
+  await killTsxChildren();
   await app?.stop();
 }, 30_000);
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startReplay, getReplayProgress, streamSummaryProjection } from '../../projections/index.js';
-import { killRunningWorkers, spawnProjectionWorker } from '../support/child-worker.js';
+import { spawnProjectionWorker } from '../support/child-worker.js';
 import { appendSpread, createProjectionHarness, eventually, reachedHead, summaryFromLog, summaryRows, type ProjectionHarness } from '../support/projection-harness.js';
+import { killTsxChildren } from '../support/tsx-child.js';
 
 async function eventsProcessed(harness: ProjectionHarness): Promise<number> {
   const row = await harness.knex('projections').where({ name: 'stream_summary' }).first<{ events_processed: string } | undefined>('events_processed');
@@ -16,7 +17,7 @@ describe('exactly-once under SIGKILL', () => {
   });
 
   afterAll(async () => {
-    await killRunningWorkers();
+    await killTsxChildren();
     await harness.dispose();
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getProjectionStatuses, postgresLogCounter, streamSummaryProjection } from '../../projections/index.js';
-import { killRunningWorkers, spawnProjectionWorker } from '../support/child-worker.js';
+import { spawnProjectionWorker } from '../support/child-worker.js';
 import { appendSpread, createProjectionHarness, eventually, reachedHead, summaryFromLog, summaryRows, type ProjectionHarness } from '../support/projection-harness.js';
+import { killTsxChildren } from '../support/tsx-child.js';
 
 describe('ownership across worker processes', () => {
   let harness: ProjectionHarness;
@@ -12,7 +13,7 @@ describe('ownership across worker processes', () => {
   });
 
   afterAll(async () => {
-    await killRunningWorkers();
+    await killTsxChildren();
     await harness.dispose();
   });
 

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnTsxChild } from './tsx-child.js';
 
 const SCRIPT = fileURLToPath(new URL('./feed-api-process.ts', import.meta.url));
 
@@ -8,34 +8,9 @@ export interface FeedApiProcess {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-
-/** For afterAll: no child outlives its test file. */
-export async function killFeedApiProcesses(): Promise<void> {
-  await Promise.all(
-    [...running].map((child) => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      return exited;
-    }),
-  );
-}
-
 /** A second API process (`api` role with the feed) on the same database, as a child process; resolves once it listens. */
 export function startFeedApiProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<FeedApiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', SCRIPT], {
-    env: { ...process.env, FEED_CHILD_DATABASE_URL: databaseUrl, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4_000)));
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      running.delete(child);
-      resolve();
-    }),
-  );
+  const { child, exited, stderr } = spawnTsxChild(SCRIPT, { FEED_CHILD_DATABASE_URL: databaseUrl, ...env }, ['ignore', 'pipe', 'pipe']);
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -50,6 +25,6 @@ export function startFeedApiProcess(databaseUrl: string, env: Record<string, str
         },
       });
     });
-    void exited.then(() => reject(new Error(`feed API process exited before listening: ${stderr}`)));
+    void exited.then(() => reject(new Error(`feed API process exited before listening: ${stderr()}`)));
   });
 }
