@@ -1,8 +1,10 @@
 import type { RawData, WebSocket } from 'ws';
 import { InvalidReadError } from '../../infra/event-store/errors.js';
+import type { RecordedEvent } from '../../infra/event-store/event-store.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { sleep } from '../../infra/sleep.js';
 import { CompiledFeedFilter } from './feed-filter.js';
+import type { FeedSendMeter } from './feed-metrics.js';
 import type { FeedHub } from './feed-hub.js';
 import { CLOSE_CODES, clientMessageSchema, describeIssues, errorMessage, type SubscribeMessage } from './feed-protocol.js';
 import type { FeedReader } from './feed-rights-model.js';
@@ -12,6 +14,8 @@ export interface ConnectionSettings extends CatchUpSettings {
   maxSubscriptions: number;
   /** Bytes queued on the socket beyond which the client is a slow consumer (FEED_MAX_BUFFERED_BYTES). */
   maxBufferedBytes: number;
+  /** Counts what is sent (api/feed/feed-metrics.ts). */
+  meter?: FeedSendMeter;
 }
 
 /** What the access token of a connection says, for the periodic re-check. */
@@ -30,6 +34,8 @@ const WRITABLE_POLL_MS = 10;
 export class FeedConnection implements SubscriptionSink {
   private readonly subscriptions = new Map<string, FeedSubscription>();
   private closed = false;
+  /** The code the server closed the socket with, if it did (for the disconnect metrics). */
+  closedWith: number | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -60,10 +66,15 @@ export class FeedConnection implements SubscriptionSink {
     this.subscriptions.delete(message.data.id);
   }
 
-  send(text: string | Buffer): void {
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  send(text: string | Buffer, event?: RecordedEvent, live = false): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) return this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
     this.socket.send(text, { binary: false });
+    this.settings.meter?.sent(text, live ? event : undefined);
   }
 
   hasRoom(): boolean {
@@ -81,6 +92,7 @@ export class FeedConnection implements SubscriptionSink {
 
   /** Ends every subscription and closes the socket (the close handshake follows). */
   close(code: number, reason: string): void {
+    this.closedWith ??= code;
     this.dispose();
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
   }

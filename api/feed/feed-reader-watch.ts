@@ -1,12 +1,19 @@
 import type { Logger } from '../../infra/logging/logger.js';
-import type { FeedConnection } from './feed-connection.js';
+import type { ConnectionSession } from './feed-connection.js';
 import { CLOSE_CODES } from './feed-protocol.js';
-import type { FeedRightsModel } from './feed-rights-model.js';
+import type { FeedReader, FeedRightsModel } from './feed-rights-model.js';
+
+/** What the watch needs of a connection: a socket or an SSE stream. */
+export interface WatchedConnection {
+  reader: FeedReader;
+  readonly session: ConnectionSession | undefined;
+  close(code: number, reason: string): void;
+}
 
 export interface ReaderWatchOptions {
   rights: FeedRightsModel;
-  connectionsOf(userId: string): ReadonlySet<FeedConnection>;
-  open(): Iterable<FeedConnection>;
+  connectionsOf(userId: string): ReadonlySet<WatchedConnection>;
+  open(): Iterable<WatchedConnection>;
   /** Which of these sessions are still open: one query (SessionStore.activeOf). */
   activeSessions(sessionIds: readonly string[]): Promise<Set<string>>;
   now(): Date;

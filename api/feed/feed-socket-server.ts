@@ -8,6 +8,7 @@ import { toHttpError } from '../error-mapping.js';
 import { FeedConnection, type ConnectionSettings } from './feed-connection.js';
 import { authenticateUpgrade, bearerProtocol, upgradeCredential, type FeedIdentity } from './feed-credentials.js';
 import type { FeedHub } from './feed-hub.js';
+import type { FeedSocketGuard } from './feed-socket-guard.js';
 import { CLOSE_CODES } from './feed-protocol.js';
 
 export const FEED_PATH = '/feed';
@@ -19,6 +20,8 @@ export interface FeedSocketServerOptions {
   connection: ConnectionSettings;
   /** Largest client message (FEED_MAX_MESSAGE_BYTES); over it `ws` closes with 1009. */
   maxMessageBytes: number;
+  /** Connection limits, heartbeat and disconnect metrics (api/feed/feed-socket-guard.ts). */
+  guard?: FeedSocketGuard;
   /** How long shutdown waits for clients to answer the 1001 close before cutting them off. */
   closeGraceMs?: number;
 }
@@ -95,12 +98,15 @@ export class FeedSocketServer {
       return refuse(socket, http?.status ?? 500, http?.code ?? 'internal_error', http?.message ?? 'the credential could not be checked', http?.headers());
     }
     if (this.closing || socket.destroyed) return refuse(socket, 503, 'shutting_down', 'the server is shutting down; connect to another one');
+    const guard = this.options.guard;
+    if (guard && !guard.admit(req, socket, identity.reader)) return this.sockets.handleUpgrade(req, socket, head, (ws) => guard.refused(ws));
     this.sockets.handleUpgrade(req, socket, head, (ws) => this.connected(ws, identity));
   }
 
   private connected(ws: WebSocket, identity: FeedIdentity): void {
     const connection = new FeedConnection(ws, identity.reader, identity.session, this.options.hub, this.options.connection, this.options.logger);
     this.connections.set(ws, connection);
+    this.options.guard?.connected(ws, connection);
     const userId = connection.userId;
     if (userId !== undefined) this.byUser.set(userId, (this.byUser.get(userId) ?? new Set()).add(connection));
     ws.on('message', (data) => connection.handle(data));

@@ -1,5 +1,5 @@
 import type { Upcasters } from '../../domain/shared/upcasting.js';
-import { parsePosition, type EventStore, type Position } from '../../infra/event-store/event-store.js';
+import { parsePosition, type EventStore, type Position, type RecordedEvent } from '../../infra/event-store/event-store.js';
 import { upcastEvent } from '../../infra/event-store/upcast-event.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { LazyEventText, subscriptionHead } from './feed-event-text.js';
@@ -13,7 +13,8 @@ import { readAllRiding } from './read-all-riding.js';
 export interface SubscriptionSink {
   /** Read at each decision: a user's roles change while connected. */
   readonly reader: FeedReader;
-  send(text: string | Buffer): void;
+  /** `event`: the event an `event` message carries; `live`: delivered live, not replayed (for the delivery lag). */
+  send(text: string | Buffer, event?: RecordedEvent, live?: boolean): void;
   /** Whether the socket has room for more without waiting. */
   hasRoom(): boolean;
   /** Resolves once it has (a catch-up never queues the whole log in memory). */
@@ -133,6 +134,6 @@ export class FeedSubscription implements HubListener {
 
   private deliver(text: LazyEventText): void {
     this.floor = text.event.position;
-    this.sink.send(text.message(this.head));
+    this.sink.send(text.message(this.head), text.event, this.live);
   }
 }

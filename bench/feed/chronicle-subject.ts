@@ -23,6 +23,9 @@ const TEMPLATE_SEQ = 0;
 const FEED_LIMITS: Record<string, string> = {
   RATE_LIMIT_SIGNUP_PER_IP: '100000',
   ACCESS_TOKEN_TTL_SECONDS: '7200',
+  // Defaults 1,000 per address and 50 per account: the idle measure holds 10,000 sockets from loopback over 20 accounts.
+  FEED_MAX_CONNECTIONS_PER_IP: '100000',
+  FEED_MAX_CONNECTIONS_PER_USER: '100000',
 };
 
 export interface ChronicleSubjectOptions {

@@ -172,6 +172,12 @@ const feedSchema = {
   FEED_CATCH_UP_BUFFER_EVENTS: integer(1).default(10_000),
   /** How often the sessions of connected access tokens are re-checked (a logout closes the socket within it). */
   FEED_AUTH_RECHECK_MS: integer(100).default(2_000),
+  /** How often every socket is pinged (and each SSE stream gets a comment); a socket that did not answer the previous ping is cut off. */
+  FEED_HEARTBEAT_MS: integer(100).default(30_000),
+  /** Open feed connections (sockets and SSE streams together) per user or API key; more are refused (4009, or 429 for SSE). */
+  FEED_MAX_CONNECTIONS_PER_USER: integer(1).default(50),
+  /** Open feed connections per client address (through TRUST_PROXY), guests included. */
+  FEED_MAX_CONNECTIONS_PER_IP: integer(1).default(1_000),
 };
 
 export const configSchema = z.object({

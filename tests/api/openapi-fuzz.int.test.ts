@@ -38,7 +38,7 @@ interface Operation {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>;
+  paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; responses?: Record<string, { content?: Record<string, unknown> }> }>>;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
@@ -55,7 +55,8 @@ beforeAll(async () => {
   const document = (await (await fetch(`${app.url}/openapi.json`)).json()) as OpenApiDocument;
   schemas = document.components?.schemas ?? {};
   operations = Object.entries(document.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, operation]) => ({
+    // An event stream (GET /feed/sse) never ends, so its answer cannot be read whole; the feed's own tests cover it.
+    Object.entries(methods).filter(([, operation]) => !Object.values(operation.responses ?? {}).some((response) => response.content?.['text/event-stream'])).map(([method, operation]) => ({
       method: method.toUpperCase(),
       path,
       pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!),

@@ -82,4 +82,7 @@ export const GENEROUS_LIMITS_ENV: Record<string, string> = {
   RATE_LIMIT_LOGIN_PER_IP: '100000',
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '100000',
   RATE_LIMIT_API_KEY_ISSUE_PER_TENANT: '100000',
+  // The feed tests connect as one operator, from loopback, many times over.
+  FEED_MAX_CONNECTIONS_PER_USER: '100000',
+  FEED_MAX_CONNECTIONS_PER_IP: '100000',
 };

@@ -26,6 +26,10 @@ export interface OpenOptions {
   /** Sent as the subprotocol `bearer.<token>`, beside `other` protocols. */
   protocolToken?: string;
   otherProtocols?: readonly string[];
+  /** More request headers, e.g. X-Forwarded-For. */
+  headers?: Record<string, string>;
+  /** false: the client leaves pings unanswered (a dead peer, for the heartbeat). */
+  autoPong?: boolean;
 }
 
 export interface Closed {
@@ -69,7 +73,8 @@ export class FeedSocket {
     const url = new URL('/feed', baseUrl.replace(/^http/, 'ws'));
     if (options.accessToken !== undefined) url.searchParams.set('access_token', options.accessToken);
     const protocols = [...(options.otherProtocols ?? []), ...(options.protocolToken === undefined ? [] : [`bearer.${options.protocolToken}`])];
-    const ws = new WebSocket(url, protocols, { headers: options.bearer === undefined ? {} : { authorization: `Bearer ${options.bearer}` } });
+    const headers = { ...options.headers, ...(options.bearer === undefined ? {} : { authorization: `Bearer ${options.bearer}` }) };
+    const ws = new WebSocket(url, protocols, { headers, ...(options.autoPong === undefined ? {} : { autoPong: options.autoPong }) });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new FeedSocket(ws)));
       // Kept: a later error (a reset) must not be an unhandled 'error' event.
