@@ -88,6 +88,8 @@ export interface FeedBenchResult {
 const STALL_MS = 10_000;
 const POLL_MS = 250;
 const SETTLE_MS = 2_000;
+const WARM_UP_POSTS = 30;
+const WARM_UP_POSTS_PER_SECOND = 10;
 
 export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenchResult> {
   const loadBefore = loadavg();
@@ -119,6 +121,13 @@ export async function feedBenchmark(options: FeedBenchOptions): Promise<FeedBenc
     }
 
     for (const subject of subjects) await fleet.connect(subject.name, subject.feedUrl, cycle(subject.tokens, options.clients), subject.subscribe);
+    // Untimed: the first posts after 10,000 sockets came and went met a cold JIT and a heap still collecting them, in either subject.
+    for (const subject of subjects) {
+      await fleet.record();
+      const warmUp = take(WARM_UP_POSTS);
+      await subject.steady(warmUp, 1000 / WARM_UP_POSTS_PER_SECOND);
+      await awaitArrivals(fleet, warmUp.length * options.clients);
+    }
     for (const postsPerSecond of options.postsPerSecond) {
       for (const subject of subjects) {
         await pause(SETTLE_MS);
