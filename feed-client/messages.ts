@@ -38,11 +38,16 @@ export type ServerMessage =
   | { type: 'caught-up'; subscription: string; position: string | null }
   | ({ type: 'error' } & FeedErrorMessage);
 
-/** Close codes the server uses (README, "Live feed"). */
+/** Close codes the server uses (README, "Live feed"); the server imports them from here, so both sides agree. */
 export const FEED_CLOSE_CODES = {
+  /** The process is shutting down: reconnect (elsewhere) and resume. */
   goingAway: 1001,
+  /** A message over FEED_MAX_MESSAGE_BYTES (set by `ws` itself). */
   tooBig: 1009,
+  /** The session ended, the user was disabled, the token expired or the API key was revoked: new credential, then resume. */
   sessionEnded: 4001,
+  /** The client could not keep up: resume from the last position received. */
   slowConsumer: 4008,
+  /** Over a connection limit: back off, then reconnect. */
   tooManyConnections: 4009,
 } as const;

@@ -6,7 +6,8 @@ import { sleep } from '../../infra/sleep.js';
 import { CompiledFeedFilter } from './feed-filter.js';
 import type { FeedSendMeter } from './feed-metrics.js';
 import type { FeedHub } from './feed-hub.js';
-import { CLOSE_CODES, clientMessageSchema, describeIssues, errorMessage, type SubscribeMessage } from './feed-protocol.js';
+import { FEED_CLOSE_CODES } from '../../feed-client/messages.js';
+import { clientMessageSchema, describeIssues, errorMessage, type SubscribeMessage } from './feed-protocol.js';
 import type { FeedReader } from './feed-rights-model.js';
 import { FeedSubscription, type CatchUpSettings, type SubscriptionSink } from './feed-subscription.js';
 
@@ -72,7 +73,7 @@ export class FeedConnection implements SubscriptionSink {
 
   send(text: string | Buffer, event?: RecordedEvent, live = false): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) return this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+    if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) return this.close(FEED_CLOSE_CODES.slowConsumer, 'slow consumer');
     this.socket.send(text, { binary: false });
     this.settings.meter?.sent(text, live ? event : undefined);
   }
@@ -87,7 +88,7 @@ export class FeedConnection implements SubscriptionSink {
 
   overflowed(subscriptionId: string): void {
     this.logger.info({ subscription: subscriptionId }, 'feed subscription fell too far behind during its catch-up; closing as a slow consumer');
-    this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+    this.close(FEED_CLOSE_CODES.slowConsumer, 'slow consumer');
   }
 
   /** Ends every subscription and closes the socket (the close handshake follows). */

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RecordedEvent } from '../../infra/event-store/event-store.js';
-import { CLOSE_CODES } from './feed-protocol.js';
+import { FEED_CLOSE_CODES } from '../../feed-client/messages.js';
 
 export type FeedTransport = 'websocket' | 'sse';
 
@@ -102,15 +102,15 @@ export class FeedMetrics {
 /** The label for a WebSocket close: the code the server closed with, else the code the close event reported. */
 export function disconnectReason(code: number, byServer: boolean): DisconnectReason {
   switch (code) {
-    case CLOSE_CODES.goingAway:
+    case FEED_CLOSE_CODES.goingAway:
       return byServer ? 'going_away' : 'client_closed';
-    case CLOSE_CODES.sessionEnded:
+    case FEED_CLOSE_CODES.sessionEnded:
       return 'session_ended';
-    case CLOSE_CODES.slowConsumer:
+    case FEED_CLOSE_CODES.slowConsumer:
       return 'slow_consumer';
-    case CLOSE_CODES.tooManyConnections:
+    case FEED_CLOSE_CODES.tooManyConnections:
       return 'too_many_connections';
-    case CLOSE_CODES.tooBig:
+    case FEED_CLOSE_CODES.tooBig:
       return 'message_too_big';
     case 1002:
     case 1003:

@@ -7,19 +7,6 @@ import { textProblem } from '../../infra/event-store/names.js';
  * messages are not built here but in feed-event-text.ts, once per event.
  */
 
-/** Close codes the server uses; documented in the README ("Live feed"). */
-export const CLOSE_CODES = {
-  /** The process is shutting down: reconnect (elsewhere) and resume. */
-  goingAway: 1001,
-  /** A message over FEED_MAX_MESSAGE_BYTES (set by `ws` itself). */
-  tooBig: 1009,
-  /** The access token's session ended, its user was disabled, or the token expired: log in again, then resume. */
-  sessionEnded: 4001,
-  /** The client could not keep up: resume from the last position received. */
-  slowConsumer: 4008,
-  /** Over a connection limit. */
-  tooManyConnections: 4009,
-} as const;
 
 const name = z
   .string()

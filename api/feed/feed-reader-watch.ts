@@ -1,6 +1,6 @@
 import type { Logger } from '../../infra/logging/logger.js';
 import type { ConnectionSession } from './feed-connection.js';
-import { CLOSE_CODES } from './feed-protocol.js';
+import { FEED_CLOSE_CODES } from '../../feed-client/messages.js';
 import type { FeedReader, FeedRightsModel } from './feed-rights-model.js';
 
 /** What the watch needs of a connection: a socket or an SSE stream. */
@@ -56,7 +56,7 @@ export class ReaderWatch {
     // A user the model does not know (yet) keeps the reader established at connect.
     if (!user) return;
     for (const connection of [...connections]) {
-      if (user.disabled) connection.close(CLOSE_CODES.sessionEnded, 'session_ended');
+      if (user.disabled) connection.close(FEED_CLOSE_CODES.sessionEnded, 'session_ended');
       else connection.reader = { kind: 'user', userId, tenantId: user.tenantId, roles: user.roles };
     }
   }
@@ -66,7 +66,7 @@ export class ReaderWatch {
     const { rights } = this.options;
     for (const connection of [...this.options.open()]) {
       const reader = connection.reader;
-      if (reader.kind === 'apiKey' && rights.apiKey(reader.keyId)?.revoked) connection.close(CLOSE_CODES.sessionEnded, 'api_key_revoked');
+      if (reader.kind === 'apiKey' && rights.apiKey(reader.keyId)?.revoked) connection.close(FEED_CLOSE_CODES.sessionEnded, 'api_key_revoked');
     }
   }
 
@@ -78,11 +78,11 @@ export class ReaderWatch {
       this.closeRevokedKeys();
       const now = this.options.now();
       const withSession = [...this.options.open()].filter((connection) => connection.session !== undefined);
-      for (const connection of withSession) if (connection.session!.expiresAt <= now) connection.close(CLOSE_CODES.sessionEnded, 'token_expired');
+      for (const connection of withSession) if (connection.session!.expiresAt <= now) connection.close(FEED_CLOSE_CODES.sessionEnded, 'token_expired');
       const ids = [...new Set(withSession.map((connection) => connection.session!.sessionId))];
       if (ids.length === 0) return;
       const active = await this.options.activeSessions(ids);
-      for (const connection of withSession) if (!active.has(connection.session!.sessionId)) connection.close(CLOSE_CODES.sessionEnded, 'session_ended');
+      for (const connection of withSession) if (!active.has(connection.session!.sessionId)) connection.close(FEED_CLOSE_CODES.sessionEnded, 'session_ended');
     } catch (error) {
       // The database is away: try again next time, the sockets stay as they are meanwhile.
       this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'feed could not re-check sessions');

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { ConnectionLimits } from './feed-connection-limits.js';
 import type { FeedHeartbeat } from './feed-heartbeat.js';
 import { disconnectReason, type DisconnectReason, type FeedMetrics } from './feed-metrics.js';
-import { CLOSE_CODES } from './feed-protocol.js';
+import { FEED_CLOSE_CODES } from '../../feed-client/messages.js';
 import type { FeedReader } from './feed-rights-model.js';
 
 export interface FeedSocketGuardOptions {
@@ -45,7 +45,7 @@ export class FeedSocketGuard {
   }
 
   refused(ws: WebSocket): void {
-    ws.close(CLOSE_CODES.tooManyConnections, 'too many connections');
+    ws.close(FEED_CLOSE_CODES.tooManyConnections, 'too many connections');
     this.options.metrics.disconnected('websocket', 'too_many_connections');
   }
 

@@ -9,7 +9,7 @@ import { FeedConnection, type ConnectionSettings } from './feed-connection.js';
 import { authenticateUpgrade, bearerProtocol, upgradeCredential, type FeedIdentity } from './feed-credentials.js';
 import type { FeedHub } from './feed-hub.js';
 import type { FeedSocketGuard } from './feed-socket-guard.js';
-import { CLOSE_CODES } from './feed-protocol.js';
+import { FEED_CLOSE_CODES } from '../../feed-client/messages.js';
 
 export const FEED_PATH = '/feed';
 
@@ -74,7 +74,7 @@ export class FeedSocketServer {
     this.closing = true;
     this.server?.off('upgrade', this.onUpgrade);
     const closed = [...this.connections.keys()].map((socket) => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve()))));
-    for (const connection of this.connections.values()) connection.close(CLOSE_CODES.goingAway, 'server shutting down');
+    for (const connection of this.connections.values()) connection.close(FEED_CLOSE_CODES.goingAway, 'server shutting down');
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS)));
     await Promise.race([Promise.all(closed), grace]);

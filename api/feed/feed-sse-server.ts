@@ -7,7 +7,7 @@ import { authenticateUpgrade, upgradeCredential } from './feed-credentials.js';
 import type { CompiledFeedFilter } from './feed-filter.js';
 import type { FeedHub } from './feed-hub.js';
 import type { FeedMetrics } from './feed-metrics.js';
-import { CLOSE_CODES } from './feed-protocol.js';
+import { FEED_CLOSE_CODES } from '../../feed-client/messages.js';
 import { FeedSseStream, type SseStreamSettings } from './feed-sse-stream.js';
 
 export interface FeedSseServerOptions {
@@ -96,7 +96,7 @@ export class FeedSseServer {
   close(): void {
     this.accepting = false;
     clearInterval(this.timer);
-    for (const stream of [...this.streams]) stream.close(CLOSE_CODES.goingAway, 'server shutting down');
+    for (const stream of [...this.streams]) stream.close(FEED_CLOSE_CODES.goingAway, 'server shutting down');
   }
 
   private add(stream: FeedSseStream): void {

@@ -7,7 +7,8 @@ import type { ConnectionSession } from './feed-connection.js';
 import type { CompiledFeedFilter } from './feed-filter.js';
 import type { FeedHub } from './feed-hub.js';
 import { disconnectReason, type DisconnectReason, type FeedSendMeter } from './feed-metrics.js';
-import { CLOSE_CODES, errorMessage } from './feed-protocol.js';
+import { FEED_CLOSE_CODES } from '../../feed-client/messages.js';
+import { errorMessage } from './feed-protocol.js';
 import type { FeedReader } from './feed-rights-model.js';
 import { FeedSubscription, type CatchUpSettings, type SubscriptionSink } from './feed-subscription.js';
 
@@ -108,7 +109,7 @@ export class FeedSseStream implements SubscriptionSink {
       this.logger.error({ err: error }, 'feed SSE subscription failed');
       this.send(errorMessage('subscription_failed', 'the subscription failed; connect again', SSE_SUBSCRIPTION_ID));
     }
-    this.close(CLOSE_CODES.goingAway, 'subscription failed');
+    this.close(FEED_CLOSE_CODES.goingAway, 'subscription failed');
   }
 
   private finish(reason: DisconnectReason): void {

@@ -1,22 +1,9 @@
 import WebSocket from 'ws';
+import type { ServerMessage } from '../../feed-client/messages.js';
 
-export interface FeedEventMessage {
-  type: 'event';
-  subscription: string;
-  position: string;
-  stream: string;
-  revision: string;
-  eventType: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  recordedAt: string;
-}
-
-export type FeedMessage =
-  | FeedEventMessage
-  | { type: 'subscribed'; id: string }
-  | { type: 'caught-up'; subscription: string; position: string | null }
-  | { type: 'error'; code: string; message: string; subscription?: string };
+/** The protocol's types as the exported client declares them: the tests read the wire as any client would. */
+export type FeedMessage = ServerMessage;
+export type FeedEventMessage = Extract<ServerMessage, { type: 'event' }>;
 
 export interface OpenOptions {
   /** Sent as `Authorization: Bearer`. */
