@@ -14,7 +14,8 @@ import { createLogger } from '../infra/logging/logger.js';
 import { createKnex } from '../infra/postgres/knex.js';
 import { migrateToLatest } from '../infra/postgres/migrations.js';
 import { allMigrations } from '../app/migrations.js';
-import { getReplayProgress, postgresLogCounter, ProjectionEngine, startReplay } from '../projections/index.js';
+import { postgresLogCounter } from '../projections/index.js';
+import { timeReplayFromScratch } from './support/timed-replay.js';
 import { freePort } from '../tests/support/free-port.js';
 import { copyFromFile, copyFromStdin } from './projections-replay-copy.js';
 import { EMMETT_DEFAULTS, EMMETT_TUNED, emmettReplay, loadEmmettLog } from './projections-replay-emmett.js';
@@ -64,28 +65,7 @@ export async function replayBenchmark(options: ReplayBenchOptions): Promise<Repl
   };
   try {
     await migrateToLatest(knex, allMigrations);
-    // Create the live generation on an empty log, so that only the replay reads the events.
-    const first = new ProjectionEngine(engineOptions);
-    await first.start();
-    await waitFor(async () => (await knex('projections').where({ name: projection.name, generation: 1 }).first()) !== undefined);
-    await first.stop();
-    await loadLog(knex, events);
-    // Park the live runner at the head: the replay runs alone, as after a deploy of a new version.
-    await knex('projections').where({ name: projection.name }).update({ position: String(await store.headPosition()) });
-
-    const engine = new ProjectionEngine(engineOptions);
-    await engine.start();
-    const deps = { knex, eventStore: store, projections: [projection] };
-    const started = performance.now();
-    const job = await startReplay(deps, projection.name, 'bench');
-    await waitFor(async () => {
-      const progress = await getReplayProgress(deps, job.jobId);
-      // A failed replay never completes: stop the bench with its reason rather than wait for ever.
-      if (progress.state === 'failed') throw new Error(`replay failed: ${progress.error?.message ?? 'no reason given'}`);
-      return progress.state === 'completed';
-    }, 10);
-    const seconds = (performance.now() - started) / 1000;
-    await engine.stop();
+    const seconds = await timeReplayFromScratch(engineOptions, () => loadLog(knex, events));
     const built = await knex(projection.name).count<{ count: string }[]>('* as count');
     if (Number(built[0]?.count) !== events) throw new Error(`replay built ${built[0]?.count} rows, expected ${events}`);
 
@@ -118,9 +98,6 @@ async function emmettRows(createDatabase: (name: string) => Promise<string>, eve
   return rows;
 }
 
-async function waitFor(check: () => Promise<boolean>, intervalMs = 50): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const events = Number(process.argv[2] ?? 1_000_000);

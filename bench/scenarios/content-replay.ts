@@ -14,7 +14,8 @@ import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-ev
 import { createLogger } from '../../infra/logging/logger.js';
 import { createKnex } from '../../infra/postgres/knex.js';
 import { migrateToLatest } from '../../infra/postgres/migrations.js';
-import { getReplayProgress, postgresLogCounter, ProjectionEngine, startReplay } from '../../projections/index.js';
+import { postgresLogCounter } from '../../projections/index.js';
+import { timeReplayFromScratch } from '../support/timed-replay.js';
 import { POSTS } from '../../projections/posts/post-row.js';
 import { postsReadModel } from '../../projections/posts/posts-read-model.js';
 import { timedCopyFromStdin } from '../projections-replay-copy.js';
@@ -50,26 +51,7 @@ export async function postsReplayBenchmark(databaseUrl: string, events: number):
   };
   try {
     await migrateToLatest(knex, allMigrations);
-    // The live generation on an empty log, then parked at the head: only the replay reads the events, as after a deploy.
-    const first = new ProjectionEngine(engineOptions);
-    await first.start();
-    await waitFor(async () => (await knex('projections').where({ name: projection.name, generation: 1 }).first()) !== undefined);
-    await first.stop();
-    await loadPostLog(knex, events);
-    await knex('projections').where({ name: projection.name }).update({ position: String(await store.headPosition()) });
-
-    const engine = new ProjectionEngine(engineOptions);
-    await engine.start();
-    const deps = { knex, eventStore: store, projections: [projection] };
-    const started = performance.now();
-    const job = await startReplay(deps, projection.name, 'bench');
-    await waitFor(async () => {
-      const progress = await getReplayProgress(deps, job.jobId);
-      if (progress.state === 'failed') throw new Error(`posts replay failed: ${progress.error?.message ?? 'no reason given'}`);
-      return progress.state === 'completed';
-    }, 10);
-    const seconds = (performance.now() - started) / 1000;
-    await engine.stop();
+    const seconds = await timeReplayFromScratch(engineOptions, () => loadPostLog(knex, events));
     const built = Number((await knex(POSTS).count<{ count: string }[]>('* as count'))[0]?.count);
     if (built !== events) throw new Error(`posts replay built ${built} rows, expected ${events}`);
 
@@ -113,6 +95,3 @@ async function loadPostLog(knex: Knex, events: number): Promise<void> {
   await knex.raw('VACUUM (ANALYZE) events');
 }
 
-async function waitFor(check: () => Promise<boolean>, intervalMs = 50): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-}
