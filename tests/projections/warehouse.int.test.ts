@@ -161,6 +161,8 @@ describe('the analytics warehouse', () => {
     await replay(h);
     expect(await everything(h.knex)).toEqual(before);
     expect(await partitions(h.knex)).toEqual({ '2026_01': 1, '2026_02': 1, '2026_03': 2, default: 1 });
+    // The old generation went, partitioned tables and their partitions included.
+    await eventually('the old generation is dropped', async () => (await rows(h.knex, `SELECT relname FROM pg_class WHERE relnamespace = 'warehouse'::regnamespace AND relname LIKE 'facts\\_\\_v1\\_g1%'`)).length === 0);
   });
 
   it('a replay from scratch, cut into other batches, writes the same rows in every table', async () => {
