@@ -1,3 +1,4 @@
+import { auditFeature } from '../api/audit/index.js';
 import { contentFeature } from '../api/content/index.js';
 import { feedFeature } from '../api/feed/index.js';
 import { identityFeature } from '../api/identity/index.js';
@@ -8,6 +9,7 @@ export const features: readonly Feature[] = [
   identityFeature(),
   contentFeature(),
   feedFeature(),
+  auditFeature(),
 ];
 
 /** The list with `feature` in place of the one of the same name (tests: identity with a cheap password hash), or added at the end. */
