@@ -1,4 +1,5 @@
 import { analyticsFeature } from '../api/analytics/index.js';
+import { auditFeature } from '../api/audit/index.js';
 import { contentFeature } from '../api/content/index.js';
 import { feedFeature } from '../api/feed/index.js';
 import { identityFeature } from '../api/identity/index.js';
@@ -9,6 +10,7 @@ export const features: readonly Feature[] = [
   identityFeature(),
   contentFeature(),
   feedFeature(),
+  auditFeature(),
   analyticsFeature(),
 ];
 
