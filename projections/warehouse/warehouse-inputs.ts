@@ -1,3 +1,5 @@
+import type { AnalyticsEnrichment, AnalyticsEventReceived } from '../../domain/analytics/events.js';
+import type { UserSignedUp } from '../../domain/user/events.js';
 import type { JsonObject, JsonValue, RecordedEvent } from '../../infra/event-store/event-store.js';
 
 /**
@@ -5,8 +7,9 @@ import type { JsonObject, JsonValue, RecordedEvent } from '../../infra/event-sto
  * full zod parse of every AnalyticsEventReceived costs more than loading it
  * (its properties are free JSON): the warehouse checks only the fields it
  * stores, with the types of domain/analytics/events.ts and
- * domain/user/events.ts, and stops at an event whose fields do not fit
- * (WarehouseEventError), as a read model does.
+ * domain/user/events.ts (the field names are typed by those schemas, so a
+ * rename there fails to compile here), and stops at an event whose fields
+ * do not fit (WarehouseEventError), as a read model does.
  */
 export interface ReceivedFact {
   readonly tenantId: string;
@@ -61,11 +64,11 @@ export class WarehouseEventError extends Error {
 }
 
 export function readReceivedFact(event: RecordedEvent): ReceivedFact {
-  const fields = new Fields(event);
+  const fields = new Fields<AnalyticsEventReceived['data']>(event, event.data);
   const type = fields.text('type');
   if (!CALL_TYPES.has(type)) throw fields.invalid('type');
   const name = fields.optionalText('event');
-  const enrichment = fields.object('enrichment');
+  const enrichment = new Fields<AnalyticsEnrichment>(event, fields.object('enrichment'), 'enrichment.');
   return {
     tenantId: fields.uuid('tenantId'),
     keyId: fields.optionalUuid('keyId'),
@@ -79,10 +82,10 @@ export function readReceivedFact(event: RecordedEvent): ReceivedFact {
     occurredAt: fields.time('correctedTimestamp'),
     sentTimestamp: fields.optionalTime('timestamp'),
     receivedAt: fields.time('receivedAt'),
-    browser: fields.optionalText('browser', enrichment),
-    os: fields.optionalText('os', enrichment),
-    device: fields.optionalText('device', enrichment),
-    country: fields.optionalText('country', enrichment),
+    browser: enrichment.optionalText('browser'),
+    os: enrichment.optionalText('os'),
+    device: enrichment.optionalText('device'),
+    country: enrichment.optionalText('country'),
     source: fields.text('source'),
     position: event.position,
   };
@@ -90,7 +93,7 @@ export function readReceivedFact(event: RecordedEvent): ReceivedFact {
 
 /** Signup gives a user its first traits: the email and the display name (Segment's reserved `email` and `name`). */
 export function readSignedUpUser(event: RecordedEvent): SignedUpUser {
-  const fields = new Fields(event);
+  const fields = new Fields<UserSignedUp['data']>(event, event.data);
   const displayName = fields.optionalText('displayName');
   const occurredAt = event.metadata['occurredAt'];
   return {
@@ -102,59 +105,64 @@ export function readSignedUpUser(event: RecordedEvent): SignedUpUser {
   };
 }
 
-class Fields {
-  constructor(private readonly event: RecordedEvent) {}
+/** Typed reads of one event's data (or a part of it), by the field names of its schema. */
+class Fields<Data> {
+  constructor(
+    private readonly event: RecordedEvent,
+    private readonly data: JsonObject,
+    private readonly path = '',
+  ) {}
 
-  invalid(field: string): WarehouseEventError {
-    return new WarehouseEventError(this.event.type, this.event.position, field);
+  invalid(field: keyof Data & string): WarehouseEventError {
+    return new WarehouseEventError(this.event.type, this.event.position, `${this.path}${field}`);
   }
 
-  text(field: string, from: JsonObject = this.event.data): string {
-    const value = from[field];
+  text(field: keyof Data & string): string {
+    const value = this.data[field];
     if (typeof value !== 'string' || value.length === 0) throw this.invalid(field);
     return value;
   }
 
-  optionalText(field: string, from: JsonObject = this.event.data): string | null {
-    const value = from[field];
+  optionalText(field: keyof Data & string): string | null {
+    const value = this.data[field];
     if (value === undefined || value === null) return null;
     if (typeof value !== 'string') throw this.invalid(field);
     return value;
   }
 
   /** Lower case, as PostgreSQL prints it, so keys compare equal in memory too. */
-  uuid(field: string): string {
+  uuid(field: keyof Data & string): string {
     const value = this.text(field);
     if (!UUID.test(value)) throw this.invalid(field);
     return value.toLowerCase();
   }
 
-  optionalUuid(field: string): string | null {
+  optionalUuid(field: keyof Data & string): string | null {
     const value = this.optionalText(field);
     if (value !== null && !UUID.test(value)) throw this.invalid(field);
     return value === null ? null : value.toLowerCase();
   }
 
-  object(field: string): JsonObject {
+  object(field: keyof Data & string): JsonObject {
     const value = this.optionalObject(field);
     if (value === null) throw this.invalid(field);
     return value;
   }
 
-  optionalObject(field: string): JsonObject | null {
-    const value: JsonValue | undefined = this.event.data[field];
+  optionalObject(field: keyof Data & string): JsonObject | null {
+    const value: JsonValue | undefined = this.data[field];
     if (value === undefined || value === null) return null;
     if (typeof value !== 'object' || Array.isArray(value)) throw this.invalid(field);
     return value;
   }
 
-  time(field: string): Date {
+  time(field: keyof Data & string): Date {
     const value = this.optionalTime(field);
     if (value === null) throw this.invalid(field);
     return new Date(value);
   }
 
-  optionalTime(field: string): string | null {
+  optionalTime(field: keyof Data & string): string | null {
     const value = this.optionalText(field);
     if (value !== null && Number.isNaN(Date.parse(value))) throw this.invalid(field);
     return value;

@@ -1,3 +1,5 @@
+import { INGEST_STREAM_PREFIX } from '../../domain/analytics/streams.js';
+import { USER_CATEGORY } from '../../domain/user/streams.js';
 import type { Projection } from '../projection.js';
 import { loadFacts } from './load-facts.js';
 import { applyTraitsChanges, type TraitsChange } from './users-dimension.js';
@@ -18,7 +20,7 @@ export function warehouseProjection(): Projection<WarehouseTable> {
     name: WAREHOUSE_PROJECTION,
     version: 1,
     schema: WAREHOUSE_SCHEMA,
-    filter: { streamPrefixes: ['ingest-', 'user-'], eventTypes: [RECEIVED, SIGNED_UP] },
+    filter: { streamPrefixes: [INGEST_STREAM_PREFIX, `${USER_CATEGORY}-`], eventTypes: [RECEIVED, SIGNED_UP] },
     tables: WAREHOUSE_TABLES,
     async setup(trx, tables, options) {
       await createWarehouseTables(trx, tables, !options?.bulkLoad);
