@@ -74,8 +74,9 @@ export function validateProjections(projections: readonly AnyProjection[]): void
       if (!NAME.test(table) || table.length > MAX_BASE_NAME || table.includes('__')) {
         throw new Error(`projection ${projection.name}: table ${JSON.stringify(table)} must match ${NAME}, without "__", at most ${MAX_BASE_NAME} characters`);
       }
-      if (tables.has(table)) throw new Error(`table ${table} belongs to two projections`);
-      tables.add(table);
+      const view = projection.schema === undefined ? table : `${projection.schema}.${table}`;
+      if (tables.has(view)) throw new Error(`table ${view} belongs to two projections`);
+      tables.add(view);
     }
   }
 }

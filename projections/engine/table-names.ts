@@ -9,6 +9,11 @@ export function physicalTables(projection: AnyProjection, version: number, gener
   return Object.fromEntries(projection.tables.map((base) => [base, qualified(projection, `${base}__v${version}_g${generation}`)]));
 }
 
+/** The name queries use for one of a projection's tables: its view, qualified when the projection has a schema. */
+export function viewName(projection: AnyProjection, base: string): string {
+  return qualified(projection, base);
+}
+
 function qualified(projection: AnyProjection, name: string): string {
   return projection.schema === undefined ? name : `${projection.schema}.${name}`;
 }
