@@ -64,12 +64,7 @@ function stagingRow(fact: ReceivedFact): CopyValue[] {
   ];
 }
 
-const statements = new Map<string, string>();
-
-/** Built once per generation: the names are all that changes. */
 function loadStatement(tables: WarehouseTables): string {
-  const cached = statements.get(tables.facts);
-  if (cached) return cached;
   const t = (name: keyof WarehouseTables): string => quoteTable(tables[name]);
   const columns = FACT_COLUMNS.join(', ');
   const utcDay = `(occurred_at AT TIME ZONE 'UTC')::date`;
@@ -77,7 +72,7 @@ function loadStatement(tables: WarehouseTables): string {
     `INSERT INTO ${t(table)} AS r (tenant_id, event, bucket, count)
        SELECT tenant_id, event, date_trunc('${unit}', occurred_at, 'UTC'), count(*) FROM fresh GROUP BY 1, 2, 3
        ON CONFLICT (tenant_id, event, bucket) DO UPDATE SET count = r.count + EXCLUDED.count`;
-  const statement = `
+  return `
     WITH firsts AS MATERIALIZED (
       SELECT DISTINCT ON (tenant_id, message_id) * FROM ${STAGING_TABLE} ORDER BY tenant_id, message_id, position
     ), new_ids AS (
@@ -109,6 +104,4 @@ function loadStatement(tables: WarehouseTables): string {
     SELECT tenant_id, user_id, traits, occurred_at, position FROM fresh
      WHERE type = 'identify' AND user_id IS NOT NULL AND traits IS NOT NULL
      ORDER BY position`;
-  statements.set(tables.facts, statement);
-  return statement;
 }
