@@ -103,10 +103,12 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
       method: 'get', path: '/api/posts/:id/history', tags, auth: 'optional',
       summary: 'Every revision of a post, oldest first: who, when, why when recorded, and what changed field by field',
       description: 'For whoever may read the post now; once it is deleted, its author and the admins of its tenant (404 `post_not_found` to anyone else).',
-      request: { params: postParamsSchema, query: pageQuerySchema },
+      request: { params: postParamsSchema, query: pageQuerySchema, headers: minPositionHeaderSchema },
       responses: { 200: { schema: historyPageSchema, description: 'A page of revisions' } },
-      errors: [404, 503],
-      async handler({ params, query, principal }) {
+      errors: [404, 503, 504],
+      async handler({ params, query, principal, req }) {
+        // Who may read a post depends on the collections holding it: a read model.
+        await deps.readYourWrites(req, POST_READ_MODELS);
         return { status: 200, body: await postHistoryPage(deps, callerOf(principal), params.id, pageRequest(query)) };
       },
     }),
