@@ -13,7 +13,8 @@ export const asOfParameter = z
   .string()
   .transform((text, context): AsOf => {
     if (REVISION.test(text)) return { kind: 'revision', revision: BigInt(text) };
-    if (isoTime.safeParse(text).success) return { kind: 'time', at: new Date(text) };
+    const at = new Date(text);
+    if (isoTime.safeParse(text).success && !Number.isNaN(at.getTime())) return { kind: 'time', at };
     context.addIssue({ code: 'custom', message: 'must be a revision (0, 1, ...) or an ISO 8601 time with an offset, e.g. 2026-01-31T12:00:00Z' });
     return z.NEVER;
   })
