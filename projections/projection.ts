@@ -27,6 +27,12 @@ export interface Projection<Base extends string = string> {
   readonly version: number;
   /** Only these events reach apply; the subscription filters them in the store. */
   readonly filter: EventFilter;
+  /**
+   * Apply gets the events as the log stores them, not upcast: for a
+   * projection about the stored bytes themselves (the audit seal hashes
+   * them), which must not change when an upcaster is added.
+   */
+  readonly storedEvents?: boolean;
   /** Base names, `[a-z][a-z0-9_]*`, at most 40 characters (suffixes must fit PostgreSQL's 63). */
   readonly tables: readonly Base[];
   /** Creates the tables (and their indexes, unless `bulkLoad` lets it leave them to completeSetup) under the names given. */
