@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -59,6 +59,17 @@ export class ConsoleBrowser {
       return result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })) }));
     })()`)) as AxeViolation[];
     return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  }
+
+  /**
+   * With CONSOLE_SCREENSHOTS=<folder> (npm run console:screenshots), the page as it is now into <folder>/<name>.png:
+   * the README's pictures come from the end-to-end tests, never by hand.
+   */
+  async screenshot(name: string): Promise<void> {
+    const folder = process.env.CONSOLE_SCREENSHOTS;
+    if (!folder) return;
+    mkdirSync(folder, { recursive: true });
+    await this.page.screenshot({ path: `${folder}/${name}.png`, fullPage: false });
   }
 
   async close(): Promise<void> {

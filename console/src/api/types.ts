@@ -59,3 +59,49 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string | null;
 }
+
+export interface Member {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  disabled: boolean;
+  emailVerified: boolean;
+  joinedAt: string;
+}
+
+export interface Invitation {
+  invitationId: string;
+  email: string;
+  role: Role;
+  status: 'pending' | 'accepted' | 'revoked' | 'expired';
+  invitedBy: string;
+  acceptedBy: string | null;
+  issuedAt: string;
+  expiresAt: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  displayPrefix: string;
+  rateLimitPerMinute: number;
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface SessionView {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** What a write answers: where the change stands in the log, for X-Min-Position on the next read. */
+export interface WriteAnswer {
+  position: string | null;
+}
