@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The package's `prepare` script (npm install / npm ci run it): builds the console (console/ → console/dist),
 // served by the application at /console. An install without dev dependencies (npm ci --omit=dev) has no Vite:
-// it says so on one line and goes on; /console then answers a page naming `npm run build:console`.
+// it says so on one line and goes on; /console then answers 404 with a page naming `npm run build:console`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -35,7 +35,8 @@ const missingBuildPage = `<!DOCTYPE html>
  * public API and the feed. `GET /console` is documented; the files it loads
  * and its client-side paths (`/console/feed`, ...) are served by middleware,
  * like Swagger UI's assets, and stay out of /openapi.json. A missing build
- * answers 503 with a page that says how to build it, never a blank page.
+ * answers 404 (this installation has no console; nothing is down) with a page
+ * that says how to build it, never a blank page.
  */
 export function consoleRoutes(distDirectory: string = CONSOLE_DIST): RouteModule {
   const indexFile = `${distDirectory}index.html`;
@@ -46,7 +47,7 @@ export function consoleRoutes(distDirectory: string = CONSOLE_DIST): RouteModule
   const sendPage = (res: Response) => {
     const page = readIndex();
     res.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
-    if (page === undefined) return res.status(503).type('html').send(missingBuildPage);
+    if (page === undefined) return res.status(404).type('html').send(missingBuildPage);
     return res.status(200).type('html').send(page);
   };
 
@@ -54,10 +55,10 @@ export function consoleRoutes(distDirectory: string = CONSOLE_DIST): RouteModule
     defineRoute({
       method: 'get', path: '/console', tags: ['operations'], auth: 'none',
       summary: 'The operator console (a web page): sign in, live feed, projections, administration',
-      description: '503 with an HTML page naming `npm run build:console` when the console was not built.',
+      description: '404 with an HTML page naming `npm run build:console` when the console was not built.',
       responses: {
         200: { schema: z.string(), contentType: 'text/html', description: 'The page' },
-        503: { schema: z.string(), contentType: 'text/html', description: 'Not built: a page saying how to build it' },
+        404: { schema: z.string(), contentType: 'text/html', description: 'Not built: a page saying how to build it' },
       },
       handler: ({ res }) => {
         sendPage(res);

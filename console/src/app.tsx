@@ -3,6 +3,8 @@ import { useEffect } from 'preact/hooks';
 import { api } from './api/client.js';
 import type { AuthAnswer } from './api/types.js';
 import { AdministrationPage } from './pages/administration-page.js';
+import { AnalyticsPage } from './pages/analytics-page.js';
+import { AuditPage } from './pages/audit-page.js';
 import { FeedPage } from './pages/feed-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { OidcCallbackPage } from './pages/oidc-callback-page.js';
@@ -21,7 +23,9 @@ interface Section {
 /** The console's pages, in the order of the navigation; each shown to the roles its API serves. */
 const sections: readonly Section[] = [
   { path: '/feed', label: 'Live feed', visible: () => true, render: () => <FeedPage /> },
+  { path: '/audit', label: 'Streams and audit', visible: () => true, render: (session) => <AuditPage session={session} /> },
   { path: '/projections', label: 'Projections', visible: (session) => hasRole(session, 'operator'), render: () => <ProjectionsPage /> },
+  { path: '/analytics', label: 'Analytics', visible: (session) => hasRole(session, 'admin'), render: () => <AnalyticsPage /> },
   { path: '/admin', label: 'Administration', visible: (session) => hasRole(session, 'admin'), render: (session) => <AdministrationPage session={session} /> },
 ];
 

@@ -78,7 +78,7 @@ describe('GET /console', () => {
   it('says how to build the console when it was not built, never a blank page', async () => {
     for (const path of ['/console', '/console/feed']) {
       const response = await fetch(`${missing}${path}`);
-      expect(response.status).toBe(503);
+      expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
       const page = await response.text();
       expect(page).toContain('The console has not been built');

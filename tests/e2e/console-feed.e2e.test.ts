@@ -44,6 +44,7 @@ describe('console: sign in and the live feed', () => {
     await page.goto(`${server.url}/console`);
     await page.waitForURL('**/console/sign-in');
     expect(await browser.seriousAccessibilityViolations()).toEqual([]);
+    await browser.screenshot('sign-in');
 
     await page.getByLabel('Email').fill(admin.user.email);
     await page.getByLabel('Password').fill(GOOD_PASSWORD);
@@ -90,6 +91,7 @@ describe('console: sign in and the live feed', () => {
     await expect(detail.textContent()).resolves.not.toContain('In detail');
     await page.keyboard.press('Home');
     await expect(detail.getByLabel('Event data').textContent()).resolves.toContain('"title": "In detail"');
+    await browser.screenshot('feed');
   });
 
   it('filters by stream, from the start of the log', async () => {

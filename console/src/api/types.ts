@@ -105,3 +105,102 @@ export interface SessionView {
 export interface WriteAnswer {
   position: string | null;
 }
+
+/** An event as the audit routes answer it (RecordedEvent in /openapi.json). */
+export interface RecordedEvent {
+  position: string;
+  stream: string;
+  revision: string;
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recordedAt: string;
+}
+
+export interface CorrelatedEvent extends RecordedEvent {
+  causedBy: string | null;
+  caused: string[];
+  depth: number;
+}
+
+export interface Correlation {
+  correlationId: string;
+  events: CorrelatedEvent[];
+  truncated: boolean;
+}
+
+export interface FieldChange {
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface HistoryEntry {
+  revision: string;
+  position: string;
+  type: string;
+  eventId: string;
+  occurredAt: string;
+  recordedAt: string;
+  actor: { type: string; id: string } | null;
+  correlationId: string | null;
+  causationId: string | null;
+  reason?: string;
+  changes: FieldChange[];
+}
+
+export interface ChainReport {
+  ok: boolean;
+  checked: number;
+  through: string | null;
+  sealedThrough: string | null;
+  firstMismatch: { kind: string; position: string; eventId: string; stream: string; revision: string; message: string } | null;
+  message: string;
+}
+
+export interface AuditDigest {
+  position: string;
+  hash: string;
+  signedAt: string;
+  signature: string;
+  keyId: string;
+}
+
+export interface CountsAnswer {
+  event: string | null;
+  interval: 'minute' | 'hour' | 'day';
+  timeZone: string;
+  from: string;
+  to: string;
+  buckets: Array<{ start: string; count: number }>;
+}
+
+export interface TopEventsAnswer {
+  from: string;
+  to: string;
+  items: Array<{ event: string; count: number }>;
+}
+
+export interface ActiveUsersAnswer {
+  interval: 'day' | 'month';
+  items: Array<{ period: string; start: string; activeUsers: number }>;
+}
+
+/** An unusual minute (the data of an AnomalyDetected event). */
+export interface Anomaly {
+  event: string;
+  minute: string;
+  kind: 'spike' | 'drop';
+  observed: number;
+  expected: number;
+  z: number;
+}
+
+export interface QuarantinedEvent {
+  quarantineId: string;
+  reasons: unknown[];
+  raw: string;
+  receivedAt: string;
+  status?: string;
+}
