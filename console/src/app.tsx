@@ -66,7 +66,7 @@ export function App(): JSX.Element {
             ))}
           </ul>
         </nav>
-        <div class="who" aria-label="Signed in as">
+        <div class="who" role="group" aria-label="Signed in as">
           <span class="who-name">{session.user.displayName || session.user.email}</span>
           <span class="who-detail">
             {session.user.email} · tenant <code>{session.user.tenantId}</code> · {session.user.roles.join(', ')}

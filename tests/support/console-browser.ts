@@ -41,6 +41,8 @@ export class ConsoleBrowser {
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
+    // Waits for what the page shows, not timers of the test's own: generous, for a machine busy with other work.
+    page.setDefaultTimeout(30_000);
     const session = new ConsoleBrowser(browser, context, page);
     page.on('console', (message) => {
       if (message.type() === 'error') session.errors.push(`${message.text()} (${message.location().url})`);

@@ -48,7 +48,8 @@ export function TamperStatus(): JSX.Element {
         </div>
       )}
       {digest && (
-        <dl class="facts digest" aria-label="Latest signed digest">
+        <div role="group" aria-label="Latest signed digest">
+        <dl class="facts digest">
           <dt>Digest through</dt>
           <dd>position {digest.position}</dd>
           <dt>Hash</dt>
@@ -60,6 +61,7 @@ export function TamperStatus(): JSX.Element {
             {digest.signedAt} with key <code>{digest.keyId}</code>
           </dd>
         </dl>
+        </div>
       )}
     </section>
   );

@@ -24,21 +24,22 @@ export function ProjectionRow(props: { projection: ProjectionStatus; onChanged()
   const [skipReason, setSkipReason] = useState('');
   const path = `/api/admin/projections/${encodeURIComponent(projection.name)}`;
 
-  // Follows the job started here (or the one the status reports) until it finishes.
+  // Follows the job started here (or the one the status reports) every half second until it finishes.
   const followed = job ?? projection.replay;
+  const following = followed !== undefined && !FINISHED.has(followed.state) ? followed.jobId : undefined;
   useEffect(() => {
-    if (!followed || FINISHED.has(followed.state)) return;
-    const timer = setTimeout(() => {
+    if (following === undefined) return;
+    const timer = setInterval(() => {
       api
-        .get<ReplayProgress>(`${path}/replays/${followed.jobId}`)
+        .get<ReplayProgress>(`${path}/replays/${following}`)
         .then((next) => {
           setJob(next);
           if (FINISHED.has(next.state)) props.onChanged();
         })
         .catch((failure) => setError(describeError(failure)));
     }, 500);
-    return () => clearTimeout(timer);
-  }, [followed?.jobId, followed?.state, followed?.processed]);
+    return () => clearInterval(timer);
+  }, [following]);
 
   const act = async (action: () => Promise<unknown>) => {
     setError(undefined);
