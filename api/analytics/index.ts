@@ -1,5 +1,7 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+import { analyticsIngestMigrations } from '../../commands/analytics/message-ids.js';
+import { ingestRoutes } from './ingest.js';
 
 /**
  * Analytics (issue 12): Segment-compatible and native ingest, quarantine,
@@ -10,6 +12,8 @@ import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
 export function analyticsFeature(): Feature {
   return {
     name: 'analytics',
+    migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
+    api: (context) => ({ routes: [...ingestRoutes(context)] }),
   };
 }
