@@ -53,7 +53,12 @@ export function routeModule(name: string, routes: readonly Route[]): RouteModule
     ...(rawRoutes.length > 0
       ? {
           registerBodyReaders(router: Router) {
-            for (const route of rawRoutes) router[route.method](route.path, route.readBody!);
+            // Mounted with `use`, not as routes: express' route table stays one entry per route (and OpenAPI operation).
+            for (const route of rawRoutes) {
+              const method = route.method.toUpperCase();
+              const readBody = route.readBody!;
+              router.use(route.path, (req, res, next) => (req.method === method && req.path === '/' ? readBody(req, res, next) : next()));
+            }
           },
         }
       : {}),

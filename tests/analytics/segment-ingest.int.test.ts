@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { basic, gzipJson, ingestLog, issueKey, postRaw, quarantined, received, type IngestAnswer } from '../support/analytics-ingest.js';
@@ -85,6 +86,22 @@ describe('Segment-compatible ingest with @segment/analytics-node', () => {
     const events = received(await ingestLog(app.services.eventStore, admin.user.tenantId));
     expect(events.length - tenantBefore).toBe(3);
     expect(events.filter((event) => event.event === 'Retried').map((event) => event.properties['i']).sort()).toEqual([0, 1, 2]);
+  });
+});
+
+describe('Segment-compatible ingest with @rudderstack/rudder-sdk-node', () => {
+  it('appends what the client sends with its defaults (gzip body, the write key as the Basic user)', async () => {
+    const { id: keyId, key } = await issueKey(http, admin.accessToken);
+    const client = new RudderAnalytics(key, { dataPlaneUrl: app.url, flushAt: 100, flushInterval: 60_000, logLevel: 'error' });
+    client.track({ userId: 'r-1', event: 'Rudder Tracked', properties: { plan: 'team' }, context: { locale: 'nl-NL' } });
+    client.identify({ userId: 'r-1', traits: { email: 'r@example.com' } });
+    client.page({ anonymousId: 'r-anon', name: 'Docs', properties: { path: '/docs' } });
+    await client.flush();
+
+    const events = received(await ingestLog(app.services.eventStore, admin.user.tenantId)).filter((event) => event.userId === 'r-1' || event.anonymousId === 'r-anon');
+    expect(events.map((event) => event.type).sort()).toEqual(['identify', 'page', 'track']);
+    expect(events.find((event) => event.type === 'track')).toMatchObject({ keyId, event: 'Rudder Tracked', properties: { plan: 'team' }, context: { locale: 'nl-NL' }, sentAt: expect.any(String) });
+    expect(events.find((event) => event.type === 'identify')).toMatchObject({ traits: { email: 'r@example.com' } });
   });
 });
 
