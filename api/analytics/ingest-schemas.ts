@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { segmentCallTypes } from '../../domain/analytics/incoming.js';
+import { jsonDeeperThan } from '../../infra/event-store/json-depth.js';
+import { unstorable } from '../../infra/event-store/serialize-payloads.js';
 
 /*
  * The ingest endpoints read their bodies raw (any Content-Type, gzip), so
@@ -9,11 +11,17 @@ import { segmentCallTypes } from '../../domain/analytics/incoming.js';
 
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
 
+/** A batch's context goes into every event: what the log cannot keep refuses the request, not each event. */
+const batchContext = z
+  .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+  .refine((context) => !unstorable(JSON.stringify(context)), 'must not hold U+0000 or an unpaired UTF-16 surrogate')
+  .refine((context) => !jsonDeeperThan(JSON.stringify(context), 32), 'must not nest more than 32 levels deep');
+
 /** The request-level fields of a Segment call: the write key, when it was sent, the context of every event in it. */
 export const segmentEnvelopeSchema = z.looseObject({
   writeKey: z.string().optional(),
   sentAt: isoTime.nullish(),
-  context: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).nullish(),
+  context: batchContext.nullish(),
 });
 
 export const segmentBatchSchema = segmentEnvelopeSchema.extend({

@@ -154,6 +154,21 @@ describe('Segment-compatible ingest over HTTP', () => {
     expect(log.find((event) => event.type === 'AnalyticsEventRejected' && event.data.quarantineId === noName.quarantineId)!.stream).toBe(ok.stream);
   });
 
+  it('quarantines an event the log cannot keep (U+0000, an unpaired surrogate); refuses a batch context it cannot keep (422), appending nothing', async () => {
+    const { key } = await issueKey(http, admin.accessToken);
+    const answer = await batch(key, {
+      batch: [
+        { type: 'track', messageId: 'nul-ok', userId: 'u', event: 'E' },
+        { type: 'track', messageId: 'nul-1', userId: 'u', event: 'E', properties: { text: 'a\u0000b' } },
+        { type: 'track', messageId: 'nul-2', userId: 'u', event: 'E', properties: { text: '\ud800' } },
+      ],
+    });
+    expect(answer).toMatchObject({ accepted: 1, rejected: [{ index: 1 }, { index: 2 }] });
+    const before = (await ingestLog(app.services.eventStore, admin.user.tenantId)).length;
+    await expectError(await http.post('/v1/batch', { context: { bad: 'a\u0000' }, batch: [{ type: 'track', userId: 'u', event: 'E' }] }, { headers: basic(key) }), 422, 'validation_failed');
+    expect(await ingestLog(app.services.eventStore, admin.user.tenantId)).toHaveLength(before);
+  });
+
   it('takes the write key from the body, applies top-level sentAt and context, and reads gzip JSON whatever the Content-Type', async () => {
     const { key } = await issueKey(http, admin.accessToken);
     const sentAt = new Date(Date.now() + 3_600_000).toISOString(); // the client's clock is an hour fast
