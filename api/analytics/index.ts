@@ -1,6 +1,7 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
 import { analyticsIngestMigrations } from '../../commands/analytics/message-ids.js';
+import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
 import { ingestRoutes } from './ingest.js';
 
 /**
@@ -14,6 +15,7 @@ export function analyticsFeature(): Feature {
     name: 'analytics',
     migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
-    api: (context) => ({ routes: [...ingestRoutes(context)] }),
+    projections: [warehouseProjection()],
+    api: async (context) => ({ routes: [...(await ingestRoutes(context))] }),
   };
 }

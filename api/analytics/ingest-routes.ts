@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { requireApiKeyScope } from '../../auth/policies.js';
 import type { Principal } from '../../auth/principal.js';
 import { IngestEventTooLargeError, TooManyIngestEventsError } from '../../commands/analytics/errors.js';
 import type { IngestRequest, IngestResult } from '../../commands/analytics/ingest-events.js';
@@ -59,7 +60,7 @@ export function segmentIngestApi(deps: IngestApiDeps): RouteModule {
         'top-level `sentAt` and `context` apply to every event (its own fields win).',
       rawBody: { ...rawBody, schema: segmentBatchDocumentation },
       responses: answers,
-      errors: [401, 413, 422, 429, 503],
+      errors: [401, 403, 413, 422, 429, 503],
       async handler({ req, res }) {
         const receivedAt = deps.runtime.now();
         const body = envelope(segmentBatchSchema, rawJson(req));
@@ -81,7 +82,7 @@ export function segmentIngestApi(deps: IngestApiDeps): RouteModule {
         description: `${description} One event, at most ANALYTICS_MAX_EVENT_BYTES (413 \`event_too_large\`); its type is the path's.`,
         rawBody: { ...rawBody, schema: segmentCallDocumentation },
         responses: answers,
-        errors: [401, 413, 422, 429, 503],
+        errors: [401, 403, 413, 422, 429, 503],
         async handler({ req, res }) {
           const receivedAt = deps.runtime.now();
           const json = rawJson(req);
@@ -101,7 +102,7 @@ export function segmentIngestApi(deps: IngestApiDeps): RouteModule {
 export function nativeIngestApi(deps: IngestApiDeps): RouteModule {
   return routeModule('analytics-events', [
     defineRoute({
-      method: 'post', path: '/api/events', tags, auth: 'required', apiKey: true,
+      method: 'post', path: '/api/events', tags, auth: 'required', apiKeyScope: 'ingest',
       summary: 'Send events: one `{event_id, event_type, timestamp, user_id, data, metadata}` or an array of them',
       description:
         'Any Content-Type, gzip or not; at most ANALYTICS_MAX_REQUEST_BYTES after inflation (413 `request_too_large`), ANALYTICS_MAX_EVENTS_PER_REQUEST events ' +
@@ -109,7 +110,7 @@ export function nativeIngestApi(deps: IngestApiDeps): RouteModule {
         'Invalid events are quarantined and listed in `rejected`; an event_id sent before is counted in `duplicates` and appended once.',
       rawBody: { ...requestLimit(deps.maxRequestBytes), schema: nativeEventsDocumentation },
       responses: { 202: { schema: ingestAnswerSchema, description: 'Appended, counted and quarantined', headers: RATE_LIMIT_HEADERS } },
-      errors: [413, 429, 503],
+      errors: [403, 413, 429, 503],
       async handler({ req, res, principal }) {
         const receivedAt = deps.runtime.now();
         const json = rawJson(req);
@@ -155,7 +156,10 @@ async function writeKeyPrincipal(deps: IngestApiDeps, req: Request, res: Respons
     res.set('WWW-Authenticate', 'Basic realm="chronicle", charset="UTF-8"');
     throw new Unauthorized('send the write key as the HTTP Basic user name or as writeKey in the body', { code: 'unauthenticated' });
   }
-  return (await deps.authenticator.authenticateApiKey(key, rateLimitHeaders(res))).principal;
+  const { principal } = await deps.authenticator.authenticateApiKey(key, rateLimitHeaders(res));
+  // Routes without the authentication middleware check the scope themselves: a write key needs `ingest`.
+  requireApiKeyScope(principal, 'ingest');
+  return principal;
 }
 
 function basicUser(authorization: string | undefined): string | undefined {

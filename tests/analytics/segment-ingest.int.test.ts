@@ -5,6 +5,8 @@ import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnsw
 import { basic, gzipJson, ingestLog, issueKey, postRaw, quarantined, received, type IngestAnswer } from '../support/analytics-ingest.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
+const CHROME_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
 let app: TestApp;
 let http: HttpClient;
 let admin: AuthAnswer;
@@ -37,7 +39,7 @@ describe('Segment-compatible ingest with @segment/analytics-node', () => {
     const { id: keyId, key } = await issueKey(http, admin.accessToken);
     const client = segmentClient(key);
     const timestamp = new Date(Date.now() - 60_000);
-    client.track({ userId: 'u-1', event: 'Order Completed', properties: { total: 42.5, items: ['a', 'b'] }, timestamp, context: { ip: '203.0.113.77' } });
+    client.track({ userId: 'u-1', event: 'Order Completed', properties: { total: 42.5, items: ['a', 'b'] }, timestamp, context: { ip: '203.0.113.77', userAgent: CHROME_ON_WINDOWS } });
     client.identify({ userId: 'u-1', traits: { plan: 'pro' } });
     client.page({ anonymousId: 'anon-1', name: 'Pricing', properties: { path: '/pricing' } });
     client.screen({ userId: 'u-1', name: 'Home' });
@@ -56,6 +58,8 @@ describe('Segment-compatible ingest with @segment/analytics-node', () => {
     // The library's context arrives, and a full address never reaches the log.
     expect(track.context).toMatchObject({ library: { name: '@segment/analytics-node' } });
     expect(JSON.stringify(track)).not.toContain('203.0.113.77');
+    expect(track.context!['ip']).toBe('203.0.113.0');
+    expect(track.enrichment).toEqual({ browser: 'Chrome', os: 'Windows', device: 'desktop', ipTruncated: '203.0.113.0', country: null });
     expect(events.find((event) => event.type === 'page')).toMatchObject({ anonymousId: 'anon-1', event: null, properties: { path: '/pricing', name: 'Pricing' } });
     expect(events.find((event) => event.type === 'identify')).toMatchObject({ traits: { plan: 'pro' } });
     expect(events.find((event) => event.type === 'group')).toMatchObject({ groupId: 'g-1', traits: { seats: 5 } });
@@ -199,6 +203,17 @@ describe('Segment-compatible ingest over HTTP', () => {
     expect(answer).toMatchObject({ success: true, accepted: 1 });
     const event = received(await ingestLog(app.services.eventStore, admin.user.tenantId)).find((candidate) => candidate.messageId === 'one-1')!;
     expect(event).toMatchObject({ type: 'identify', userId: 'u-9', traits: { name: 'Ann' } });
+  });
+
+  it('needs the ingest scope: a read-only key is refused (403), an ingest-only key sends to /v1/* and /api/events', async () => {
+    const readOnly = await issueKey(http, admin.accessToken, { scopes: ['read'] });
+    await expectError(await http.post('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'E' }] }, { headers: basic(readOnly.key) }), 403, 'insufficient_scope');
+    await expectError(await http.post('/api/events', { event_id: 'sc-0', event_type: 'x' }, { headers: { 'x-api-key': readOnly.key } }), 403, 'insufficient_scope');
+    const writeKey = await issueKey(http, admin.accessToken, { scopes: ['ingest'] });
+    expect(await batch(writeKey.key, { batch: [{ type: 'track', messageId: 'sc-1', userId: 'u', event: 'E' }] })).toMatchObject({ accepted: 1 });
+    expect(await expectJson<IngestAnswer>(await http.post('/api/events', { event_id: 'sc-2', event_type: 'x' }, { headers: { 'x-api-key': writeKey.key } }), 202)).toMatchObject({ accepted: 1 });
+    const ids = received(await ingestLog(app.services.eventStore, admin.user.tenantId)).map((event) => event.messageId);
+    expect(ids.filter((id) => id.startsWith('sc-')).sort()).toEqual(['sc-1', 'sc-2']);
   });
 
   it('refuses a request without a valid write key (401), and never appends', async () => {
