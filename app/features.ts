@@ -1,3 +1,5 @@
+import { analyticsFeature } from '../api/analytics/index.js';
+import { auditFeature } from '../api/audit/index.js';
 import { contentFeature } from '../api/content/index.js';
 import { feedFeature } from '../api/feed/index.js';
 import { identityFeature } from '../api/identity/index.js';
@@ -8,6 +10,8 @@ export const features: readonly Feature[] = [
   identityFeature(),
   contentFeature(),
   feedFeature(),
+  auditFeature(),
+  analyticsFeature(),
 ];
 
 /** The list with `feature` in place of the one of the same name (tests: identity with a cheap password hash), or added at the end. */
