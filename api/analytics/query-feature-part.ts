@@ -1,19 +1,27 @@
 import type { FeatureApiContext } from '../../app/feature.js';
 import type { RouteModule } from '../route-module.js';
+import { analyticsExportApi } from './export-route.js';
 import { analyticsQueryApi } from './query-routes.js';
+import type { SpanLimits } from './time-range.js';
 
-/** The analytics queries' routes, built from the feature's context (api/analytics/index.ts lists them). */
-export function analyticsQueryRoutes({ services, runtime }: FeatureApiContext): RouteModule {
+/** The analytics queries' and the export's routes, built from the feature's context (api/analytics/index.ts lists them). */
+export function analyticsQueryRoutes({ services, runtime }: FeatureApiContext): RouteModule[] {
   const { config } = services;
-  return analyticsQueryApi({
-    knex: services.knex,
-    runtime,
-    limits: {
-      minuteHours: config.ANALYTICS_MAX_SPAN_MINUTE_HOURS,
-      hourDays: config.ANALYTICS_MAX_SPAN_HOUR_DAYS,
-      dayDays: config.ANALYTICS_MAX_SPAN_DAY_DAYS,
-      monthMonths: config.ANALYTICS_MAX_SPAN_MONTH_MONTHS,
-      exportDays: config.ANALYTICS_EXPORT_MAX_SPAN_DAYS,
-    },
-  });
+  const limits: SpanLimits = {
+    minuteHours: config.ANALYTICS_MAX_SPAN_MINUTE_HOURS,
+    hourDays: config.ANALYTICS_MAX_SPAN_HOUR_DAYS,
+    dayDays: config.ANALYTICS_MAX_SPAN_DAY_DAYS,
+    monthMonths: config.ANALYTICS_MAX_SPAN_MONTH_MONTHS,
+    exportDays: config.ANALYTICS_EXPORT_MAX_SPAN_DAYS,
+  };
+  return [
+    analyticsQueryApi({ knex: services.knex, runtime, limits }),
+    analyticsExportApi({
+      session: { connectionString: services.databaseUrl, statementTimeoutMs: config.ANALYTICS_EXPORT_TIMEOUT_MS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS },
+      runtime,
+      limits,
+      concurrency: config.ANALYTICS_EXPORT_CONCURRENCY,
+      logger: services.logger,
+    }),
+  ];
 }

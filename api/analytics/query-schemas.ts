@@ -61,3 +61,9 @@ export const activeUsersAnswerSchema = z
     items: z.array(z.object({ period: z.string().meta({ description: 'The day, or the month’s first day, in the zone' }), start: z.string(), activeUsers: z.number().int() })),
   })
   .meta({ id: 'AnalyticsActiveUsers' });
+
+export const exportQuerySchema = z.object({
+  from: instant.optional().meta({ description: 'Start of the range (included); default 30 days before `to`' }),
+  to: instant.optional().meta({ description: 'End of the range (excluded); default now' }),
+  format: z.enum(['ndjson', 'csv']).default('ndjson').meta({ description: 'ndjson (one JSON object a line) or csv; default ndjson' }),
+});

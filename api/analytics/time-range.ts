@@ -14,6 +14,8 @@ export type RollupGrain = 'minute' | 'hour' | 'day';
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31);
 
 /** `tz` is not an IANA time zone name (`Europe/Paris`, `UTC`): 400 `invalid_time_zone`. */
 export class InvalidTimeZoneError extends ValidationError {
@@ -26,10 +28,10 @@ export class InvalidTimeZoneError extends ValidationError {
   }
 }
 
-/** `from` is not before `to`: 400 `invalid_range`. */
+/** `from` is not before `to`, or either lies outside the years 1970 to 9999: 400 `invalid_range`. */
 export class InvalidRangeError extends ValidationError {
-  constructor(from: Date, to: Date) {
-    super('from must be before to', { status: 400, code: 'invalid_range', details: [{ from: from.toISOString(), to: to.toISOString() }] });
+  constructor(from: Date, to: Date, problem = 'from must be before to') {
+    super(problem, { status: 400, code: 'invalid_range', details: [{ from: from.toISOString(), to: to.toISOString() }] });
   }
 }
 
@@ -96,18 +98,23 @@ export function offsetMinutes(timeZone: string, at: Date): number {
 }
 
 /**
- * The range asked for, floored to whole minutes (the finest rollup), with
- * defaults: `to` now, `from` `defaultSpanMs` before `to`. Refused when empty
- * or longer than `maxSpanMs`.
+ * The range asked for, with defaults: `to` now, `from` `defaultSpanMs`
+ * before `to`; floored to whole minutes (the finest rollup) unless told
+ * (the export reads facts, to the millisecond). Refused when empty or
+ * longer than `maxSpanMs`.
  */
 export function checkedRange(
   asked: { from?: string | undefined; to?: string | undefined },
   defaultSpanMs: number,
   maxSpan: { ms: number; interval: string; limit: string; variable: string },
   now: Date,
+  precision: 'minute' | 'exact' = 'minute',
 ): TimeRange {
-  const to = floorMinute(asked.to === undefined ? now : new Date(asked.to));
-  const from = floorMinute(asked.from === undefined ? new Date(to.getTime() - defaultSpanMs) : new Date(asked.from));
+  const floor = precision === 'minute' ? floorMinute : (at: Date) => at;
+  const to = floor(asked.to === undefined ? now : new Date(asked.to));
+  const from = floor(asked.from === undefined ? new Date(to.getTime() - defaultSpanMs) : new Date(asked.from));
+  // PostgreSQL has no year 0, and the warehouse nothing before 1970: refused here rather than failing in SQL.
+  for (const end of [from, to]) if (end.getTime() < EARLIEST || end.getTime() > LATEST) throw new InvalidRangeError(from, to, 'from and to must lie between 1970 and 9999');
   if (from.getTime() >= to.getTime()) throw new InvalidRangeError(from, to);
   if (to.getTime() - from.getTime() > maxSpan.ms) throw new RangeTooLongError(maxSpan.interval, maxSpan.limit, maxSpan.variable);
   return { from, to };

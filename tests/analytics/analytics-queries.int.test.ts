@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { analyticsQueryRoutes } from '../../api/analytics/query-feature-part.js';
-import type { Feature } from '../../app/feature.js';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { uniqueEmail } from '../support/identity-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -17,8 +15,6 @@ interface ActiveUsers {
   items: Array<{ period: string; start: string; activeUsers: number }>;
 }
 
-const queriesFeature: Feature = { name: 'analytics-queries-test', api: (context) => ({ routes: [analyticsQueryRoutes(context)] }) };
-
 let app: TestApp;
 let http: HttpClient;
 let admin: AuthAnswer;
@@ -27,7 +23,7 @@ let member: AuthAnswer;
 let readKey: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: GENEROUS_LIMITS_ENV, features: [queriesFeature] });
+  app = await startTestApp({ env: GENEROUS_LIMITS_ENV });
   http = new HttpClient(app.url);
   admin = await http.signup();
   otherAdmin = await http.signup();
@@ -104,6 +100,7 @@ describe('GET /api/analytics/counts', () => {
     );
     expect(tooLong.details).toEqual([{ interval: 'minute', maxSpan: '24 hours', variable: 'ANALYTICS_MAX_SPAN_MINUTE_HOURS' }]);
     await expectError(await http.get('/api/analytics/counts?interval=day&from=2025-01-01T00:00:00Z&to=2026-11-30T00:00:00Z', { bearer: admin.accessToken }), 400, 'range_too_long');
+    await expectError(await http.get('/api/analytics/counts?interval=day&from=0000-01-01T00:00:00Z&to=0000-01-02T00:00:00Z', { bearer: admin.accessToken }), 400, 'invalid_range');
     await expectError(await http.get('/api/analytics/counts?from=yesterday', { bearer: admin.accessToken }), 400, 'invalid_query');
     await expectError(await http.get('/api/analytics/counts?interval=week', { bearer: admin.accessToken }), 400, 'invalid_query');
   });
