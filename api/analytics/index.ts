@@ -1,5 +1,6 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { analyticsQueryRoutes } from './query-feature-part.js';
 
 /**
@@ -12,6 +13,7 @@ export function analyticsFeature(): Feature {
   return {
     name: 'analytics',
     aggregates: [...analyticsAggregates],
+    projections: [analyticsQuarantineReadModel()],
     api: (context) => ({ routes: [...analyticsQueryRoutes(context)] }),
   };
 }

@@ -1,11 +1,12 @@
 import type { FeatureApiContext } from '../../app/feature.js';
 import type { RouteModule } from '../route-module.js';
 import { analyticsExportApi } from './export-route.js';
+import { quarantineApi } from './quarantine-routes.js';
 import { analyticsQueryApi } from './query-routes.js';
 import type { SpanLimits } from './time-range.js';
 
-/** The analytics queries' and the export's routes, built from the feature's context (api/analytics/index.ts lists them). */
-export function analyticsQueryRoutes({ services, runtime }: FeatureApiContext): RouteModule[] {
+/** The analytics queries', the export's and the quarantine's routes, built from the feature's context (api/analytics/index.ts lists them). */
+export function analyticsQueryRoutes({ services, runtime, readYourWrites }: FeatureApiContext): RouteModule[] {
   const { config } = services;
   const limits: SpanLimits = {
     minuteHours: config.ANALYTICS_MAX_SPAN_MINUTE_HOURS,
@@ -23,5 +24,6 @@ export function analyticsQueryRoutes({ services, runtime }: FeatureApiContext): 
       concurrency: config.ANALYTICS_EXPORT_CONCURRENCY,
       logger: services.logger,
     }),
+    quarantineApi({ knex: services.knex, readYourWrites }),
   ];
 }
