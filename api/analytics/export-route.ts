@@ -3,8 +3,10 @@ import { z } from 'zod';
 import type { Runtime } from '../../commands/runtime.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { ReadModelUnavailableError } from '../../projections/engine/errors.js';
+import { WAREHOUSE_PROJECTION } from '../../projections/warehouse/warehouse-projection.js';
 import { openFactsExport, type ExportFormat, type FactsExportSession } from '../../projections/warehouse/queries/export-facts.js';
 import { Unavailable } from '../errors.js';
+import { minPositionHeaderSchema, type ReadYourWrites } from '../read-your-writes.js';
 import { defineRoute } from '../route.js';
 import { routeModule, type RouteModule } from '../route-module.js';
 import { analyticsTenantOf } from './analytics-reader.js';
@@ -19,6 +21,7 @@ export interface AnalyticsExportDeps {
   /** ANALYTICS_EXPORT_CONCURRENCY. */
   concurrency: number;
   logger: Logger;
+  readYourWrites: ReadYourWrites;
 }
 
 const CONTENT_TYPES: Record<ExportFormat, string> = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' };
@@ -40,7 +43,7 @@ export function analyticsExportApi(deps: AnalyticsExportDeps): RouteModule {
       description:
         `Oldest first. Longest range ${deps.limits.exportDays} days (ANALYTICS_EXPORT_MAX_SPAN_DAYS); default the last 30 days. ` +
         'CSV has a header line and `properties` as JSON text. Admins of the tenant, or an API key with the read scope.',
-      request: { query: exportQuerySchema },
+      request: { query: exportQuerySchema, headers: minPositionHeaderSchema },
       responses: {
         200: {
           description: 'One JSON object a line (`format=ndjson`), or CSV (`format=csv`, text/csv)',
@@ -48,9 +51,10 @@ export function analyticsExportApi(deps: AnalyticsExportDeps): RouteModule {
           contentType: 'application/x-ndjson',
         },
       },
-      errors: [403, 503],
+      errors: [403, 503, 504],
       async handler({ query, principal, req, res }) {
         const tenantId = analyticsTenantOf(principal);
+        await deps.readYourWrites(req, [WAREHOUSE_PROJECTION]);
         const range = checkedRange(query, DEFAULT_SPAN_MS.day, maxSpanOf('export', deps.limits), deps.runtime.now(), 'exact');
         const free = slots.take();
         let running: Awaited<ReturnType<typeof openFactsExport>> | undefined;

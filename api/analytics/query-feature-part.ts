@@ -16,13 +16,14 @@ export function analyticsQueryRoutes({ services, runtime, readYourWrites }: Feat
     exportDays: config.ANALYTICS_EXPORT_MAX_SPAN_DAYS,
   };
   return [
-    analyticsQueryApi({ knex: services.knex, runtime, limits }),
+    analyticsQueryApi({ knex: services.knex, runtime, limits, readYourWrites }),
     analyticsExportApi({
       session: { connectionString: services.databaseUrl, statementTimeoutMs: config.ANALYTICS_EXPORT_TIMEOUT_MS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS },
       runtime,
       limits,
       concurrency: config.ANALYTICS_EXPORT_CONCURRENCY,
       logger: services.logger,
+      readYourWrites,
     }),
     quarantineApi({ knex: services.knex, readYourWrites }),
   ];

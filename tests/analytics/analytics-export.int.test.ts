@@ -3,7 +3,7 @@ import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnsw
 import { parseCsv } from '../support/csv.js';
 import { uniqueEmail } from '../support/identity-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ensureWarehouseTables, seedFacts } from '../support/warehouse-seed.js';
+import { createWarehouseTables } from '../support/warehouse-seed.js';
 
 /** Far more than any one read of the socket: about 10 MB of NDJSON. */
 const ROWS = 30_000;
@@ -16,13 +16,14 @@ let admin: AuthAnswer;
 let otherAdmin: AuthAnswer;
 
 beforeAll(async () => {
-  // One export at a time, so a slot held by a connection not released shows as 503.
+  // One export at a time, so a slot held by a connection not released shows as 503. An `api` app: the
+  // facts are written straight into the warehouse's tables (30,000 through the log would take far longer).
   app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, ANALYTICS_EXPORT_CONCURRENCY: '1' } });
   http = new HttpClient(app.url);
   admin = await http.signup();
   otherAdmin = await http.signup();
   const { knex } = app.services;
-  await ensureWarehouseTables(knex);
+  await createWarehouseTables(knex);
   await knex.raw(
     `INSERT INTO warehouse.facts (tenant_id, message_id, type, event, user_id, anonymous_id, occurred_at, received_at, source, properties, position)
      SELECT ?::uuid, 'm-' || lpad(i::text, 6, '0'), 'track', 'e' || (i % 7), CASE WHEN i % 10 = 0 THEN NULL ELSE 'u' || (i % 100) END, 'anon-' || i,
@@ -31,7 +32,11 @@ beforeAll(async () => {
      FROM generate_series(1, ?) AS i`,
     [admin.user.tenantId, NOTE, ROWS],
   );
-  await seedFacts(knex, otherAdmin.user.tenantId, [{ event: 'theirs', at: '2026-11-01T01:00:00Z', messageId: 'other-1' }]);
+  await knex.raw(
+    `INSERT INTO warehouse.facts (tenant_id, message_id, type, event, occurred_at, received_at, source, properties, position)
+     VALUES (?::uuid, 'other-1', 'track', 'theirs', '2026-11-01T01:00:00Z', '2026-11-01T01:00:00Z', 'segment', '{}', 1)`,
+    [otherAdmin.user.tenantId],
+  );
 });
 afterAll(async () => app?.stop());
 

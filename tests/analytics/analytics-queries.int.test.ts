@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { uniqueEmail } from '../support/identity-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ensureWarehouseTables, seedFacts } from '../support/warehouse-seed.js';
+import { appendGiven } from '../support/given-events.js';
+import { received } from '../support/warehouse-events.js';
 
 interface Counts {
   timeZone: string;
@@ -21,9 +22,11 @@ let admin: AuthAnswer;
 let otherAdmin: AuthAnswer;
 let member: AuthAnswer;
 let readKey: string;
+let minPosition: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: GENEROUS_LIMITS_ENV });
+  // `start`: the warehouse is built by its projection from the log, as in production.
+  app = await startTestApp({ role: 'start', env: GENEROUS_LIMITS_ENV });
   http = new HttpClient(app.url);
   admin = await http.signup();
   otherAdmin = await http.signup();
@@ -31,26 +34,31 @@ beforeAll(async () => {
   const invitation = await expectJson<{ token: string }>(await http.post('/api/invitations', { email }, { bearer: admin.accessToken }), 201);
   member = await http.signup({ email, invitationToken: invitation.token });
   readKey = (await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'reader' }, { bearer: admin.accessToken }), 201)).key;
-  await ensureWarehouseTables(app.services.knex);
-  await seedFacts(app.services.knex, admin.user.tenantId, [
-    { event: 'signup', at: '2026-11-30T10:00:10Z', userId: 'u1' },
-    { event: 'signup', at: '2026-11-30T10:00:50Z', userId: 'u2' },
-    { event: 'signup', at: '2026-11-30T10:02:00Z', userId: 'u3' },
-    { event: 'signup', at: '2026-11-30T10:45:00Z', userId: 'u1' },
-    { event: 'click', at: '2026-11-30T10:01:00Z', userId: 'u2' },
+  const tenant = admin.user.tenantId;
+  let n = 0;
+  const track = (event: string, at: string, userId: string | null = 'user-1', anonymousId: string | null = null) =>
+    received(tenant, `m-${++n}`, { event, at, userId, anonymousId, ...(event.startsWith('$') ? { type: 'page' as const, event: null } : {}) });
+  const last = await appendGiven(app.services.eventStore, [
+    track('signup', '2026-11-30T10:00:10Z', 'u1'),
+    track('signup', '2026-11-30T10:00:50Z', 'u2'),
+    track('signup', '2026-11-30T10:02:00Z', 'u3'),
+    track('signup', '2026-11-30T10:45:00Z', 'u1'),
+    track('click', '2026-11-30T10:01:00Z', 'u2'),
     // Paris: 1 December 00:30; Kolkata: 1 December 05:00.
-    { event: '$page', at: '2026-11-30T23:30:00Z', userId: null, anonymousId: 'anon-9' },
+    track('$page', '2026-11-30T23:30:00Z', null, 'anon-9'),
     // New York: 1 November 00:30 EDT, 1 November 23:30 EST (the 25-hour day), 2 November 00:30 EST.
-    { event: 'dst', at: '2026-11-01T04:30:00Z' },
-    { event: 'dst', at: '2026-11-02T04:30:00Z' },
-    { event: 'dst', at: '2026-11-02T05:30:00Z' },
+    track('dst', '2026-11-01T04:30:00Z'),
+    track('dst', '2026-11-02T04:30:00Z'),
+    track('dst', '2026-11-02T05:30:00Z'),
+    received(otherAdmin.user.tenantId, 'other-1', { event: 'other', at: '2026-11-30T10:00:00Z', userId: 'x' }),
   ]);
-  await seedFacts(app.services.knex, otherAdmin.user.tenantId, [{ event: 'other', at: '2026-11-30T10:00:00Z', userId: 'x' }]);
+  // Through the real warehouse projection: every query below waits until it holds them all.
+  minPosition = String(last);
 });
 afterAll(async () => app?.stop());
 
 function get<T>(path: string, bearer = admin.accessToken): Promise<T> {
-  return http.get(path, { bearer }).then((response) => expectJson<T>(response, 200));
+  return http.get(path, { bearer, headers: { 'x-min-position': minPosition } }).then((response) => expectJson<T>(response, 200));
 }
 
 const counts = (buckets: Counts['buckets']) => buckets.map(({ start, count }) => [start, count]);
