@@ -38,7 +38,7 @@ export function analyticsExportApi(deps: AnalyticsExportDeps): RouteModule {
   const log = deps.logger.child({ component: 'analytics-export' });
   return routeModule('analytics-export', [
     defineRoute({
-      method: 'get', path: '/api/analytics/export', tags: ['analytics'], auth: 'required', apiKey: true,
+      method: 'get', path: '/api/analytics/export', tags: ['analytics'], auth: 'required', apiKeyScope: 'read',
       summary: 'Every fact of the tenant in a range, streamed as NDJSON or CSV',
       description:
         `Oldest first. Longest range ${deps.limits.exportDays} days (ANALYTICS_EXPORT_MAX_SPAN_DAYS); default the last 30 days. ` +

@@ -20,7 +20,7 @@ const tags = ['analytics'];
 export function quarantineApi(deps: QuarantineApiDeps): RouteModule {
   return routeModule('analytics-quarantine', [
     defineRoute({
-      method: 'get', path: '/api/analytics/quarantine', tags, auth: 'required', apiKey: true,
+      method: 'get', path: '/api/analytics/quarantine', tags, auth: 'required', apiKeyScope: 'read',
       summary: 'The events refused at ingest, newest first, with their reasons and raw text',
       description: 'Admins of the tenant, or an API key with the read scope. `X-Min-Position` (an ingest answer’s position) waits until the list has it.',
       request: { query: quarantineListQuerySchema, headers: minPositionHeaderSchema },

@@ -36,7 +36,7 @@ export function analyticsQueryApi(deps: AnalyticsQueryDeps): RouteModule {
   const { knex, runtime, limits, readYourWrites } = deps;
   return routeModule('analytics-queries', [
     defineRoute({
-      method: 'get', path: '/api/analytics/counts', tags, auth: 'required', apiKey: true,
+      method: 'get', path: '/api/analytics/counts', tags, auth: 'required', apiKeyScope: 'read',
       summary: 'How often an event (or every event) happened, per minute, hour or day in a time zone',
       description:
         'Zero-filled buckets from the one holding `from` to the one holding the last instant before `to`. Longest ranges: ' +
@@ -63,7 +63,7 @@ export function analyticsQueryApi(deps: AnalyticsQueryDeps): RouteModule {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/analytics/top-events', tags, auth: 'required', apiKey: true,
+      method: 'get', path: '/api/analytics/top-events', tags, auth: 'required', apiKeyScope: 'read',
       summary: 'The most frequent events in a range, most first',
       description: `Longest range ${limits.dayDays} days (ANALYTICS_MAX_SPAN_DAY_DAYS); default the last 30 days. Admins of the tenant, or an API key with the read scope.`,
       request: { query: topEventsQuerySchema, headers: minPositionHeaderSchema },
@@ -78,7 +78,7 @@ export function analyticsQueryApi(deps: AnalyticsQueryDeps): RouteModule {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/analytics/active-users', tags, auth: 'required', apiKey: true,
+      method: 'get', path: '/api/analytics/active-users', tags, auth: 'required', apiKeyScope: 'read',
       summary: 'Distinct active users per day or month in a time zone',
       description:
         'Whole days (months) in the zone, from the one holding `from` to the one holding the last instant before `to`. ' +

@@ -108,7 +108,7 @@ describe('GET /api/analytics/export', () => {
     expect(lines.map((line) => (JSON.parse(line) as { messageId: string }).messageId)).toEqual(['other-1']);
   });
 
-  it('refuses bad ranges and formats, members and guests, changing nothing', async () => {
+  it('refuses bad ranges and formats, members, guests and ingest-only keys; a read key exports', async () => {
     await expectError(await http.get('/api/analytics/export?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z', { bearer: admin.accessToken }), 400, 'invalid_range');
     await expectError(await http.get('/api/analytics/export?from=2020-01-01T00:00:00Z&to=2026-11-01T00:00:00Z', { bearer: admin.accessToken }), 400, 'range_too_long');
     await expectError(await http.get(`/api/analytics/export?${RANGE}&format=xml`, { bearer: admin.accessToken }), 400, 'invalid_query');
@@ -117,6 +117,11 @@ describe('GET /api/analytics/export', () => {
     const member = await http.signup({ email, invitationToken: invitation.token });
     await expectError(await http.get(`/api/analytics/export?${RANGE}`, { bearer: member.accessToken }), 403, 'admin_required');
     await expectError(await http.get(`/api/analytics/export?${RANGE}`), 401, 'unauthenticated');
+    const ingestKey = (await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'write key', scopes: ['ingest'] }, { bearer: admin.accessToken }), 201)).key;
+    await expectError(await http.get(`/api/analytics/export?${RANGE}`, { bearer: ingestKey }), 403, 'insufficient_scope');
+    const readKey = (await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'reader', scopes: ['read'] }, { bearer: admin.accessToken }), 201)).key;
+    const read = await http.get('/api/analytics/export?from=2026-11-01T00:00:00Z&to=2026-11-01T00:00:02Z', { bearer: readKey });
+    expect((await read.text()).trim().split('\n').map((line) => (JSON.parse(line) as { messageId: string }).messageId)).toEqual([messageId(1)]);
   });
 
   it('holds PostgreSQL back while the client does not read, and ends its session when the client leaves', async () => {

@@ -22,6 +22,7 @@ let admin: AuthAnswer;
 let otherAdmin: AuthAnswer;
 let member: AuthAnswer;
 let readKey: string;
+let ingestKey: string;
 let minPosition: string;
 
 beforeAll(async () => {
@@ -33,7 +34,8 @@ beforeAll(async () => {
   const email = uniqueEmail('member');
   const invitation = await expectJson<{ token: string }>(await http.post('/api/invitations', { email }, { bearer: admin.accessToken }), 201);
   member = await http.signup({ email, invitationToken: invitation.token });
-  readKey = (await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'reader' }, { bearer: admin.accessToken }), 201)).key;
+  readKey = (await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'reader', scopes: ['read'] }, { bearer: admin.accessToken }), 201)).key;
+  ingestKey = (await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'write key', scopes: ['ingest'] }, { bearer: admin.accessToken }), 201)).key;
   const tenant = admin.user.tenantId;
   let n = 0;
   const track = (event: string, at: string, userId: string | null = 'user-1', anonymousId: string | null = null) =>
@@ -167,9 +169,10 @@ describe('who may read analytics', () => {
     expect((await get<TopEvents>(`/api/analytics/top-events?${day}`)).items.map(({ event }) => event)).not.toContain('other');
   });
 
-  it('lets an API key of the tenant read, and refuses members and guests', async () => {
+  it('lets an API key with the read scope read, and refuses an ingest-only key, members and guests', async () => {
     expect((await get<TopEvents>(`/api/analytics/top-events?${day}`, readKey)).items[0]).toEqual({ event: 'signup', count: 4 });
     for (const path of ['counts', 'top-events', 'active-users']) {
+      await expectError(await http.get(`/api/analytics/${path}?${day}`, { bearer: ingestKey }), 403, 'insufficient_scope');
       await expectError(await http.get(`/api/analytics/${path}?${day}`, { bearer: member.accessToken }), 403, 'admin_required');
       await expectError(await http.get(`/api/analytics/${path}?${day}`), 401, 'unauthenticated');
     }
