@@ -28,6 +28,12 @@ export interface Projection<Base extends string = string> {
   /** Only these events reach apply; the subscription filters them in the store. */
   readonly filter: EventFilter;
   /**
+   * Apply gets the events as the log stores them, not upcast: for a
+   * projection about the stored bytes themselves (the audit seal hashes
+   * them), which must not change when an upcaster is added.
+   */
+  readonly storedEvents?: boolean;
+  /**
    * The PostgreSQL schema its tables and their views live in, created when
    * missing (`warehouse`); the connection's current schema when omitted. With
    * a schema, the names setup and apply are given are qualified
