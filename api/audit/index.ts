@@ -1,4 +1,7 @@
 import type { Feature } from '../../app/feature.js';
+import { auditEventsProjection } from '../../projections/audit/audit-events-projection.js';
+import { auditReads } from '../../projections/audit/audit-queries.js';
+import { auditApi } from './audit-routes.js';
 
 /**
  * Audit (docs/CONTRACT.md section 3, "Audit"; issue 13): who did what and
@@ -10,5 +13,10 @@ import type { Feature } from '../../app/feature.js';
 export function auditFeature(): Feature {
   return {
     name: 'audit',
+    // The audit trail: every event, indexed by actor, tenant, stream, category, type, correlation and time.
+    projections: [auditEventsProjection()],
+    api: ({ services, readYourWrites }) => ({
+      routes: [auditApi({ reads: auditReads(services.knex), readYourWrites })],
+    }),
   };
 }
