@@ -40,7 +40,7 @@ export type AuditEvent = RecordedEventJson;
 
 /** The events the reader may see that match every filter, in log order (either way), a page at a time. */
 export async function listAuditEvents(reads: AuditReads, reader: AuditReader, filters: AuditFilters, page: PageRequest, direction: AuditDirection): Promise<Page<AuditEvent>> {
-  const query = await visibleEvents(reads, reader);
+  const { query } = await visibleEvents(reads, reader);
   if (filters.actor !== undefined) query.andWhere('a.actor_id', filters.actor);
   if (filters.tenant !== undefined) query.andWhere('a.tenant_id', filters.tenant);
   if (filters.stream !== undefined) query.andWhere('a.stream', filters.stream);
@@ -80,7 +80,7 @@ export interface Correlation {
  * event the reader may not see is left out, so its children become roots.
  */
 export async function correlationEvents(reads: AuditReads, reader: AuditReader, correlationId: string, limit: number): Promise<Correlation> {
-  const query = (await visibleEvents(reads, reader)).andWhere('a.correlation_id', correlationId).orderBy('a.position', 'asc').limit(limit + 1);
+  const query = (await visibleEvents(reads, reader)).query.andWhere('a.correlation_id', correlationId).orderBy('a.position', 'asc').limit(limit + 1);
   const rows = ((await query.catch(unavailable)) as AuditRow[]).map(auditEventOf);
   const events = rows.slice(0, limit);
   return { events: causationTree(events), truncated: rows.length > limit };
@@ -103,9 +103,10 @@ export function causationTree(events: readonly AuditEvent[]): CorrelatedEvent[] 
 
 const SELECTED = ['a.position', 'a.stream', 'a.revision', 'a.event_id', 'a.type', 'a.data', 'a.metadata', 'a.recorded_at'];
 
-async function visibleEvents(reads: AuditReads, reader: AuditReader): Promise<Knex.QueryBuilder> {
+/** Wrapped: a query builder is a thenable, which an async function's return would run. */
+async function visibleEvents(reads: AuditReads, reader: AuditReader): Promise<{ query: Knex.QueryBuilder }> {
   const withCollections = reader.type === 'operator' ? false : await reads.collections.check();
-  return whereAuditVisible(reads.knex(`${AUDIT_EVENTS} AS a`).select(SELECTED), reads.knex, reader, withCollections);
+  return { query: whereAuditVisible(reads.knex(`${AUDIT_EVENTS} AS a`).select(SELECTED), reads.knex, reader, withCollections) };
 }
 
 async function pageOf(query: Knex.QueryBuilder, page: PageRequest, direction: AuditDirection): Promise<Page<AuditEvent>> {
