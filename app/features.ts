@@ -1,3 +1,4 @@
+import { analyticsFeature } from '../api/analytics/index.js';
 import { auditFeature } from '../api/audit/index.js';
 import { contentFeature } from '../api/content/index.js';
 import { feedFeature } from '../api/feed/index.js';
@@ -10,6 +11,7 @@ export const features: readonly Feature[] = [
   contentFeature(),
   feedFeature(),
   auditFeature(),
+  analyticsFeature(),
 ];
 
 /** The list with `feature` in place of the one of the same name (tests: identity with a cheap password hash), or added at the end. */

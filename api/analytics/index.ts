@@ -1,0 +1,15 @@
+import type { Feature } from '../../app/feature.js';
+import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+
+/**
+ * Analytics (issue 12): Segment-compatible and native ingest, quarantine,
+ * the warehouse projections, their queries and anomaly detection. The code
+ * lives in the layer folders (`domain/analytics/`, `commands/analytics/`,
+ * `projections/warehouse/`, `api/analytics/`); each part adds its pieces here.
+ */
+export function analyticsFeature(): Feature {
+  return {
+    name: 'analytics',
+    aggregates: [...analyticsAggregates],
+  };
+}

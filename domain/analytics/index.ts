@@ -1,0 +1,3 @@
+export * from './events.js';
+export * from './ids.js';
+export * from './streams.js';
