@@ -116,3 +116,4 @@ describe('chronicle audit and events tail', () => {
       tail.kill('SIGKILL');
     }
   }, 180_000);
+});
