@@ -11,7 +11,9 @@ describe('chronicle audit and events tail: bad usage', () => {
       return true;
     });
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   const firstLine = () => stderr.split('\n')[0];
 
