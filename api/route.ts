@@ -1,7 +1,9 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { requireApiKeyScope } from '../auth/policies.js';
 import type { Principal } from '../auth/principal.js';
+import type { ApiKeyScope } from '../domain/tenant/api-key-scopes.js';
 import { idempotencyKeyHeaderSchema, idempotentRequest, type Idempotency } from './idempotency/idempotency.js';
 import { errorResponses } from './openapi.js';
 import { minPositionHeaderSchema, type ReadYourWrites } from './read-your-writes.js';
@@ -79,6 +81,13 @@ interface RouteDescription {
   auth: RouteAuth;
   /** An API key is accepted as well as a bearer token (documented as a second security scheme). */
   apiKey?: boolean;
+  /**
+   * The scope an API key needs to call this route: `admin` unless told
+   * (`ingest` for the ingest endpoints, `read` for analytics queries). A key
+   * without it is refused with 403 `insufficient_scope` before anything else
+   * is looked at; users are not affected. Documented as `x-api-key-scope`.
+   */
+  apiKeyScope?: ApiKeyScope;
   request?: RouteRequestSchemas;
   responses: RouteResponses;
   /**
@@ -156,6 +165,7 @@ export function defineRoute<
   Responses extends RouteResponses = RouteResponses,
 >(definition: RouteDefinition<Auth, Schemas, Responses>): Route {
   const { method, path, auth } = definition;
+  const apiKeyScope = apiKeyScopeOf(definition);
   const request: RouteRequestSchemas = definition.request ?? {};
   checkPath(definition, request);
   const responses: RouteResponses = definition.responses;
@@ -163,6 +173,8 @@ export function defineRoute<
   const handle: RequestHandler = async (req, res) => {
     // Who is asking comes first: an anonymous caller learns nothing from validation messages.
     const principal = auth === 'required' ? requirePrincipal(res) : auth === 'optional' ? principalOf(res) : undefined;
+    // Every route an API key can reach names its scope, so no route is forgotten (an ingest-only write key ships in web pages).
+    if (principal) requireApiKeyScope(principal, apiKeyScope);
     const input = {
       params: request.params ? parseRequestPart(request.params, req.params, 'path') : undefined,
       query: request.query ? parseRequestPart(request.query, req.query, 'query') : undefined,
@@ -196,6 +208,10 @@ export function defineRoute<
   };
 
   return { method, path, openApiPath: openApiPathOf(path), auth, openApi: openApiEntry(definition, request), handle };
+}
+
+function apiKeyScopeOf(definition: RouteDescription): ApiKeyScope {
+  return definition.apiKeyScope ?? 'admin';
 }
 
 function checkPath(definition: RouteDescription, request: RouteRequestSchemas): void {
@@ -239,7 +255,8 @@ function openApiEntry(definition: RouteDescription, request: RouteRequestSchemas
       ...(response.headers ? { headers: response.headers } : {}),
     };
   }
-  const security: Record<string, string[]>[] = definition.apiKey ? [{ bearerAuth: [] }, { apiKey: [] }] : [{ bearerAuth: [] }];
+  const acceptsApiKey = definition.apiKey === true || definition.apiKeyScope !== undefined;
+  const security: Record<string, string[]>[] = acceptsApiKey ? [{ bearerAuth: [] }, { apiKey: [] }] : [{ bearerAuth: [] }];
   return {
     method: definition.method,
     path: openApiPathOf(definition.path),
@@ -248,6 +265,7 @@ function openApiEntry(definition: RouteDescription, request: RouteRequestSchemas
     ...(definition.description ? { description: definition.description } : {}),
     // An empty requirement is OpenAPI's way of saying a guest may call too.
     ...(definition.auth === 'required' ? { security } : definition.auth === 'optional' ? { security: [...security, {}] } : {}),
+    ...(definition.auth === 'none' ? {} : { 'x-api-key-scope': apiKeyScopeOf(definition) }),
     request: {
       ...(request.params ? { params: request.params as z.ZodObject } : {}),
       ...(request.query ? { query: request.query as z.ZodObject } : {}),

@@ -1,6 +1,6 @@
 import type { TenantRole } from '../domain/user/roles.js';
 import type { Principal, UserPrincipal } from './principal.js';
-import type { ApiKeyService } from './api-keys/api-key-service.js';
+import type { ApiKeyInput, ApiKeyService } from './api-keys/api-key-service.js';
 import { changePassword, endSession, listSessions } from './identity/account.js';
 import { resendVerification, verifyEmail } from './identity/email-verification.js';
 import type { IdentityDeps } from './identity/identity-deps.js';
@@ -115,7 +115,7 @@ export class IdentityService {
     return endUserSessions(this.deps, principal, userId);
   }
 
-  issueApiKey(principal: Principal, input: { name: string; rateLimitPerMinute?: number }, request: RequestInfo) {
+  issueApiKey(principal: Principal, input: ApiKeyInput, request: RequestInfo) {
     return this.apiKeys.issue(principal, input, request);
   }
 

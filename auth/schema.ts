@@ -142,4 +142,19 @@ export const authMigrations: Migration[] = [
       `);
     },
   },
+  {
+    name: '0230_auth_api_key_scopes',
+    async up(knex: Knex) {
+      await knex.raw(`
+        -- What each key may do (domain/tenant/api-key-scopes.ts). Keys issued before scopes existed keep every
+        -- scope, as their ApiKeyIssued events read (upcast); new rows must say theirs, hence no default left behind.
+        ALTER TABLE auth_api_keys ADD COLUMN scopes text[] NOT NULL DEFAULT '{ingest,read,admin}'
+          CHECK (cardinality(scopes) > 0 AND scopes <@ '{ingest,read,admin}'::text[]);
+        ALTER TABLE auth_api_keys ALTER COLUMN scopes DROP DEFAULT;
+      `);
+    },
+    async down(knex: Knex) {
+      await knex.raw('ALTER TABLE auth_api_keys DROP COLUMN IF EXISTS scopes');
+    },
+  },
 ];

@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
- * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed;
+ * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed, analytics;
  * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
@@ -15,6 +15,7 @@ import { appendScenarios, measureAppends } from './scenarios/appends.js';
 import { checkOrdering, type OrderingResult } from './scenarios/ordering.js';
 import { identityBenchmark } from './scenarios/identity.js';
 import { contentResults } from './scenarios/content-results.js';
+import { analyticsResults } from './scenarios/analytics-results.js';
 import { feedResults, type FeedGroupOptions } from './scenarios/feed-results.js';
 import { loadEvents, measureReadAll } from './scenarios/read-all.js';
 import { median } from './support/measure.js';
@@ -24,7 +25,7 @@ import { printTable, ratio, writeResults, type ScenarioResult } from './report.j
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : 5;
-const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content', 'feed'] as const;
+const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content', 'feed', 'analytics'] as const;
 const only = new Set((process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length) ?? GROUPS.join(',')).split(','));
 for (const group of only) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only takes ${GROUPS.join(', ')}; got ${group}`);
 const readAllEvents = quick ? 20_000 : 200_000;
@@ -35,6 +36,8 @@ const replayEmmettEvents = quick ? 10_000 : 50_000;
 const identityFailedLogins = quick ? 1_000 : 10_000;
 const contentSeconds = quick ? 3 : 20;
 const contentReplayEvents = quick ? 100_000 : 1_000_000;
+// Issue 12 asks for at least 30 s of sustained ingest.
+const analyticsSeconds = quick ? 5 : 30;
 const POOL_SIZE = 20;
 const feedOptions: FeedGroupOptions = {
   poolSize: POOL_SIZE,
@@ -212,6 +215,7 @@ async function main(): Promise<void> {
     if (only.has('replay')) results.push(await replayResult(server));
     if (only.has('identity')) results.push(...(await identityResults(server)));
     if (only.has('content')) results.push(...(await contentResults(server, { seconds: contentSeconds, poolSize: POOL_SIZE, replayEvents: contentReplayEvents })));
+    if (only.has('analytics')) results.push(...(await analyticsResults(server, { seconds: analyticsSeconds, poolSize: POOL_SIZE })));
     const feed = only.has('feed') ? await feedResults(server, feedOptions) : undefined;
     if (feed) results.push(...feed.rows);
     printTable(results);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { quoteTable } from './engine/table-names.js';
 
 export type CopyValue = string | number | bigint | boolean | Date | null;
 
@@ -20,7 +21,7 @@ export async function copyRows(trx: Knex.Transaction, table: string, columns: re
   const connection = (await (trx.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection()) as pg.PoolClient;
   const columnList = columns.map((column) => `"${column}"`).join(', ');
   await new Promise<void>((resolve, reject) => {
-    const stream = connection.query(copyFrom(`COPY "${table}" (${columnList}) FROM STDIN`));
+    const stream = connection.query(copyFrom(`COPY ${quoteTable(table)} (${columnList}) FROM STDIN`));
     stream.on('finish', resolve);
     stream.on('error', reject);
     stream.end(text);

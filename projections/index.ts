@@ -24,6 +24,7 @@ export type { ReplayState } from './engine/replay-rows.js';
 export { postgresLogCounter, storeLogCounter, LAG_CAP, type LogCounter } from './engine/log-counter.js';
 export { defaultRunnerSettings, type RunnerSettings } from './engine/runner-context.js';
 export { projectionMigrations } from './engine/schema.js';
+export { quoteTable, viewName } from './engine/table-names.js';
 export {
   ReadModelTimeoutError,
   ReadModelUnavailableError,

@@ -27,6 +27,13 @@ export interface Projection<Base extends string = string> {
   readonly version: number;
   /** Only these events reach apply; the subscription filters them in the store. */
   readonly filter: EventFilter;
+  /**
+   * The PostgreSQL schema its tables and their views live in, created when
+   * missing (`warehouse`); the connection's current schema when omitted. With
+   * a schema, the names setup and apply are given are qualified
+   * (`warehouse.facts__v1_g2`): write them with `quoteTable`.
+   */
+  readonly schema?: string;
   /** Base names, `[a-z][a-z0-9_]*`, at most 40 characters (suffixes must fit PostgreSQL's 63). */
   readonly tables: readonly Base[];
   /** Creates the tables (and their indexes, unless `bulkLoad` lets it leave them to completeSetup) under the names given. */
@@ -59,13 +66,17 @@ export function validateProjections(projections: readonly AnyProjection[]): void
     if (!NAME.test(projection.name)) throw new Error(`projection name ${JSON.stringify(projection.name)} must match ${NAME}`);
     if (names.has(projection.name)) throw new Error(`two projections are named ${projection.name}`);
     names.add(projection.name);
+    if (projection.schema !== undefined && (!NAME.test(projection.schema) || projection.schema.startsWith('pg_'))) {
+      throw new Error(`projection ${projection.name}: schema ${JSON.stringify(projection.schema)} must match ${NAME} and not start with pg_`);
+    }
     if (!Number.isInteger(projection.version) || projection.version < 1) throw new Error(`projection ${projection.name}: version must be a positive integer`);
     for (const table of projection.tables as readonly string[]) {
       if (!NAME.test(table) || table.length > MAX_BASE_NAME || table.includes('__')) {
         throw new Error(`projection ${projection.name}: table ${JSON.stringify(table)} must match ${NAME}, without "__", at most ${MAX_BASE_NAME} characters`);
       }
-      if (tables.has(table)) throw new Error(`table ${table} belongs to two projections`);
-      tables.add(table);
+      const view = projection.schema === undefined ? table : `${projection.schema}.${table}`;
+      if (tables.has(view)) throw new Error(`table ${view} belongs to two projections`);
+      tables.add(view);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
 
 /**
  * Analytics (issue 12): Segment-compatible and native ingest, quarantine,
@@ -11,5 +12,6 @@ export function analyticsFeature(): Feature {
   return {
     name: 'analytics',
     aggregates: [...analyticsAggregates],
+    projections: [warehouseProjection()],
   };
 }

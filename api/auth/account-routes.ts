@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { IdentityService } from '../../auth/identity-service.js';
 import { requireUser } from '../../auth/policies.js';
+import { apiKeyScopeSchema } from '../../domain/tenant/api-key-scopes.js';
 import { accessClaimsOf } from '../authentication.js';
 import { Unauthorized } from '../errors.js';
 import { requestInfo } from '../request-info.js';
@@ -12,7 +13,7 @@ import { claimsSchema, claimsView, sessionView, sessionViewSchema, userViewSchem
 const verifyResultSchema = z
   .discriminatedUnion('kind', [
     claimsSchema.extend({ kind: z.literal('user') }),
-    z.object({ kind: z.literal('apiKey'), keyId: z.string(), tenantId: z.string() }),
+    z.object({ kind: z.literal('apiKey'), keyId: z.string(), tenantId: z.string(), scopes: z.array(apiKeyScopeSchema) }),
   ])
   .meta({ id: 'VerifiedCredential' });
 
@@ -33,12 +34,14 @@ export function accountApi(identity: IdentityService): RouteModule {
     }),
     defineRoute({
       method: 'get', path: '/auth/verify', tags, auth: 'required', apiKey: true,
-      summary: "Check a credential: an access token's claims (its session still open), or an API key's identity",
+      summary: "Check a credential: an access token's claims (its session still open), or an API key's identity and scopes (a key needs `admin`)",
       responses: { 200: { schema: verifyResultSchema, description: 'The credential is valid' } },
       errors: [429],
       // The authentication middleware has already verified the credential; a bad one never gets here (401).
       handler({ principal, res }) {
-        if (principal.kind === 'apiKey') return { status: 200, body: { kind: 'apiKey' as const, keyId: principal.keyId, tenantId: principal.tenantId } };
+        if (principal.kind === 'apiKey') {
+          return { status: 200, body: { kind: 'apiKey' as const, keyId: principal.keyId, tenantId: principal.tenantId, scopes: [...principal.scopes] } };
+        }
         const claims = accessClaimsOf(res);
         if (!claims) throw new Unauthorized('this needs an access token', { code: 'unauthenticated' });
         return { status: 200, body: { kind: 'user' as const, ...claimsView(claims) } };

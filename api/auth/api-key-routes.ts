@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiKeyRecord } from '../../auth/api-keys/api-key-store.js';
+import { apiKeyScopeSchema } from '../../domain/tenant/api-key-scopes.js';
 import type { IdentityService } from '../../auth/identity-service.js';
 import { NotFound } from '../errors.js';
 import { requestInfo } from '../request-info.js';
@@ -14,6 +15,7 @@ const apiKeySchema = z
     name: z.string(),
     displayPrefix: z.string().meta({ description: 'The first characters of the key, to tell keys apart' }),
     rateLimitPerMinute: z.number().int(),
+    scopes: z.array(apiKeyScopeSchema).meta({ description: 'What the key may do (`ingest`, `read`, `admin`)' }),
     createdBy: z.string(),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
@@ -34,14 +36,15 @@ export function apiKeysApi(identity: IdentityService): RouteModule {
       method: 'post', path: '/api/api-keys', tags, auth: 'required',
       summary: 'Issue an API key for your tenant (admin); the key is in this answer only',
       description:
+        'Its `scopes` say what it may do: an `ingest`-only key sends analytics events and gets 403 `insufficient_scope` everywhere else. ' +
         'A tenant holds at most API_KEYS_PER_TENANT active keys (409 `api_key_limit_reached`; revoke one first), ' +
         'and issues at most RATE_LIMIT_API_KEY_ISSUE_PER_TENANT per window (429).',
       request: { body: apiKeyRequestSchema },
       responses: { 201: { schema: issuedApiKeySchema, description: 'The key' } },
       errors: [403, 409, 429],
       async handler({ principal, body, req }) {
-        const { name, rateLimitPerMinute } = body;
-        const issued = await identity.issueApiKey(principal, { name, ...(rateLimitPerMinute ? { rateLimitPerMinute } : {}) }, requestInfo(req));
+        const { name, rateLimitPerMinute, scopes } = body;
+        const issued = await identity.issueApiKey(principal, { name, ...(rateLimitPerMinute ? { rateLimitPerMinute } : {}), ...(scopes ? { scopes } : {}) }, requestInfo(req));
         const { revokedAt: _revokedAt, ...view } = apiKeyView({ ...issued, revokedAt: null });
         return { status: 201, body: { ...view, key: issued.key }, headers: { ...NO_STORE, Location: `/api/api-keys/${issued.id}` } };
       },
@@ -89,6 +92,7 @@ function apiKeyView(record: ApiKeyRecord): z.infer<typeof apiKeySchema> {
     name: record.name,
     displayPrefix: record.displayPrefix,
     rateLimitPerMinute: record.rateLimitPerMinute,
+    scopes: [...record.scopes],
     createdBy: record.createdBy,
     createdAt: record.createdAt.toISOString(),
     revokedAt: record.revokedAt?.toISOString() ?? null,

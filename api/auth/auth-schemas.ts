@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_KEY_SCOPES, apiKeyScopeSchema } from '../../domain/tenant/api-key-scopes.js';
 import { roleSchema, tenantRoleSchema } from '../../domain/user/roles.js';
 import { storableText } from '../text-schemas.js';
 
@@ -55,6 +56,16 @@ export const apiKeyRequestSchema = z
   .object({
     name: storableText(z.string().trim().min(1).max(100)),
     rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional().meta({ description: 'API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE unless told' }),
+    scopes: z
+      .array(apiKeyScopeSchema)
+      .min(1)
+      .max(API_KEY_SCOPES.length * 2)
+      .optional()
+      .meta({
+        description:
+          '`ingest`: send analytics events and nothing else (a write key safe to ship in a web page); `read`: the analytics queries; ' +
+          '`admin`: everything an API key can do, the other two included. Every scope unless told, as keys had before scopes existed.',
+      }),
   })
   .strict()
   .meta({ id: 'ApiKeyRequest' });

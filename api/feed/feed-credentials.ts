@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { looksLikeApiKey } from '../../auth/api-keys/api-key-secret.js';
+import { requireApiKeyScope } from '../../auth/policies.js';
 import type { Authenticator } from '../authentication.js';
 import { ValidationError } from '../errors.js';
 import type { FeedReader } from './feed-rights-model.js';
@@ -55,6 +56,8 @@ export async function authenticateUpgrade(authenticator: Authenticator | undefin
   if (!authenticator) throw new ValidationError('this process does not authenticate', { status: 400, code: 'unauthenticated' });
   if (looksLikeApiKey(credential)) {
     const { principal } = await authenticator.authenticateApiKey(credential);
+    // The feed is neither ingest nor an analytics query: a key needs `admin`, as on every other route.
+    requireApiKeyScope(principal, 'admin');
     if (principal.kind === 'apiKey') return { reader: { kind: 'apiKey', keyId: principal.keyId, tenantId: principal.tenantId } };
     return { reader: { kind: 'user', userId: principal.userId, tenantId: principal.tenantId, roles: principal.roles } };
   }

@@ -2,6 +2,7 @@ import type { Feature } from '../../app/feature.js';
 import { identityHousekeeping } from '../../auth/housekeeping/housekeeping-service.js';
 import { authMigrations } from '../../auth/schema.js';
 import { identityAggregates } from '../../commands/identity/aggregates.js';
+import { tenantUpcasters } from '../../domain/tenant/upcasters.js';
 import { tenantDirectoryProjection } from '../../projections/identity/tenant-directory.js';
 import { accountApi } from '../auth/account-routes.js';
 import { apiKeysApi } from '../auth/api-key-routes.js';
@@ -22,6 +23,7 @@ export function identityFeature(overrides: IdentityOverrides = {}): Feature {
     name: 'identity',
     migrations: authMigrations,
     aggregates: identityAggregates,
+    upcasters: tenantUpcasters,
     projections: [tenantDirectoryProjection()],
     async api(context) {
       const identity = await createIdentity(context, overrides);

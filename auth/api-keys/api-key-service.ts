@@ -3,6 +3,7 @@ import { tenantAggregate } from '../../commands/identity/aggregates.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
 import type { Runtime } from '../../commands/runtime.js';
 import type { Knex } from 'knex';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../domain/tenant/api-key-scopes.js';
 import { accountDisabled } from '../../domain/user/decider.js';
 import { AuthenticationError } from '../errors.js';
 import { issuerStillEnabled } from '../identity/user-admin.js';
@@ -20,6 +21,12 @@ import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 export interface IssuedApiKey extends Omit<ApiKeyRecord, 'revokedAt'> {
   /** The key itself: in this answer and nowhere else, ever. */
   key: string;
+}
+
+export interface ApiKeyInput {
+  name: string;
+  rateLimitPerMinute?: number;
+  scopes?: readonly ApiKeyScope[];
 }
 
 export interface ApiKeyServiceDeps {
@@ -52,7 +59,8 @@ export class ApiKeyService {
     this.perKey = new PostgresRateLimiter(deps.knex, API_KEY_LIMIT, { points: deps.defaultRateLimitPerMinute, windowSeconds: 60 });
   }
 
-  async issue(principal: Principal, input: { name: string; rateLimitPerMinute?: number }, request: RequestInfo): Promise<IssuedApiKey> {
+  /** `scopes`: every scope unless told, as keys had before scopes existed. */
+  async issue(principal: Principal, input: ApiKeyInput, request: RequestInfo): Promise<IssuedApiKey> {
     const admin = requireTenantAdmin(principal, principal.tenantId);
     await this.deps.limits.beforeApiKeyIssue(request, admin.tenantId);
     const { key, displayPrefix } = newApiKey();
@@ -62,6 +70,7 @@ export class ApiKeyService {
       name: input.name,
       displayPrefix,
       rateLimitPerMinute: input.rateLimitPerMinute ?? this.deps.defaultRateLimitPerMinute,
+      scopes: API_KEY_SCOPES.filter((scope) => (input.scopes ?? API_KEY_SCOPES).includes(scope)),
       createdBy: admin.userId,
       createdAt: this.deps.runtime.now(),
     };
@@ -76,6 +85,7 @@ export class ApiKeyService {
           displayPrefix,
           rateLimitPerMinute: record.rateLimitPerMinute,
           issuedBy: admin.userId,
+          scopes: record.scopes,
           activeKeyCap: { points: this.deps.maxActiveKeysPerTenant, ...ACTIVE_KEY_CAP },
         },
       },
@@ -107,7 +117,7 @@ export class ApiKeyService {
     const record = looksLikeApiKey(key) ? await this.deps.store.findActiveByHash(hashApiKey(key)) : undefined;
     if (!record) throw new AuthenticationError('the api key is invalid or revoked', { code: 'invalid_api_key' });
     await this.perKey.consume(record.id, { points: record.rateLimitPerMinute, report });
-    return { principal: { kind: 'apiKey', keyId: record.id, tenantId: record.tenantId }, record };
+    return { principal: { kind: 'apiKey', keyId: record.id, tenantId: record.tenantId, scopes: record.scopes }, record };
   }
 }
 

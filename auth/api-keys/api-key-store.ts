@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { apiKeyScopeSchema, type ApiKeyScope } from '../../domain/tenant/api-key-scopes.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -6,6 +7,7 @@ export interface ApiKeyRecord {
   name: string;
   displayPrefix: string;
   rateLimitPerMinute: number;
+  scopes: readonly ApiKeyScope[];
   createdBy: string;
   createdAt: Date;
   revokedAt: Date | null;
@@ -18,6 +20,7 @@ interface ApiKeyRow {
   display_prefix: string;
   key_hash: string;
   rate_limit_per_minute: number;
+  scopes: string[];
   created_by: string;
   created_at: Date;
   revoked_at: Date | null;
@@ -39,6 +42,7 @@ export class ApiKeyStore {
       display_prefix: record.displayPrefix,
       key_hash: keyHash,
       rate_limit_per_minute: record.rateLimitPerMinute,
+      scopes: [...record.scopes],
       created_by: record.createdBy,
       created_at: record.createdAt,
     });
@@ -71,6 +75,8 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
     name: row.name,
     displayPrefix: row.display_prefix,
     rateLimitPerMinute: row.rate_limit_per_minute,
+    // The table's CHECK admits only known scopes; parsing keeps the type honest all the same.
+    scopes: row.scopes.map((scope) => apiKeyScopeSchema.parse(scope)),
     createdBy: row.created_by,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,

@@ -4,6 +4,7 @@ import { installationDecider, installationEventSchema } from '../../domain/insta
 import { tenantDecider } from '../../domain/tenant/decider.js';
 import { tenantEventSchema } from '../../domain/tenant/events.js';
 import { TENANT_SNAPSHOT_VERSION, tenantSnapshotSchema } from '../../domain/tenant/snapshot.js';
+import { TENANT_EVENT_VERSIONS } from '../../domain/tenant/upcasters.js';
 import { userDecider } from '../../domain/user/decider.js';
 import { userEventSchema } from '../../domain/user/events.js';
 import { USER_SNAPSHOT_VERSION, userSnapshotSchema } from '../../domain/user/snapshot.js';
@@ -15,6 +16,7 @@ export const userAggregate = defineAggregate('user', userDecider, userEventSchem
 });
 /** Every invitation, acceptance and API key adds to the tenant's stream, so tenants are loaded from snapshots too. */
 export const tenantAggregate = defineAggregate('tenant', tenantDecider, tenantEventSchema, {
+  schemaVersions: TENANT_EVENT_VERSIONS,
   snapshot: { version: TENANT_SNAPSHOT_VERSION, schema: tenantSnapshotSchema },
 });
 export const emailReservationAggregate = defineAggregate('email', emailReservationDecider, emailReservationEventSchema);

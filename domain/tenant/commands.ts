@@ -1,4 +1,5 @@
 import type { TenantRole } from '../user/roles.js';
+import type { ApiKeyScope } from './api-key-scopes.js';
 
 /** The most active (unrevoked) API keys a tenant may hold, and what sets that number, for the answer past it. */
 export interface ActiveKeyCap {
@@ -21,7 +22,15 @@ export type TenantCommand =
   | {
       type: 'IssueApiKey';
       /** Refused with `api_key_limit_reached` when the tenant already holds `activeKeyCap.points` active keys. */
-      data: { keyId: string; name: string; displayPrefix: string; rateLimitPerMinute: number; issuedBy: string; activeKeyCap: ActiveKeyCap };
+      data: {
+        keyId: string;
+        name: string;
+        displayPrefix: string;
+        rateLimitPerMinute: number;
+        issuedBy: string;
+        scopes: readonly ApiKeyScope[];
+        activeKeyCap: ActiveKeyCap;
+      };
     }
   | { type: 'RevokeApiKey'; data: { keyId: string; revokedBy: string } }
   | { type: 'RevokeInvitation'; data: { invitationId: string; revokedBy: string } }

@@ -1,5 +1,6 @@
 import type { Decider } from '../shared/decider.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { API_KEY_SCOPES } from './api-key-scopes.js';
 import type { ActiveKeyCap, TenantCommand } from './commands.js';
 import type { TenantEvent } from './events.js';
 import type { ActiveTenant, TenantState } from './state.js';
@@ -80,10 +81,11 @@ function decideForActive(command: Exclude<TenantCommand, { type: 'CreateTenant' 
       return [{ type: 'TenantInvitationAccepted', data: { invitationId, userId } }];
     }
     case 'IssueApiKey': {
-      const { activeKeyCap, ...key } = command.data;
+      const { activeKeyCap, scopes, ...key } = command.data;
       if (own(tenant.apiKeys, key.keyId)) throw new ConflictError('the api key id is taken', { code: 'api_key_exists' });
       refuseBeyondCap(tenant, activeKeyCap);
-      return [{ type: 'ApiKeyIssued', data: key }];
+      // Sorted and once each, so the event says the same thing however the request listed them.
+      return [{ type: 'ApiKeyIssued', data: { ...key, scopes: API_KEY_SCOPES.filter((scope) => scopes.includes(scope)) } }];
     }
     case 'RevokeApiKey': {
       const key = own(tenant.apiKeys, command.data.keyId);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventSchema } from '../shared/events.js';
 import { tenantRoleSchema } from '../user/roles.js';
+import { apiKeyScopeSchema } from './api-key-scopes.js';
 
 export const tenantCreatedSchema = eventSchema(
   'TenantCreated',
@@ -49,7 +50,10 @@ export const tenantAdminRemovedSchema = eventSchema(
   z.object({ userId: z.string().min(1), reason: z.enum(['role_revoked', 'user_disabled']) }),
 );
 
-/** The key itself is never in an event; its hash lives in the api key table (auth/api-keys). */
+/**
+ * The key itself is never in an event; its hash lives in the api key table (auth/api-keys).
+ * Version 2 added `scopes` (version 1 reads as every scope: domain/tenant/upcasters.ts).
+ */
 export const apiKeyIssuedSchema = eventSchema(
   'ApiKeyIssued',
   z.object({
@@ -59,6 +63,7 @@ export const apiKeyIssuedSchema = eventSchema(
     displayPrefix: z.string().min(1),
     rateLimitPerMinute: z.number().int().positive(),
     issuedBy: z.string().min(1),
+    scopes: z.array(apiKeyScopeSchema).min(1),
   }),
 );
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { analyticsEnrichmentConfigSchema } from './analytics-enrichment-config.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -209,6 +210,7 @@ export const configSchema = z.object({
   ...identitySchema,
   ...mailSchema,
   ...feedSchema,
+  ...analyticsEnrichmentConfigSchema,
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'AUTH_ISSUER' | 'PUBLIC_URL'> & {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { AnyProjection } from '../projection.js';
 import { OwnershipLostError } from './errors.js';
 import type { ProjectionRow } from './projection-rows.js';
-import { physicalTables, pointViewsAt } from './table-names.js';
+import { ensureSchema, physicalTables, pointViewsAt, quoteTable } from './table-names.js';
 
 /**
  * First start: a new generation of the code's version, empty, from the start
@@ -23,7 +23,8 @@ export async function initialiseProjection(knex: Knex, projection: AnyProjection
       .returning<{ generation: number }[]>('generation');
     if (!claimed) throw new OwnershipLostError(`projection ${projection.name}: fence ${row.fence} is no longer current`);
     const tables = physicalTables(projection, projection.version, claimed.generation);
-    for (const table of Object.values(tables)) await trx.raw(`DROP TABLE IF EXISTS "${table}"`);
+    await ensureSchema(trx, projection);
+    for (const table of Object.values(tables)) await trx.raw(`DROP TABLE IF EXISTS ${quoteTable(table)}`);
     await projection.setup(trx, tables);
     await pointViewsAt(trx, projection, tables);
   });

@@ -9,7 +9,7 @@ import { createKnex } from '../../infra/postgres/knex.js';
 import { sleep } from '../../infra/sleep.js';
 import { loadSkippedPositions, type RunnerContext } from './runner-context.js';
 import { swapInReplay } from './swap.js';
-import { physicalTables } from './table-names.js';
+import { ensureSchema, physicalTables, quoteTable } from './table-names.js';
 
 export type ReplayOutcome = 'completed' | 'failed' | 'stopped';
 
@@ -84,8 +84,9 @@ async function catchUp(context: RunnerContext, applier: BatchApplier, job: Repla
 
 async function createTables(context: RunnerContext, job: ReplayJobRow, tables: ProjectionTables): Promise<void> {
   await context.knex.transaction(async (trx) => {
+    await ensureSchema(trx, context.projection);
     // A previous owner may have died between creating and recording them.
-    for (const table of Object.values(tables)) await trx.raw(`DROP TABLE IF EXISTS "${table}"`);
+    for (const table of Object.values(tables)) await trx.raw(`DROP TABLE IF EXISTS ${quoteTable(table)}`);
     await context.projection.setup(trx, tables, { bulkLoad: true });
     await markReplayTablesReady(trx, job.id, job.fence);
   });

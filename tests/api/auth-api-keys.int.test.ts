@@ -38,7 +38,7 @@ describe('API keys over HTTP', () => {
 
   it('authenticates a request as X-Api-Key and as Authorization: Bearer', async () => {
     const { id, key } = await issue({ name: 'machine' });
-    const expected = { kind: 'apiKey', keyId: id, tenantId: admin.user.tenantId };
+    const expected = { kind: 'apiKey', keyId: id, tenantId: admin.user.tenantId, scopes: ['ingest', 'read', 'admin'] };
     expect(await expectJson(await http.get('/auth/verify', { headers: { 'x-api-key': key } }), 200)).toEqual(expected);
     expect(await expectJson(await http.get('/auth/verify', { bearer: key }), 200)).toEqual(expected);
     // A machine is not a user, and never administers.

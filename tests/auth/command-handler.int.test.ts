@@ -21,7 +21,7 @@ describe('the generic command handler', () => {
 
   const issueKey = (keyId: string) => ({
     type: 'IssueApiKey' as const,
-    data: { keyId, name: keyId, displayPrefix: 'chk_test', rateLimitPerMinute: 60, issuedBy: 'u-1', activeKeyCap: { points: 100, name: 'api_keys_per_tenant', variable: 'API_KEYS_PER_TENANT' } },
+    data: { keyId, name: keyId, displayPrefix: 'chk_test', rateLimitPerMinute: 60, issuedBy: 'u-1', scopes: ['admin' as const], activeKeyCap: { points: 100, name: 'api_keys_per_tenant', variable: 'API_KEYS_PER_TENANT' } },
   });
 
   async function newTenant() {

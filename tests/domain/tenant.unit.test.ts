@@ -13,7 +13,7 @@ const accept = (overrides: Partial<{ tokenHash: string; userId: string; email: s
   type: 'AcceptInvitation' as const,
   data: { invitationId: 'i-1', tokenHash: 'h', userId: 'u-2', email: 'bob@example.com', now: '2029-01-01T00:00:00.000Z', ...overrides },
 });
-const keyIssued: TenantEvent = { type: 'ApiKeyIssued', data: { keyId: 'k-1', name: 'ingest', displayPrefix: 'chk_abcd', rateLimitPerMinute: 60, issuedBy: 'u-1' } };
+const keyIssued: TenantEvent = { type: 'ApiKeyIssued', data: { keyId: 'k-1', name: 'ingest', displayPrefix: 'chk_abcd', rateLimitPerMinute: 60, issuedBy: 'u-1', scopes: ['ingest'] } };
 
 describe('tenant decider', () => {
   it('creates a tenant once', () => {
@@ -46,6 +46,13 @@ describe('tenant decider', () => {
       .when({ type: 'RevokeApiKey', data: { keyId: 'k-1', revokedBy: 'u-1' } })
       .then([]);
     spec.given([created]).when({ type: 'RevokeApiKey', data: { keyId: 'k-9', revokedBy: 'u-1' } }).thenThrows(NotFoundError, 'api_key_not_found');
+  });
+
+  it('records a key\'s scopes once each, in one order, whatever the command listed', () => {
+    const command = issueKey('k-1');
+    spec.given([created]).when({ ...command, data: { ...command.data, scopes: ['admin', 'ingest', 'admin'] } }).then([
+      { type: 'ApiKeyIssued', data: { ...keyIssued.data, scopes: ['ingest', 'admin'] } },
+    ]);
   });
 
   it('refuses a key beyond the cap of active keys; a revoked key frees its place', () => {

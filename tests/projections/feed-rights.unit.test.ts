@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { postUpcasters } from '../../domain/post/upcasters.js';
 import { Upcasters } from '../../domain/shared/upcasting.js';
+import { tenantUpcasters } from '../../domain/tenant/upcasters.js';
 import type { Role } from '../../domain/user/roles.js';
 import type { JsonObject, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { FeedRights, GUEST_READER, type FeedReader } from '../../projections/feed-rights/index.js';
@@ -74,7 +75,8 @@ const inCollection = (collectionId: string, type: string, data: JsonObject, by: 
   event(`collection-${collectionId}`, type, { collectionId, ...data }, by, 't1');
 
 beforeEach(() => {
-  rights = new FeedRights({ upcasters: new Upcasters(postUpcasters) });
+  // The installation's upcasters, as the feed gets them: the ApiKeyIssued below is a version 1 one, without scopes.
+  rights = new FeedRights({ upcasters: new Upcasters([...postUpcasters, ...tenantUpcasters]) });
   for (const recorded of [
     ...signUp('admin', 't1', ['admin', 'member']),
     ...signUp('author', 't1', ['member']),

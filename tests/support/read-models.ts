@@ -1,3 +1,4 @@
+import { viewName } from '../../projections/index.js';
 import { eventually } from './projection-harness.js';
 import type { TestApp } from './test-app.js';
 
@@ -7,7 +8,7 @@ import type { TestApp } from './test-app.js';
  * list request does not meet a read model still being created.
  */
 export async function readModelsBuilt(app: TestApp): Promise<void> {
-  const tables = app.services.projections.flatMap((projection) => [...projection.tables]);
+  const tables = app.services.projections.flatMap((projection) => projection.tables.map((base) => viewName(projection, base)));
   await eventually('every read model is built', async () => {
     const { rows } = await app.services.knex.raw<{ rows: Array<{ found: string | null }> }>('SELECT to_regclass(name) AS found FROM unnest(?::text[]) AS name', [tables]);
     return rows.every((row) => row.found !== null);

@@ -1,0 +1,43 @@
+import type { ScenarioResult } from '../report.js';
+import type { BenchServer } from '../support/server.js';
+import { ANALYTICS_LOAD, analyticsBenchmark } from './analytics.js';
+
+const ACKNOWLEDGED_TARGET = 50_000;
+const END_TO_END_TARGET = 25_000;
+const COPY = 'COPY into the fact table (limit)';
+
+/** The analytics group: events/s acknowledged and end to end, against COPY of the same rows, and the count check. */
+export async function analyticsResults(server: BenchServer, options: { seconds: number; poolSize: number }): Promise<ScenarioResult[]> {
+  const result = await analyticsBenchmark({ databaseUrl: await server.createDatabase('bench_analytics'), seconds: options.seconds, poolSize: options.poolSize });
+  console.error('done: analytics');
+  const copyPerSecond = result.copy.rows / result.copy.seconds;
+  const lost = result.acknowledged - Math.min(result.facts, result.factIds, result.minuteCounts);
+  const extra = Math.max(result.facts, result.factIds, result.minuteCounts) - result.acknowledged;
+  const at = `${ANALYTICS_LOAD.eventsPerRequest} events a request, concurrency ${ANALYTICS_LOAD.concurrency}, ${result.load.seconds.toFixed(0)} s`;
+  const counts = `${result.acknowledged.toLocaleString('en-US')} acknowledged; warehouse: ${result.facts.toLocaleString('en-US')} facts, ${result.factIds.toLocaleString('en-US')} ids, minute rollup sum ${result.minuteCounts.toLocaleString('en-US')}`;
+  return [
+    {
+      scenario: `POST /v1/batch, ${at}: events acknowledged`,
+      unit: 'events/s',
+      figures: { chronicle: result.acknowledgedPerSecond, [COPY]: copyPerSecond },
+      ours: 'chronicle',
+      peers: [COPY],
+      target: { description: `at least ${ACKNOWLEDGED_TARGET.toLocaleString('en-US')} events/s`, met: result.acknowledgedPerSecond >= ACKNOWLEDGED_TARGET },
+      notes: `requests p50 ${result.load.p50Ms.toFixed(1)} ms, p99 ${result.load.p99Ms.toFixed(1)} ms; ${counts}`,
+    },
+    {
+      scenario: `POST /v1/batch, ${at}: end to end (until the warehouse holds every acknowledged event)`,
+      unit: 'events/s',
+      figures: { chronicle: result.endToEndPerSecond, [COPY]: copyPerSecond },
+      ours: 'chronicle',
+      peers: [COPY],
+      target: {
+        description: `at least ${END_TO_END_TARGET.toLocaleString('en-US')} events/s, zero loss`,
+        met: result.endToEndPerSecond >= END_TO_END_TARGET && lost === 0 && extra === 0,
+      },
+      notes:
+        `warehouse lag when the load stopped: ${result.lagEventsAtEnd.toLocaleString('en-US')} events, taken in ${result.catchUpSeconds.toFixed(1)} s; ` +
+        `${lost} lost, ${extra} counted twice; COPY: ${result.copy.rows.toLocaleString('en-US')} rows in ${result.copy.seconds.toFixed(2)} s`,
+    },
+  ];
+}

@@ -1,0 +1,174 @@
+/**
+ * Analytics ingest end to end (issue 12, point 10): sustained POST /v1/batch
+ * (100 events a request, concurrency 8) against a whole Chronicle (API and
+ * projection workers in one process, as `chronicle start`, the warehouse
+ * projection included) on a durable PostgreSQL; then the wait until the
+ * warehouse holds every acknowledged event, and the count check. The
+ * reference, in the same run: COPY of the same rows into a fact table of the
+ * warehouse's own definition (partitions and indexes), the limit for a loader.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { identityFeature } from '../../api/identity/index.js';
+import { connectServices } from '../../app/connect-services.js';
+import { features, withFeature } from '../../app/features.js';
+import { startRole } from '../../app/processes.js';
+import { Runtime } from '../../app/runtime.js';
+import { loadConfig } from '../../infra/config/config.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import { createMonthPartition, monthOf } from '../../projections/warehouse/fact-partitions.js';
+import { createWarehouseTables, FACT_COLUMNS, WAREHOUSE_TABLES, type WarehouseTables } from '../../projections/warehouse/warehouse-tables.js';
+import { timedCopyFromStdin, type CopyFigure } from '../projections-replay-copy.js';
+import { measureLoad, type LoadFigures } from '../support/load.js';
+
+export const ANALYTICS_LOAD = { eventsPerRequest: 100, concurrency: 8 } as const;
+const PASSWORD = 'correct horse battery staple';
+const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+/** A warehouse that does not catch up ends the bench with a reason rather than a hang. */
+const CATCH_UP_LIMIT_MS = 600_000;
+const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+
+export interface AnalyticsBenchOptions {
+  databaseUrl: string;
+  seconds: number;
+  poolSize: number;
+}
+
+export interface AnalyticsBenchResult {
+  load: LoadFigures;
+  /** Events the server acknowledged (accepted), warm-up included. */
+  acknowledged: number;
+  acknowledgedPerSecond: number;
+  /** Acknowledged events over the time from the first request until the warehouse held them all. */
+  endToEndPerSecond: number;
+  /** When the load stopped: events acknowledged but not yet in the warehouse, and how long it took to take them in. */
+  lagEventsAtEnd: number;
+  catchUpSeconds: number;
+  /** In the warehouse at the end: facts, dedup ids and the minute rollup's sum, each of which must equal `acknowledged`. */
+  facts: number;
+  factIds: number;
+  minuteCounts: number;
+  copy: CopyFigure;
+}
+
+export async function analyticsBenchmark(options: AnalyticsBenchOptions): Promise<AnalyticsBenchResult> {
+  const logger = createLogger('silent');
+  const runtime = new Runtime(logger);
+  const config = loadConfig({
+    DATABASE_URL: options.databaseUrl,
+    DB_POOL_SIZE: String(options.poolSize),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_SIGNUP_PER_IP: '1000',
+    ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY: '1000000000',
+  });
+  try {
+    const services = await connectServices(runtime, config, logger, withFeature(features, identityFeature({ scrypt: BENCH_SCRYPT })));
+    const server = await startRole(runtime, services, 'start');
+    const { tenantId, writeKey } = await writeKeyOf(server.url);
+    const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+    const knex = services.knex;
+    await waitFor(async () => (await knex.raw<{ rows: { found: string | null }[] }>(`SELECT to_regclass('warehouse.fact_ids') AS found`)).rows[0]?.found != null, CATCH_UP_LIMIT_MS);
+
+    let acknowledged = 0;
+    const started = performance.now();
+    const load = await measureLoad({ seconds: options.seconds, concurrency: ANALYTICS_LOAD.concurrency }, async (i) => {
+      const response = await fetch(`${server.url}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json', 'user-agent': USER_AGENT },
+        body: JSON.stringify({ batch: batch(i), sentAt: new Date().toISOString() }),
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`POST /v1/batch: ${response.status}: ${text.slice(0, 300)}`);
+      const answer = JSON.parse(text) as { accepted: number; duplicates: number; rejected: unknown[] };
+      if (answer.accepted !== ANALYTICS_LOAD.eventsPerRequest) throw new Error(`POST /v1/batch accepted ${answer.accepted} of ${ANALYTICS_LOAD.eventsPerRequest}: ${text.slice(0, 300)}`);
+      acknowledged += answer.accepted;
+    });
+    const loadEnded = performance.now();
+    const lagEventsAtEnd = acknowledged - (await countFactIds(knex, tenantId));
+    await waitFor(async () => (await countFactIds(knex, tenantId)) >= acknowledged, CATCH_UP_LIMIT_MS);
+    const caughtUp = performance.now();
+    const totals = await warehouseTotals(knex, tenantId);
+    const copy = await copyReference(options.databaseUrl, knex);
+    return {
+      load,
+      acknowledged,
+      acknowledgedPerSecond: acknowledged / ((loadEnded - started) / 1000),
+      endToEndPerSecond: acknowledged / ((caughtUp - started) / 1000),
+      lagEventsAtEnd,
+      catchUpSeconds: (caughtUp - loadEnded) / 1000,
+      ...totals,
+      copy,
+    };
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/** Request `i`'s events: mostly track calls of 20 names, some pages and identifies, over 10,000 users. */
+function batch(i: number): unknown[] {
+  const now = new Date().toISOString();
+  return Array.from({ length: ANALYTICS_LOAD.eventsPerRequest }, (_, k) => {
+    const n = i * ANALYTICS_LOAD.eventsPerRequest + k;
+    const common = { messageId: `bench-${i}-${k}`, userId: `user-${n % 10_000}`, timestamp: now, context: { library: { name: 'bench', version: '1' } } };
+    if (n % 50 === 0) return { ...common, type: 'identify', traits: { plan: n % 3 === 0 ? 'pro' : 'free', seats: n % 40 } };
+    if (n % 10 === 0) return { ...common, type: 'page', name: 'Docs', properties: { path: '/docs/getting-started', title: 'Getting started' } };
+    return { ...common, type: 'track', event: `Event ${n % 20}`, properties: { plan: 'pro', price: n % 100, currency: 'EUR', item: `sku-${n % 500}` } };
+  });
+}
+
+async function writeKeyOf(baseUrl: string): Promise<{ tenantId: string; writeKey: string }> {
+  const signup = await send<{ accessToken: string; user: { tenantId: string } }>(baseUrl, 'POST', '/auth/signup', 201, { email: `bench-${randomUUID()}@example.com`, password: PASSWORD });
+  const key = await send<{ key: string }>(baseUrl, 'POST', '/api/api-keys', 201, { name: 'bench write key', scopes: ['ingest'] }, signup.accessToken);
+  return { tenantId: signup.user.tenantId, writeKey: key.key };
+}
+
+async function send<T>(baseUrl: string, method: string, path: string, status: number, body: unknown, token?: string): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${response.status}: ${text.slice(0, 200)}`);
+  return JSON.parse(text) as T;
+}
+
+async function countFactIds(knex: Knex, tenantId: string): Promise<number> {
+  const { rows } = await knex.raw<{ rows: { n: string }[] }>('SELECT count(*) AS n FROM warehouse.fact_ids WHERE tenant_id = ?', [tenantId]);
+  return Number(rows[0]!.n);
+}
+
+async function warehouseTotals(knex: Knex, tenantId: string): Promise<{ facts: number; factIds: number; minuteCounts: number }> {
+  const { rows } = await knex.raw<{ rows: { facts: string; fact_ids: string; minute: string | null }[] }>(
+    `SELECT (SELECT count(*) FROM warehouse.facts WHERE tenant_id = ?) AS facts,
+            (SELECT count(*) FROM warehouse.fact_ids WHERE tenant_id = ?) AS fact_ids,
+            (SELECT sum(count) FROM warehouse.event_counts_minute WHERE tenant_id = ?) AS minute`,
+    [tenantId, tenantId, tenantId],
+  );
+  const row = rows[0]!;
+  return { facts: Number(row.facts), factIds: Number(row.fact_ids), minuteCounts: Number(row.minute ?? 0) };
+}
+
+/** The warehouse's facts, COPYed into fresh tables of the warehouse's definition: its month partitions and indexes. */
+async function copyReference(databaseUrl: string, knex: Knex): Promise<CopyFigure> {
+  const tables = Object.fromEntries(WAREHOUSE_TABLES.map((name) => [name, `bench_copy.${name}`])) as WarehouseTables;
+  const { rows } = await knex.raw<{ rows: { month: Date }[] }>(`SELECT DISTINCT date_trunc('month', occurred_at, 'UTC') AS month FROM warehouse.facts`);
+  const columns = FACT_COLUMNS.join(', ');
+  return timedCopyFromStdin(databaseUrl, `SELECT ${columns} FROM warehouse.facts`, `bench_copy.facts (${columns})`, async () => {
+    await knex.raw('DROP SCHEMA IF EXISTS bench_copy CASCADE; CREATE SCHEMA bench_copy');
+    await knex.transaction(async (trx) => {
+      await createWarehouseTables(trx, tables, true);
+      for (const { month } of rows) await createMonthPartition(trx, tables.facts, monthOf(month));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`the warehouse did not catch up within ${limitMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
