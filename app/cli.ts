@@ -3,6 +3,7 @@ import { ConfigError } from '../infra/config/config.js';
 import { parsePosition } from '../infra/event-store/event-store.js';
 import { nameProblem } from '../infra/event-store/names.js';
 import { auditCommand } from './commands/audit-command.js';
+import { auditVerifyCommand } from './commands/audit-verify.js';
 import { eventsTailCommand } from './commands/events-tail.js';
 import { migrateCommand } from './commands/migrate.js';
 import { projectionsCommand } from './commands/projections-command.js';
@@ -33,6 +34,11 @@ Commands:
   projections retry <name>       resume a failed projection from its checkpoint
   projections skip <name> --position <position> --reason <text>
                                  skip the one event a failed projection stopped on (recorded)
+  audit verify [--digest <file>] [--json]
+                                 recompute the audit hash chain from the log and compare it with
+                                 the seal; names the first event that does not match (exit 1).
+                                 With a digest (GET /api/admin/audit/digest saved to a file): check
+                                 its signature against the JWKS and the log up to it
   seed-demo [--users <n>] [--posts <n>]
                                  load demo data (tenants, users with roles, posts, public and
                                  private collections with members; 12 users and 60 posts unless
@@ -80,12 +86,13 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       category: { type: 'string', multiple: true },
       type: { type: 'string', multiple: true },
       backwards: { type: 'boolean' },
+      digest: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals[0] === 'projections') return parseProjections(positionals.slice(1), values, env);
-  if (positionals[0] === 'audit' && positionals.length > 1 && !values.help) return parseAudit(positionals.slice(1), values, env);
+  if (positionals[0] === 'audit' && AUDIT_READS.has(positionals[1] ?? '') && !values.help) return parseAudit(positionals.slice(1), values, env);
   const words = positionals.join(' ');
   if (values.help || words === 'help' || words === '') {
     return async () => {
@@ -100,6 +107,7 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
   const selecting = values.stream !== undefined || values.category !== undefined || values.type !== undefined;
   if (selecting && words !== 'events tail') throw new UsageError('--stream, --category and --type belong to "events tail" and "audit actor"');
   if (values.backwards !== undefined) throw new UsageError('--backwards belongs to "audit stream" and "audit actor"');
+  if (values.digest !== undefined && words !== 'audit verify') throw new UsageError('--digest belongs to "audit verify"');
   switch (words) {
     case 'start':
     case 'api':
@@ -116,6 +124,8 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       const selection = { streams: names(values.stream, '--stream'), categories: names(values.category, '--category'), types: names(values.type, '--type') };
       return () => eventsTailCommand(env, { ...(from === undefined ? {} : { from }), follow: values.follow ?? false, ...selection });
     }
+    case 'audit verify':
+      return () => auditVerifyCommand(env, { ...(values.digest === undefined ? {} : { digestFile: values.digest }), json: values.json ?? false });
     default:
       throw new UsageError(`unknown command "${words}"`);
   }
@@ -138,6 +148,9 @@ function names(given: readonly string[] | undefined, option: string): string[] {
   return [...(given ?? [])];
 }
 
+/** The audit commands that read the trail (`audit verify` is parsed with the others). */
+const AUDIT_READS: ReadonlySet<string> = new Set(['stream', 'actor', 'correlation']);
+
 /** One value at most (the audit trail's filters take one each). */
 function single(given: readonly string[] | undefined, option: string): string | undefined {
   const [first, ...more] = names(given, option);
@@ -147,12 +160,12 @@ function single(given: readonly string[] | undefined, option: string): string | 
 
 function parseAudit(
   words: readonly string[],
-  values: { json?: boolean; backwards?: boolean; stream?: string[]; category?: string[]; type?: string[]; from?: string; follow?: boolean; position?: string; reason?: string; users?: string; posts?: string },
+  values: { json?: boolean; backwards?: boolean; stream?: string[]; category?: string[]; type?: string[]; from?: string; follow?: boolean; position?: string; reason?: string; users?: string; posts?: string; digest?: string },
   env: NodeJS.ProcessEnv,
 ): () => Promise<number> {
   const [verb, subject, ...rest] = words;
   if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
-  const foreign = (['from', 'follow', 'position', 'reason', 'users', 'posts'] as const).filter((option) => values[option] !== undefined);
+  const foreign = (['from', 'follow', 'position', 'reason', 'users', 'posts', 'digest'] as const).filter((option) => values[option] !== undefined);
   if (foreign.length > 0) throw new UsageError(`--${foreign.join(', --')} ${foreign.length === 1 ? 'does' : 'do'} not belong to "audit ${verb ?? ''}"`);
   if (subject === undefined) throw new UsageError(`"audit ${verb ?? ''}" needs ${verb === 'stream' ? 'a stream name' : verb === 'actor' ? 'an actor id' : 'an id'}`);
   const output = { json: values.json ?? false, backwards: values.backwards ?? false };
@@ -174,7 +187,7 @@ function parseAudit(
     case 'correlation':
       return () => auditCommand(env, { kind: 'correlation', correlationId: subject }, output);
     default:
-      throw new UsageError(`unknown command "audit ${verb ?? ''}"`);
+      throw new Error(`parseAudit was handed "audit ${verb ?? ''}"`);
   }
 }
 

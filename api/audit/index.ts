@@ -2,6 +2,7 @@ import type { Feature } from '../../app/feature.js';
 import { auditEventsProjection } from '../../projections/audit/audit-events-projection.js';
 import { auditReads } from '../../projections/audit/audit-queries.js';
 import { auditApi } from './audit-routes.js';
+import { sealProjections, sealRoutes } from './seal.js';
 
 /**
  * Audit (docs/CONTRACT.md section 3, "Audit"; issue 13): who did what and
@@ -13,10 +14,14 @@ import { auditApi } from './audit-routes.js';
 export function auditFeature(): Feature {
   return {
     name: 'audit',
-    // The audit trail: every event, indexed by actor, tenant, stream, category, type, correlation and time.
-    projections: [auditEventsProjection()],
-    api: ({ services, readYourWrites }) => ({
-      routes: [auditApi({ reads: auditReads(services.knex), readYourWrites })],
+    projections: [
+      // The audit trail: every event, indexed by actor, tenant, stream, category, type, correlation and time.
+      auditEventsProjection(),
+      // Tamper evidence: the seal (a hash chain over the whole log) and the operators' verify and digest.
+      ...sealProjections,
+    ],
+    api: (context) => ({
+      routes: [auditApi({ reads: auditReads(context.services.knex), readYourWrites: context.readYourWrites }), sealRoutes(context)],
     }),
   };
 }
