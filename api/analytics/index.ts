@@ -1,6 +1,8 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
+import { analyticsQueryRoutes } from './query-feature-part.js';
 
 /**
  * Analytics (issue 12): Segment-compatible and native ingest, quarantine,
@@ -12,6 +14,7 @@ export function analyticsFeature(): Feature {
   return {
     name: 'analytics',
     aggregates: [...analyticsAggregates],
-    projections: [warehouseProjection()],
+    projections: [warehouseProjection(), analyticsQuarantineReadModel()],
+    api: (context) => ({ routes: [...analyticsQueryRoutes(context)] }),
   };
 }
