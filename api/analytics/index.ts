@@ -1,7 +1,9 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+import { analyticsIngestMigrations } from '../../commands/analytics/message-ids.js';
 import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
+import { ingestRoutes } from './ingest.js';
 import { analyticsQueryRoutes } from './query-feature-part.js';
 
 /**
@@ -13,8 +15,9 @@ import { analyticsQueryRoutes } from './query-feature-part.js';
 export function analyticsFeature(): Feature {
   return {
     name: 'analytics',
+    migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
     projections: [warehouseProjection(), analyticsQuarantineReadModel()],
-    api: (context) => ({ routes: [...analyticsQueryRoutes(context)] }),
+    api: async (context) => ({ routes: [...(await ingestRoutes(context)), ...analyticsQueryRoutes(context)] }),
   };
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { analyticsIngestConfigSchema } from './analytics-config.js';
 import { analyticsEnrichmentConfigSchema } from './analytics-enrichment-config.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -228,6 +229,7 @@ export const configSchema = z.object({
   ...identitySchema,
   ...mailSchema,
   ...feedSchema,
+  ...analyticsIngestConfigSchema,
   ...analyticsEnrichmentConfigSchema,
   ...analyticsQuerySchema,
 });
