@@ -1,6 +1,10 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+import { analyticsIngestMigrations } from '../../commands/analytics/message-ids.js';
+import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
+import { ingestRoutes } from './ingest.js';
+import { analyticsQueryRoutes } from './query-feature-part.js';
 
 /**
  * Analytics (issue 12): Segment-compatible and native ingest, quarantine,
@@ -11,7 +15,9 @@ import { warehouseProjection } from '../../projections/warehouse/warehouse-proje
 export function analyticsFeature(): Feature {
   return {
     name: 'analytics',
+    migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
-    projections: [warehouseProjection()],
+    projections: [warehouseProjection(), analyticsQuarantineReadModel()],
+    api: async (context) => ({ routes: [...(await ingestRoutes(context)), ...analyticsQueryRoutes(context)] }),
   };
 }

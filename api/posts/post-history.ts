@@ -2,14 +2,14 @@ import { postAggregate } from '../../commands/post-aggregate.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
 import type { StreamHistory } from '../../commands/stream-history.js';
 import type { AsOf } from '../../domain/audit/as-of.js';
-import { mayChangePost, postNotFound, postStream, readsPostDirectly, type ActivePost, type PostEvent, type PostState } from '../../domain/post/index.js';
+import { mayChangePost, postNotFound, postStream, type ActivePost, type PostEvent, type PostState } from '../../domain/post/index.js';
 import { isOfTenant, type Caller } from '../../domain/shared/caller.js';
-import { findReadablePost, type PostReads } from '../../projections/posts/post-queries.js';
-import type { PageRequest } from '../../projections/keyset-page.js';
+import type { PostReads } from '../../projections/posts/post-queries.js';
+import type { Page, PageRequest } from '../../projections/keyset-page.js';
 import { historyPage } from '../time-travel/history-page.js';
 import type { HistoryEntry } from '../time-travel/history-schemas.js';
 import { stateAt, type StateAt, type TimeTravelRules } from '../time-travel/state-at.js';
-import type { Page } from '../../projections/keyset-page.js';
+import { mayReadPost } from './post-read-rule.js';
 
 export interface PostHistoryDeps {
   commands: CommandHandler;
@@ -29,7 +29,7 @@ async function readableHistory(deps: PostHistoryDeps, caller: Caller, postId: st
   const readable =
     now.status === 'Deleted'
       ? mayChangePost(now, caller)
-      : now.status === 'Active' && (readsPostDirectly(now, caller) || (await findReadablePost(deps.reads, caller, postId)) !== undefined);
+      : now.status === 'Active' && (await mayReadPost(deps.reads, caller, now));
   if (!readable) throw postNotFound();
   return history;
 }
