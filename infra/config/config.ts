@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { analyticsAnomalyConfigSchema } from './analytics-anomaly-config.js';
 import { analyticsEnrichmentConfigSchema } from './analytics-enrichment-config.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -211,6 +212,7 @@ export const configSchema = z.object({
   ...mailSchema,
   ...feedSchema,
   ...analyticsEnrichmentConfigSchema,
+  ...analyticsAnomalyConfigSchema,
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'AUTH_ISSUER' | 'PUBLIC_URL'> & {
