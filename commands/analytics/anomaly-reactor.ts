@@ -3,7 +3,8 @@ import { closeMinutes, minuteOf, MINUTE_MS, type AnomalySettings } from '../../d
 import type { AnomalyDetected } from '../../domain/analytics/events.js';
 import { anomalyEventId } from '../../domain/analytics/ids.js';
 import { anomalyStream } from '../../domain/analytics/streams.js';
-import type { EventStore, JsonObject } from '../../infra/event-store/event-store.js';
+import { DuplicateEventIdError } from '../../infra/event-store/errors.js';
+import type { EventStore } from '../../infra/event-store/event-store.js';
 import type { Logger } from '../../infra/logging/logger.js';
 import { ANOMALIES_DUE, ANOMALY_SERIES, seriesOf, type AnomalyDueRow, type SeriesRow } from '../../projections/analytics/anomalies-projection.js';
 import { buildMetadata, systemContext } from '../metadata.js';
@@ -63,7 +64,7 @@ export class AnomalyReactor {
     await this.running;
   }
 
-  /** One look: the anomalies due, then the series gone quiet. Returns how many it submitted (one already recorded is a no-op). */
+  /** One look: the anomalies due, then the series gone quiet. Returns how many AnomalyDetected it appended. */
   async runOnce(): Promise<number> {
     let appended = 0;
     for (const row of await this.tableRows<AnomalyDueRow>(ANOMALIES_DUE, (query) => query.orderBy('due_position').limit(this.options.batchSize ?? 500))) {
@@ -109,13 +110,23 @@ export class AnomalyReactor {
     return appended;
   }
 
-  /** The same anomaly again (another worker, a replay, a look before the projection read it) has the same id: a no-op in the store. */
+  /**
+   * The same anomaly again (another worker, a replay, a look before the
+   * projection read it) has the same id, which the tenant's anomaly stream
+   * already holds: the store refuses it (its metadata differs), and that
+   * refusal means "recorded". Returns 1 when this call recorded it.
+   */
   private async append(data: AnomalyData): Promise<number> {
     const id = anomalyEventId(data.tenantId, data.event, data.minute, data.kind);
     const { runtime } = this.options;
     const metadata = buildMetadata(systemContext(runtime, data.tenantId), id, runtime, 1);
-    await this.options.eventStore.appendToStream(anomalyStream(data.tenantId), [{ id, type: 'AnomalyDetected', data: { ...data }, metadata: { ...metadata } }]);
-    return 1;
+    try {
+      await this.options.eventStore.appendToStream(anomalyStream(data.tenantId), [{ id, type: 'AnomalyDetected', data: { ...data }, metadata: { ...metadata } }]);
+      return 1;
+    } catch (error) {
+      if (error instanceof DuplicateEventIdError) return 0;
+      throw error;
+    }
   }
 
   private async tableRows<Row>(table: string, shape: (query: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<Row[]> {
