@@ -1,13 +1,26 @@
-# Chronicle: runs the TypeScript sources through tsx (a runtime dependency), no build step.
+# The console (/console) is built with the dev dependencies (Vite, Preact), which the image leaves out.
+FROM node:20-bookworm-slim AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY console ./console
+COPY feed-client ./feed-client
+COPY scripts/build-console.mjs ./scripts/
+RUN node scripts/build-console.mjs
+
+# Chronicle: runs the TypeScript sources through tsx (a runtime dependency); only the console has a build.
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production
 WORKDIR /app
 
 COPY package.json package-lock.json ./
+# `prepare` runs on npm ci: with no console sources here yet it builds nothing (the console stage did).
+COPY scripts/build-console.mjs ./scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+COPY --from=console /app/console/dist ./console/dist
 # Without DATABASE_URL the embedded PostgreSQL keeps its data here; mount a volume on it.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 

@@ -74,6 +74,14 @@ export class PreconditionFailed extends HttpError {
   }
 }
 
+/** The resource existed and was deleted: said only to whoever may still read its history (time travel). */
+export class Gone extends HttpError {
+  readonly status = 410;
+  constructor(message = 'the resource was deleted', options?: HttpErrorOptions) {
+    super('gone', message, options);
+  }
+}
+
 export class PayloadTooLarge extends HttpError {
   readonly status = 413;
   constructor(message = 'request body too large', options?: HttpErrorOptions) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config/config.js';
 import { parsePosition } from '../infra/event-store/event-store.js';
+import { auditVerifyCommand } from './commands/audit-verify.js';
 import { eventsTailCommand } from './commands/events-tail.js';
 import { migrateCommand } from './commands/migrate.js';
 import { projectionsCommand } from './commands/projections-command.js';
@@ -24,6 +25,11 @@ Commands:
   projections retry <name>       resume a failed projection from its checkpoint
   projections skip <name> --position <position> --reason <text>
                                  skip the one event a failed projection stopped on (recorded)
+  audit verify [--digest <file>] [--json]
+                                 recompute the audit hash chain from the log and compare it with
+                                 the seal; names the first event that does not match (exit 1).
+                                 With a digest (GET /api/admin/audit/digest saved to a file): check
+                                 its signature against the JWKS and the log up to it
   seed-demo [--users <n>] [--posts <n>]
                                  load demo data (tenants, users with roles, posts, public and
                                  private collections with members; 12 users and 60 posts unless
@@ -67,6 +73,7 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       reason: { type: 'string' },
       users: { type: 'string' },
       posts: { type: 'string' },
+      digest: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -83,6 +90,7 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
   if (seedOnly && words !== 'seed-demo') throw new UsageError('--users and --posts belong to "seed-demo"');
   const tailOnly = values.from !== undefined || values.follow !== undefined;
   if (tailOnly && words !== 'events tail') throw new UsageError('--from and --follow belong to "events tail"');
+  if (values.digest !== undefined && words !== 'audit verify') throw new UsageError('--digest belongs to "audit verify"');
   switch (words) {
     case 'start':
     case 'api':
@@ -98,6 +106,8 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       const from = values.from === undefined ? undefined : parsePosition(values.from);
       return () => eventsTailCommand(env, { ...(from === undefined ? {} : { from }), follow: values.follow ?? false });
     }
+    case 'audit verify':
+      return () => auditVerifyCommand(env, { ...(values.digest === undefined ? {} : { digestFile: values.digest }), json: values.json ?? false });
     default:
       throw new UsageError(`unknown command "${words}"`);
   }

@@ -1,3 +1,4 @@
+import { consoleRoutes } from '../api/console/console-routes.js';
 import { loadConfig } from '../infra/config/config.js';
 import { createLogger, type Logger } from '../infra/logging/logger.js';
 import type { RouteModule } from '../api/route-module.js';
@@ -48,7 +49,7 @@ export async function startRole(runtime: Runtime, services: Services, role: Serv
   const readSide = await startReadSide(runtime, services);
   const apis = await startFeatureApis(runtime, { ...context, readYourWrites: readSide.readYourWrites, idempotency: createIdempotency(services) });
   const http = await startHttp(runtime, services, {
-    routeModules: [...apis.routes, ...(extras.routeModules ?? [])],
+    routeModules: [...apis.routes, consoleRoutes(), ...(extras.routeModules ?? [])],
     documentation: true,
     ...(apis.authenticator ? { authenticator: apis.authenticator } : {}),
   });

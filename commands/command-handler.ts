@@ -7,6 +7,7 @@ import type { Upcasters } from '../domain/shared/upcasting.js';
 import { StreamQueue } from '../infra/stream-queue.js';
 import { schemaVersionOf, type Aggregate } from './aggregate.js';
 import { loadStream, rememberFold, snapshotIfDue, type LoadedStream } from './load-stream.js';
+import { readStreamHistory, type StreamHistory } from './stream-history.js';
 import { buildMetadata, type CommandContext } from './metadata.js';
 import type { Runtime } from './runtime.js';
 import type { RecentFolds } from './recent-folds.js';
@@ -158,6 +159,11 @@ export class CommandHandler {
   /** The stream's current state, read as the handler reads it (snapshots, upcasting): for reads that decide nothing. */
   load<State, Command, Event extends DomainEvent>(aggregate: Aggregate<State, Command, Event>, streamId: string): Promise<LoadedStream<State, Event>> {
     return loadStream(this.deps, aggregate, streamId);
+  }
+
+  /** Every revision of the stream with the states around it, read as the handler reads (upcasting): time travel and history. */
+  history<State, Command, Event extends DomainEvent>(aggregate: Aggregate<State, Command, Event>, streamId: string): Promise<StreamHistory<State, Event>> {
+    return readStreamHistory(this.deps, aggregate, streamId);
   }
 
   /**

@@ -64,14 +64,7 @@ export async function loadStream<State, Command, Event extends DomainEvent>(
   const start = recentStart(recentFolds, aggregate, streamId) ?? (snapshots ? await snapshotStart(snapshots, aggregate, streamId) : undefined);
   const read = await eventStore.readStream(streamId, start ? { fromRevision: start.revision + 1n } : {});
   const recorded = upcasters ? read.map((event) => upcastEvent(event, upcasters)) : read;
-  const events = recorded.map((event) => {
-    const version = storedSchemaVersion(event);
-    const expected = schemaVersionOf(aggregate, event.type);
-    if (version !== expected) throw new UnreadableEventVersionError(streamId, event.revision, event.type, version, expected);
-    const parsed = aggregate.eventSchema.safeParse({ type: event.type, data: event.data });
-    if (!parsed.success) throw new CorruptStreamError(streamId, event.revision, event.type);
-    return parsed.data;
-  });
+  const events = recorded.map((event) => decodeEvent(aggregate, streamId, event));
   const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), start?.state ?? aggregate.decider.initialState());
   const last = recorded.at(-1);
   const loaded: LoadedStream<State, Event> = {
@@ -85,6 +78,25 @@ export async function loadStream<State, Command, Event extends DomainEvent>(
   if (snapshots) loaded.snapshotRevision = await snapshotIfDue(snapshots, aggregate, streamId, loaded);
   rememberFold(recentFolds, aggregate, streamId, loaded);
   return loaded;
+}
+
+/**
+ * One recorded event (already upcast) as the aggregate's typed event: refused
+ * when its schema version is not the one this code reads, or its payload
+ * does not match the aggregate's schema. Every fold of a stream goes through
+ * it (loads, time travel), so all read one stream alike.
+ */
+export function decodeEvent<Event extends DomainEvent>(
+  aggregate: Pick<Aggregate<unknown, unknown, Event>, 'eventSchema' | 'schemaVersions'>,
+  streamId: string,
+  event: RecordedEvent,
+): Event {
+  const version = storedSchemaVersion(event);
+  const expected = schemaVersionOf(aggregate, event.type);
+  if (version !== expected) throw new UnreadableEventVersionError(streamId, event.revision, event.type, version, expected);
+  const parsed = aggregate.eventSchema.safeParse({ type: event.type, data: event.data });
+  if (!parsed.success) throw new CorruptStreamError(streamId, event.revision, event.type);
+  return parsed.data;
 }
 
 /** Keeps the stream's state as folded through `revision` for the next load in this process (aggregates with a snapshot policy). */

@@ -28,12 +28,25 @@ export interface Projection<Base extends string = string> {
   /** Only these events reach apply; the subscription filters them in the store. */
   readonly filter: EventFilter;
   /**
+   * Apply gets the events as the log stores them, not upcast: for a
+   * projection about the stored bytes themselves (the audit seal hashes
+   * them), which must not change when an upcaster is added.
+   */
+  readonly storedEvents?: boolean;
+  /**
    * The PostgreSQL schema its tables and their views live in, created when
    * missing (`warehouse`); the connection's current schema when omitted. With
    * a schema, the names setup and apply are given are qualified
    * (`warehouse.facts__v1_g2`): write them with `quoteTable`.
    */
   readonly schema?: string;
+  /**
+   * Events per live transaction, over the engine's batchEvents: for a
+   * projection whose batches cost mostly a fixed number of statements (the
+   * warehouse's COPY and set-based inserts), so that a busy log is taken in
+   * with fewer, larger transactions.
+   */
+  readonly batchEvents?: number;
   /** Base names, `[a-z][a-z0-9_]*`, at most 40 characters (suffixes must fit PostgreSQL's 63). */
   readonly tables: readonly Base[];
   /** Creates the tables (and their indexes, unless `bulkLoad` lets it leave them to completeSetup) under the names given. */
@@ -68,6 +81,9 @@ export function validateProjections(projections: readonly AnyProjection[]): void
     names.add(projection.name);
     if (projection.schema !== undefined && (!NAME.test(projection.schema) || projection.schema.startsWith('pg_'))) {
       throw new Error(`projection ${projection.name}: schema ${JSON.stringify(projection.schema)} must match ${NAME} and not start with pg_`);
+    }
+    if (projection.batchEvents !== undefined && (!Number.isInteger(projection.batchEvents) || projection.batchEvents < 1)) {
+      throw new Error(`projection ${projection.name}: batchEvents must be a positive integer`);
     }
     if (!Number.isInteger(projection.version) || projection.version < 1) throw new Error(`projection ${projection.name}: version must be a positive integer`);
     for (const table of projection.tables as readonly string[]) {

@@ -3,9 +3,11 @@ import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
 import { AnomalyReactor } from '../../commands/analytics/anomaly-reactor.js';
 import type { AnomalySettings } from '../../domain/analytics/anomaly-detection.js';
 import { anomalySettingsFromEnvironment, anomalySettingsOf } from '../../infra/config/analytics-anomaly-config.js';
+import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { anomaliesProjection } from '../../projections/analytics/anomalies-projection.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
 import { anomalyRoutes } from './anomaly-routes.js';
+import { analyticsQueryRoutes } from './query-feature-part.js';
 
 export interface AnalyticsOptions {
   /** The anomaly thresholds (tests); the ANALYTICS_ANOMALY_* variables unless told. */
@@ -25,8 +27,8 @@ export function analyticsFeature(options: AnalyticsOptions = {}): Feature {
   return {
     name: 'analytics',
     aggregates: [...analyticsAggregates],
-    projections: [warehouseProjection(), anomaliesProjection(anomalySettings)],
-    api: (context) => ({ routes: [anomalyRoutes(context.services.knex, context.readYourWrites)] }),
+    projections: [warehouseProjection(), analyticsQuarantineReadModel(), anomaliesProjection(anomalySettings)],
+    api: (context) => ({ routes: [...analyticsQueryRoutes(context), anomalyRoutes(context.services.knex, context.readYourWrites)] }),
     background: ({ services: { knex, eventStore, logger, config }, runtime }) => [
       new AnomalyReactor({
         knex,

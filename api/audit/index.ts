@@ -1,4 +1,5 @@
 import type { Feature } from '../../app/feature.js';
+import { sealProjections, sealRoutes } from './seal.js';
 
 /**
  * Audit (docs/CONTRACT.md section 3, "Audit"; issue 13): who did what and
@@ -10,5 +11,8 @@ import type { Feature } from '../../app/feature.js';
 export function auditFeature(): Feature {
   return {
     name: 'audit',
+    // Tamper evidence: the seal (a hash chain over the whole log) and the operators' verify and digest.
+    projections: [...sealProjections],
+    api: (context) => ({ routes: [sealRoutes(context)] }),
   };
 }

@@ -21,6 +21,10 @@ const oidcResultSchema = authResultSchema
   })
   .meta({ id: 'OidcLoginResult' });
 
+const oidcProviderListSchema = z
+  .object({ providers: z.array(z.object({ name: z.string(), loginPath: z.string().meta({ description: 'Where a browser goes to sign in; add ?returnTo=<path>' }) })) })
+  .meta({ id: 'OidcProviderList' });
+
 /**
  * Binds a login to the browser that started it. `__Host-`: only this
  * origin, over a secure connection, for every path, can set it (no
@@ -42,7 +46,14 @@ const tags = ['auth'];
  */
 export function oidcApi(identity: IdentityService, providers: readonly OidcProviderConfig[]): RouteModule {
   const redirectUris = new Map(providers.map((provider) => [provider.name, provider.redirectUri] as const));
+  const providerList = { providers: providers.map((provider) => ({ name: provider.name, loginPath: `/auth/oidc/${provider.name}/login` })) };
   return routeModule('auth-oidc', [
+    defineRoute({
+      method: 'get', path: '/auth/oidc/providers', tags, auth: 'none',
+      summary: 'The sign-in providers configured in OIDC_PROVIDERS, for a sign-in page to offer',
+      responses: { 200: { schema: oidcProviderListSchema, description: 'Possibly empty' } },
+      handler: () => ({ status: 200, body: providerList }),
+    }),
     defineRoute({
       method: 'get', path: '/auth/oidc/:provider/login', tags, auth: 'none',
       summary: 'Start a login at the provider named in OIDC_PROVIDERS: 302 to its authorization page',

@@ -27,10 +27,16 @@ import {
   updateCollectionSchema,
 } from './collection-schemas.js';
 import { viewOfRow, viewOfState } from './collection-views.js';
+import { asOfQuerySchema } from '../time-travel/as-of-query.js';
+import { historyPageSchema } from '../time-travel/history-schemas.js';
+import type { CommandHandler } from '../../commands/command-handler.js';
+import { collectionAsOf, collectionHistoryPage } from './collection-history.js';
 import type { CollectionRequest, CollectionResult, CollectionWrites } from './collection-writes.js';
 
 export interface CollectionsApiDeps {
   writes: CollectionWrites;
+  /** For the history and `asOf` reads, folded from the log. */
+  commands: CommandHandler;
   knex: Knex;
   readYourWrites: ReadYourWrites;
   idempotency: Idempotency;
@@ -49,7 +55,7 @@ const writeErrors = [403, 404, 409, 412, 503];
  * not read is 404, whatever they asked; a collection they may read but not
  * change is 403.
  */
-export function collectionsApi({ writes, knex, readYourWrites, idempotency }: CollectionsApiDeps): RouteModule {
+export function collectionsApi({ writes, commands, knex, readYourWrites, idempotency }: CollectionsApiDeps): RouteModule {
   const target = (principal: Principal, collectionId: string, req: Request): CollectionRequest => ({
     principal,
     collectionId,
@@ -100,16 +106,37 @@ export function collectionsApi({ writes, knex, readYourWrites, idempotency }: Co
     }),
     defineRoute({
       method: 'get', path: '/api/collections/:id', tags, auth: 'optional',
-      summary: 'One collection (public ones without a token)',
-      request: { params: collectionParams, headers: minPositionHeaderSchema },
-      responses: { 200: { schema: collectionViewSchema, description: 'The collection; ETag is its revision', headers: etagResponseHeader } },
-      errors: [404, 503, 504],
-      async handler({ principal, params, req }) {
+      summary: 'One collection (public ones without a token); with `asOf`, as it was then',
+      description:
+        'With `?asOf=<revision | ISO time>` the collection (name, visibility, posts, members) is folded from its event log up to that point, for whoever may read it now ' +
+        '(a deleted collection: its owner and the admins of its tenant). The ETag is then the revision folded to.',
+      request: { params: collectionParams, query: asOfQuerySchema, headers: minPositionHeaderSchema },
+      responses: { 200: { schema: collectionViewSchema, description: 'The collection (as it was at `asOf`); ETag is its revision', headers: etagResponseHeader } },
+      errors: [404, 410, 503, 504],
+      async handler({ principal, params, query, req }) {
         await readYourWrites(req, [COLLECTIONS]);
         const caller = callerOf(principal);
+        if (query.asOf !== undefined) {
+          const past = await collectionAsOf(commands, caller, params.id, query.asOf);
+          const view = { ...viewOfState(past.state, past.revision, caller), createdAt: past.createdAt.toISOString(), updatedAt: past.updatedAt.toISOString() };
+          return { status: 200, body: view, headers: revisionETag(past.revision) };
+        }
         const row = await findCollection(knex, params.id);
         if (!row || collectionAccess(rowAccessFacts(row), caller) === 'none') throw new NotFoundError('no such collection', { code: 'collection_not_found' });
         return { status: 200, body: viewOfRow(row, caller), headers: revisionETag(BigInt(row.revision)) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/collections/:id/history', tags, auth: 'optional',
+      summary: 'Every revision of a collection, oldest first: who, when, why when recorded, and what changed field by field',
+      description:
+        'For whoever may read the collection now; once it is deleted, its owner and the admins of its tenant (404 `collection_not_found` to anyone else). ' +
+        'Outside its tenant, who made each change and the changes to its members are left out.',
+      request: { params: collectionParams, query: pageQuerySchema },
+      responses: { 200: { schema: historyPageSchema, description: 'A page of revisions' } },
+      errors: [404, 503],
+      async handler({ principal, params, query }) {
+        return { status: 200, body: await collectionHistoryPage(commands, callerOf(principal), params.id, pageRequest(query)) };
       },
     }),
     defineRoute({

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { CollectionRole } from '../../domain/collection/events.js';
 import type { ActiveCollection } from '../../domain/collection/state.js';
-import type { Caller } from '../../domain/shared/caller.js';
+import { isOfTenant, type Caller } from '../../domain/shared/caller.js';
 import type { CollectionRecord } from '../../projections/collections/collection-queries.js';
 import type { collectionViewSchema } from './collection-schemas.js';
 
@@ -9,8 +9,7 @@ export type CollectionView = z.input<typeof collectionViewSchema>;
 
 /** Members are the tenant's business: shown to its people who may read the collection, not to guests or other tenants. */
 function membersFor(caller: Caller, tenantId: string, members: ReadonlyArray<[string, CollectionRole]>): Pick<CollectionView, 'members'> {
-  const inTenant = caller.type === 'system' || (caller.type === 'user' && caller.tenantId === tenantId);
-  return inTenant ? { members: members.map(([userId, role]) => ({ userId, role })) } : {};
+  return isOfTenant(caller, tenantId) ? { members: members.map(([userId, role]) => ({ userId, role })) } : {};
 }
 
 /** From the state a command left: what its answer shows. */

@@ -14,7 +14,7 @@ export const collectionProjections = [collectionsReadModel, postRemovalsDueProje
 
 export function collectionRoutes({ services, commands, runtime, readYourWrites, idempotency }: FeatureApiContext): RouteModule {
   const writes = new CollectionWrites({ commands, runtime, eventStore: services.eventStore, knex: services.knex });
-  return collectionsApi({ writes, knex: services.knex, readYourWrites, idempotency });
+  return collectionsApi({ writes, commands, knex: services.knex, readYourWrites, idempotency });
 }
 
 /** Deleting a post takes it out of every collection. */

@@ -3,11 +3,12 @@ import { postAggregate } from '../../commands/post-aggregate.js';
 import type { CommandHandler } from '../../commands/command-handler.js';
 import { commandContext } from '../../commands/metadata.js';
 import type { Runtime } from '../../commands/runtime.js';
-import { postNotFound, postStream, readsPostDirectly, type ActivePost, type PostCommand } from '../../domain/post/index.js';
+import { postNotFound, postStream, type ActivePost, type PostCommand } from '../../domain/post/index.js';
 import type { UserCaller } from '../../domain/shared/caller.js';
 import { ForbiddenError, PreconditionFailedError } from '../../domain/shared/errors.js';
 import type { Position } from '../../infra/event-store/event-store.js';
-import { findReadablePost, type PostReads } from '../../projections/posts/post-queries.js';
+import type { PostReads } from '../../projections/posts/post-queries.js';
+import { mayReadPost } from './post-read-rule.js';
 import { requestInfo } from '../request-info.js';
 
 export interface PostCommandDeps {
@@ -52,6 +53,5 @@ export async function runPostCommand(
 
 async function mayRead(deps: PostCommandDeps, caller: UserCaller, postId: string): Promise<boolean> {
   const { state } = await deps.commands.load(postAggregate, postStream(postId));
-  if (state.status !== 'Active') return false;
-  return readsPostDirectly(state, caller) || (await findReadablePost(deps.reads, caller, postId)) !== undefined;
+  return state.status === 'Active' && (await mayReadPost(deps.reads, caller, state));
 }

@@ -19,7 +19,10 @@ import {
   postViewSchema,
   updatePostRequestSchema,
 } from './post-schemas.js';
-import { postCommandAnswer, postView } from './post-views.js';
+import { postCommandAnswer, postView, postViewAsOf } from './post-views.js';
+import { postAsOf, postHistoryPage } from './post-history.js';
+import { asOfQuerySchema } from '../time-travel/as-of-query.js';
+import { historyPageSchema } from '../time-travel/history-schemas.js';
 
 export interface PostsApiDeps extends PostCommandDeps {
   readYourWrites: ReadYourWrites;
@@ -77,15 +80,36 @@ export function postsApi(deps: PostsApiDeps): RouteModule {
     }),
     defineRoute({
       method: 'get', path: '/api/posts/:id', tags, auth: 'optional',
-      summary: 'One post, if you may read it (404 otherwise, whether it exists or not)',
-      request: { params: postParamsSchema, headers: minPositionHeaderSchema },
-      responses: { 200: { schema: postViewSchema, description: 'The post', headers: etagResponseHeader } },
-      errors: [404, 503, 504],
-      async handler({ params, principal, req }) {
+      summary: 'One post, if you may read it (404 otherwise, whether it exists or not); with `asOf`, as it was then',
+      description:
+        'With `?asOf=<revision | ISO time>` the post is folded from its event log up to that point (upcasters applied), for whoever may read it now ' +
+        '(a deleted post: its author and the admins of its tenant). The ETag is then the revision folded to, so a PUT with it as If-Match succeeds only if that is still the latest.',
+      request: { params: postParamsSchema, query: asOfQuerySchema, headers: minPositionHeaderSchema },
+      responses: { 200: { schema: postViewSchema, description: 'The post (as it was at `asOf`); ETag is its revision', headers: etagResponseHeader } },
+      errors: [404, 410, 503, 504],
+      async handler({ params, query, principal, req }) {
         await deps.readYourWrites(req, POST_READ_MODELS);
-        const row = await findReadablePost(deps.reads, callerOf(principal), params.id);
+        const caller = callerOf(principal);
+        if (query.asOf !== undefined) {
+          const past = await postAsOf(deps, caller, params.id, query.asOf);
+          return { status: 200, headers: revisionETag(past.revision), body: postViewAsOf(past) };
+        }
+        const row = await findReadablePost(deps.reads, caller, params.id);
         if (!row) throw postNotFound();
         return { status: 200, headers: revisionETag(BigInt(row.revision)), body: postView(row) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/posts/:id/history', tags, auth: 'optional',
+      summary: 'Every revision of a post, oldest first: who, when, why when recorded, and what changed field by field',
+      description: 'For whoever may read the post now; once it is deleted, its author and the admins of its tenant (404 `post_not_found` to anyone else).',
+      request: { params: postParamsSchema, query: pageQuerySchema, headers: minPositionHeaderSchema },
+      responses: { 200: { schema: historyPageSchema, description: 'A page of revisions' } },
+      errors: [404, 503, 504],
+      async handler({ params, query, principal, req }) {
+        // Who may read a post depends on the collections holding it: a read model.
+        await deps.readYourWrites(req, POST_READ_MODELS);
+        return { status: 200, body: await postHistoryPage(deps, callerOf(principal), params.id, pageRequest(query)) };
       },
     }),
     defineRoute({

@@ -1,6 +1,7 @@
 import type { ActivePost } from '../../domain/post/index.js';
 import type { Position } from '../../infra/event-store/event-store.js';
 import type { PostRow } from '../../projections/posts/post-row.js';
+import type { StateAt } from '../time-travel/state-at.js';
 import type { PostCommandAnswer, PostView } from './post-schemas.js';
 
 export function postView(row: PostRow): PostView {
@@ -29,5 +30,21 @@ export function postCommandAnswer(post: ActivePost, revision: bigint, position: 
     body: post.body,
     format: post.format,
     visibility: post.visibility,
+  };
+}
+
+/** The post as it was at a point of its history (`?asOf=`), in the shape reads answer. */
+export function postViewAsOf({ state, revision, createdAt, updatedAt }: StateAt<ActivePost>): PostView {
+  return {
+    id: state.postId,
+    tenantId: state.tenantId,
+    authorId: state.authorId,
+    title: state.title,
+    body: state.body,
+    format: state.format,
+    visibility: state.visibility,
+    revision: String(revision),
+    createdAt: createdAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
   };
 }

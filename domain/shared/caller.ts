@@ -18,3 +18,8 @@ export type UserCaller = Extract<Caller, { type: 'user' }>;
 
 export const GUEST: Caller = { type: 'guest' };
 export const SYSTEM_CALLER: Caller = { type: 'system' };
+
+/** One of the tenant's people (or the system): who may see the tenant's own business, such as who its members are and who did what. */
+export function isOfTenant(caller: Caller, tenantId: string): boolean {
+  return caller.type === 'system' || (caller.type === 'user' && caller.tenantId === tenantId);
+}

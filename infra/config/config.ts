@@ -182,6 +182,24 @@ const feedSchema = {
   FEED_MAX_CONNECTIONS_PER_IP: integer(1).default(1_000),
 };
 
+/** The analytics queries (api/analytics/): the longest range each may cover, and the export's bounds (README, "Analytics queries"). */
+const analyticsQuerySchema = {
+  /** Longest range of `counts?interval=minute`, in hours (24 = 1,440 buckets). */
+  ANALYTICS_MAX_SPAN_MINUTE_HOURS: integer(1, 24 * 31).default(24),
+  /** Longest range of `counts?interval=hour`, in days. */
+  ANALYTICS_MAX_SPAN_HOUR_DAYS: integer(1, 366).default(31),
+  /** Longest range of `counts?interval=day`, `active-users?interval=day` and `top-events`, in days. */
+  ANALYTICS_MAX_SPAN_DAY_DAYS: integer(1, 3660).default(366),
+  /** Longest range of `active-users?interval=month`, in months. */
+  ANALYTICS_MAX_SPAN_MONTH_MONTHS: integer(1, 120).default(24),
+  /** Longest range of one export, in days. */
+  ANALYTICS_EXPORT_MAX_SPAN_DAYS: integer(1, 3660).default(366),
+  /** Exports streaming at once in one process, each on a PostgreSQL connection of its own; more answer 503 `exports_busy`. */
+  ANALYTICS_EXPORT_CONCURRENCY: integer(1, 100).default(2),
+  /** Bound on one export's statement: a client reading slower than this gets a cut-off stream. */
+  ANALYTICS_EXPORT_TIMEOUT_MS: integer(1000).default(600_000),
+};
+
 export const configSchema = z.object({
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -213,6 +231,7 @@ export const configSchema = z.object({
   ...feedSchema,
   ...analyticsEnrichmentConfigSchema,
   ...analyticsAnomalyConfigSchema,
+  ...analyticsQuerySchema,
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'AUTH_ISSUER' | 'PUBLIC_URL'> & {

@@ -66,7 +66,7 @@ export class BatchApplier {
 
   private async transact(events: readonly RecordedEvent[], previous: Position | undefined, through: Position, read: number): Promise<void> {
     const { knex, projection, upcasters, tables, target, rate } = this.options;
-    const current = upcastEvents(events, upcasters);
+    const current = projection.storedEvents ? events : upcastEvents(events, upcasters);
     await knex.transaction(async (trx) => {
       if (current.length > 0) await projection.apply(current, trx, tables);
       await target.commit(trx, previous, through, events.length, rate.perSecond(read));

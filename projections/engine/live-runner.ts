@@ -42,7 +42,7 @@ export async function runLive(
   let checkpoint = row.checkpoint;
   onCheckpoint(checkpoint);
   const subscription = store.subscribeToAll({ ...(checkpoint === undefined ? {} : { fromPosition: checkpoint }), filter: projection.filter });
-  const batcher = new Batcher(subscription, { maxEvents: settings.batchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.checkpointIntervalMs });
+  const batcher = new Batcher(subscription, { maxEvents: projection.batchEvents ?? settings.batchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.checkpointIntervalMs });
   progress.follow(batcher);
   const stop = (): void => void batcher.close();
   signal.addEventListener('abort', stop, { once: true });

@@ -42,18 +42,40 @@ export function partitionName(facts: string, month: Month): string {
   return `${facts}_p${month}`;
 }
 
-/** The partitions the facts table has, by month. One catalogue query. */
-export async function existingMonths(db: Knex | Knex.Transaction, facts: string): Promise<Set<Month>> {
-  const { rows } = await db.raw<{ rows: { relname: string }[] }>(
-    `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass`,
-    [quoteTable(facts)],
-  );
+/** Lists the facts table's partitions (their names: `relname`). Our own names only, so inlined (it may share a round trip). */
+export function partitionsQuery(facts: string): string {
+  return `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${quoteTable(facts)}'::regclass`;
+}
+
+export function monthsOfPartitions(rows: readonly { relname: string }[]): Set<Month> {
   const months = new Set<Month>();
   for (const { relname } of rows) {
     const match = /_p(\d{4}_\d{2})$/.exec(relname);
     if (match) months.add(match[1]!);
   }
   return months;
+}
+
+/**
+ * The months known to have a partition, by facts table, so that most batches
+ * skip the catalogue. Filled only from what a batch's transaction found at
+ * its start, hence committed: a partition created by a batch that then
+ * rolled back is never taken for granted. A month an operator drops while a
+ * worker remembers it only sends that month's late facts to the default
+ * partition, from where they move when the month is created again.
+ */
+export class KnownPartitions {
+  private readonly months = new Map<string, Set<Month>>();
+
+  /** The months of `wanted` not known yet (all of them on a first batch). */
+  unknown(facts: string, wanted: ReadonlySet<Month>): Month[] {
+    const known = this.months.get(facts);
+    return [...wanted].filter((month) => !known?.has(month)).sort();
+  }
+
+  found(facts: string, months: ReadonlySet<Month>): void {
+    this.months.set(facts, new Set(months));
+  }
 }
 
 /**

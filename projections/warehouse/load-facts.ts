@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { JsonObject } from '../../infra/event-store/event-store.js';
 import { copyRows, type CopyValue } from '../copy-rows.js';
 import { quoteTable } from '../engine/table-names.js';
-import { createMonthPartition, existingMonths, plausibleMonths } from './fact-partitions.js';
+import { createMonthPartition, type KnownPartitions, monthsOfPartitions, partitionsQuery, plausibleMonths } from './fact-partitions.js';
 import type { ReceivedFact } from './warehouse-inputs.js';
 import { FACT_COLUMNS, STAGING_DDL, STAGING_TABLE, type WarehouseTables } from './warehouse-tables.js';
 
@@ -24,21 +24,31 @@ export interface IdentifiedUser {
  * seen before, in this batch or days earlier, with another corrected time
  * (a retry carries a new sentAt), counts nowhere again.
  */
-export async function loadFacts(trx: Knex.Transaction, tables: WarehouseTables, facts: readonly ReceivedFact[]): Promise<IdentifiedUser[]> {
+export async function loadFacts(trx: Knex.Transaction, tables: WarehouseTables, facts: readonly ReceivedFact[], known: KnownPartitions): Promise<IdentifiedUser[]> {
   if (facts.length === 0) return [];
-  await ensurePartitions(trx, tables.facts, facts);
-  // One round trip; the notice of an existing table is not worth a log line.
-  await trx.raw(`SET LOCAL client_min_messages = warning; ${STAGING_DDL}`);
+  await prepare(trx, tables.facts, facts, known);
   await copyRows(trx, STAGING_TABLE, [...FACT_COLUMNS, 'traits'], facts.map(stagingRow));
   const { rows } = await trx.raw<{ rows: { tenant_id: string; user_id: string; traits: JsonObject; occurred_at: Date; position: string }[] }>(loadStatement(tables));
   return rows.map((row) => ({ tenantId: row.tenant_id, userId: row.user_id, traits: row.traits, at: row.occurred_at, position: BigInt(row.position) }));
 }
 
-async function ensurePartitions(trx: Knex.Transaction, facts: string, batch: readonly ReceivedFact[]): Promise<void> {
-  const wanted = plausibleMonths(batch);
-  if (wanted.size === 0) return;
-  const existing = await existingMonths(trx, facts);
-  for (const month of [...wanted].sort()) if (!existing.has(month)) await createMonthPartition(trx, facts, month);
+/**
+ * The staging table, and the month partitions the batch needs, in one round
+ * trip (a busy process waits for each): the catalogue is read only when the
+ * batch has a month not known to have its partition yet.
+ */
+async function prepare(trx: Knex.Transaction, facts: string, batch: readonly ReceivedFact[], known: KnownPartitions): Promise<void> {
+  const unknown = known.unknown(facts, plausibleMonths(batch));
+  // The notice that the staging table exists is not worth a log line.
+  const staging = `SET LOCAL client_min_messages = warning; ${STAGING_DDL}`;
+  if (unknown.length === 0) {
+    await trx.raw(staging);
+    return;
+  }
+  const results = await trx.raw<Array<{ rows: { relname: string }[] }>>(`${staging}; ${partitionsQuery(facts)}`);
+  const existing = monthsOfPartitions(results.at(-1)!.rows);
+  known.found(facts, existing);
+  for (const month of unknown) if (!existing.has(month)) await createMonthPartition(trx, facts, month);
 }
 
 function stagingRow(fact: ReceivedFact): CopyValue[] {

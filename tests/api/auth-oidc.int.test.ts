@@ -127,6 +127,10 @@ describe('OIDC login over HTTP against a real OpenID Provider', () => {
     expect((await http.get('/auth/oidc/test/login')).status).toBe(302);
   });
 
+  it('lists the configured providers for a sign-in page, with where to send the browser', async () => {
+    expect(await expectJson(await http.get('/auth/oidc/providers'), 200)).toEqual({ providers: [{ name: 'test', loginPath: '/auth/oidc/test/login' }] });
+  });
+
   it('answers 404 for a provider that is not configured', async () => {
     await expectError(await http.get('/auth/oidc/nobody/login'), 404, 'oidc_provider_not_found');
     await expectError(await http.get('/auth/oidc/nobody/callback?code=x&state=y'), 404, 'oidc_provider_not_found');

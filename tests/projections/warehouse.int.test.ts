@@ -18,7 +18,7 @@ afterEach(async () => {
 /** The warehouse built live from these events, `batchEvents` at a time. */
 async function built(events: readonly GivenEvent[], batchEvents = 2): Promise<ProjectionHarness> {
   harness = await createProjectionHarness();
-  await harness.startEngine([warehouseProjection()], { settings: { batchEvents } });
+  await harness.startEngine([warehouseProjection({ batchEvents })]);
   await appendGiven(harness.store, events);
   await caughtUp(harness);
   return harness;

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { allMigrations } from '../../app/migrations.js';
+import type { EventStore } from '../../infra/event-store/event-store.js';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import { createKnex } from '../../infra/postgres/knex.js';
+import { migrateToLatest } from '../../infra/postgres/migrations.js';
+import { auditChainProjection } from '../../projections/audit/audit-chain-projection.js';
+import { verifyChain } from '../../projections/audit/verify-chain.js';
+import { postgresLogCounter, ProjectionEngine } from '../../projections/index.js';
+import { loadLog } from '../projections-replay-model.js';
+import type { ScenarioResult } from '../report.js';
+import { benchEvent, median, runConcurrently, timed } from '../support/measure.js';
+import type { BenchServer } from '../support/server.js';
+
+export interface TamperBenchOptions {
+  /** Events in the log that verify reads. */
+  events: number;
+  /** Alternating rounds of appends with the seal off, then on. */
+  rounds: number;
+}
+
+const logger = createLogger('silent');
+const APPENDS = [
+  { name: '1 event per append, concurrency 16', concurrency: 16, eventsPerAppend: 1, appends: 4_000 },
+  { name: '100 events per append, concurrency 4', concurrency: 4, eventsPerAppend: 100, appends: 300 },
+];
+
+/** `npm run bench -- --only=tamper`: the seal's verify rate on a large log, and what sealing costs appends. */
+export async function tamperResults(server: BenchServer, options: TamperBenchOptions): Promise<ScenarioResult[]> {
+  const verify = await verifyResult(await server.createDatabase('bench_tamper_verify'), options);
+  console.error('done: tamper verify');
+  const appends = await appendResults(await server.createDatabase('bench_tamper_append'), options);
+  console.error('done: tamper appends');
+  return [verify, ...appends];
+}
+
+async function verifyResult(databaseUrl: string, options: TamperBenchOptions): Promise<ScenarioResult> {
+  return withStore(databaseUrl, async (knex, store) => {
+    await loadLog(knex, options.events);
+    const engine = sealEngine(knex, store, databaseUrl);
+    const sealSeconds = await timed(async () => {
+      await engine.start();
+      await sealedToHead(knex, store);
+    });
+    await engine.stop();
+    await knex.raw('VACUUM (ANALYZE)');
+    const rates: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      let checked = 0;
+      const seconds = await timed(async () => {
+        const report = await verifyChain(knex, store);
+        if (!report.ok || report.checked !== options.events) throw new Error(`verify checked ${report.checked} of ${options.events} events, ok ${report.ok}`);
+        checked = report.checked;
+      });
+      rates.push(checked / seconds);
+    }
+    const rate = median(rates);
+    return {
+      scenario: `audit verify, whole log of ${options.events.toLocaleString('en-US')} events`,
+      unit: 'events/s',
+      figures: { 'audit verify': Math.round(rate), 'seal (projection, from empty)': Math.round(options.events / sealSeconds) },
+      ours: 'audit verify',
+      peers: [],
+      target: { description: 'at least 200,000 events/s', met: rate >= 200_000 },
+      notes: `verify rounds ${rates.map((r) => Math.round(r).toLocaleString('en-US')).join(', ')} events/s; the seal built the chain of the loaded log in ${sealSeconds.toFixed(1)} s`,
+    };
+  });
+}
+
+/** The same appends, alternating rounds with no seal and with the seal running live beside them. */
+async function appendResults(databaseUrl: string, options: TamperBenchOptions): Promise<ScenarioResult[]> {
+  return withStore(databaseUrl, async (knex, store) => {
+    const results: ScenarioResult[] = [];
+    for (const scenario of APPENDS) {
+      const off: number[] = [];
+      const on: number[] = [];
+      let lagAfter = 0n;
+      for (let round = 0; round < options.rounds; round++) {
+        off.push(await appendRate(store, scenario));
+        const engine = sealEngine(knex, store, databaseUrl);
+        await engine.start();
+        await sealedToHead(knex, store);
+        on.push(await appendRate(store, scenario));
+        lagAfter = await unsealed(knex, store);
+        await sealedToHead(knex, store);
+        await engine.stop();
+      }
+      const figures = { 'seal on': Math.round(median(on)), 'seal off': Math.round(median(off)) };
+      const ratio = figures['seal on'] / figures['seal off'];
+      results.push({
+        scenario: `appends with tamper evidence on and off, ${scenario.name}`,
+        unit: 'events/s',
+        figures,
+        ours: 'seal on',
+        peers: ['seal off'],
+        target: { description: 'under 5% apart', met: Math.abs(1 - ratio) < 0.05 },
+        notes: `rounds off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')} events/s; ${lagAfter} events not yet sealed when the last timed appends ended`,
+      });
+    }
+    return results;
+  });
+}
+
+async function appendRate(store: EventStore, scenario: (typeof APPENDS)[number]): Promise<number> {
+  const batches = Array.from({ length: scenario.appends }, (_, i) => Array.from({ length: scenario.eventsPerAppend }, (_, j) => benchEvent(i * scenario.eventsPerAppend + j)));
+  const seconds = await runConcurrently(scenario.appends, scenario.concurrency, async (i) => {
+    await store.appendToStream(`post-${randomUUID()}`, batches[i]!);
+  });
+  return (scenario.appends * scenario.eventsPerAppend) / seconds;
+}
+
+function sealEngine(knex: Knex, store: EventStore, databaseUrl: string): ProjectionEngine {
+  return new ProjectionEngine({
+    knex,
+    eventStore: store,
+    connectionString: databaseUrl,
+    projections: [auditChainProjection()],
+    counter: postgresLogCounter(knex),
+    logger,
+    claimIntervalMs: 200,
+    settings: { pollMs: 50 },
+  });
+}
+
+async function sealedToHead(knex: Knex, store: EventStore): Promise<void> {
+  while ((await checkpoint(knex)) < ((await store.headPosition()) ?? -1n)) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+async function checkpoint(knex: Knex): Promise<bigint> {
+  const row = await knex('projections').where({ name: 'audit_chain' }).first<{ position: string | null } | undefined>('position');
+  return row?.position == null ? -1n : BigInt(row.position);
+}
+
+/** Events after the seal's checkpoint (0 when it has reached the head). */
+async function unsealed(knex: Knex, store: EventStore): Promise<bigint> {
+  const sealed = await checkpoint(knex);
+  if (sealed >= ((await store.headPosition()) ?? -1n)) return 0n;
+  const { rows } = await knex.raw<{ rows: Array<{ count: string }> }>(
+    `SELECT count(*)::text AS count FROM events WHERE ((tx_id::text::numeric) * 4294967296 + idx) > ?`,
+    [String(sealed)],
+  );
+  return BigInt(rows[0]?.count ?? '0');
+}
+
+async function withStore<T>(databaseUrl: string, work: (knex: Knex, store: PostgresEventStore) => Promise<T>): Promise<T> {
+  const knex = createKnex(databaseUrl, 10);
+  const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 20 });
+  try {
+    await migrateToLatest(knex, allMigrations);
+    return await work(knex, store);
+  } finally {
+    await store.close();
+    await knex.destroy();
+  }
+}

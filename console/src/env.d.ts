@@ -1,0 +1,2 @@
+/** Vite bundles the CSS the entry imports. */
+declare module '*.css';

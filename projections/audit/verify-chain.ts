@@ -1,0 +1,174 @@
+import type { Knex } from 'knex';
+import { chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
+import type { EventStore, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
+import { ConflictError } from '../../domain/shared/errors.js';
+import { ReadModelUnavailableError } from '../engine/errors.js';
+import { AUDIT_CHAIN_PROJECTION } from './audit-chain-projection.js';
+import { PageCursor, type Page } from './page-cursor.js';
+
+/**
+ * How the log differs from the seal at the first event that does not match:
+ * - changed: the event at this position is not what was sealed there (payload, metadata, type, stream, revision, time or id);
+ * - missing: an event sealed at this position is gone from the log;
+ * - inserted: the log holds an event the seal never saw, among sealed history;
+ * - reordered: a sealed event is found at another position than the one it was sealed at.
+ */
+export type MismatchKind = 'changed' | 'missing' | 'inserted' | 'reordered';
+
+export interface ChainMismatch {
+  kind: MismatchKind;
+  /** Where the log has the event now; for `missing`, where it was sealed. */
+  position: Position;
+  eventId: string;
+  stream: string;
+  revision: bigint;
+  /** For `reordered`: where the seal saw it. */
+  sealedAt?: Position;
+}
+
+export interface DigestToCheck {
+  position: Position;
+  hash: string;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  /** Events checked, from the start of the log. */
+  checked: number;
+  /** Verified through this position: the seal's head, or the digest's position. */
+  through: Position | undefined;
+  /** How far the seal has got (it follows the appends). */
+  sealedThrough: Position | undefined;
+  /** The first event that does not match, if one does not. */
+  mismatch?: ChainMismatch;
+  /** With a digest: whether the log up to its position hashes to its hash. */
+  digest?: { position: Position; hash: string; matches: boolean };
+}
+
+export interface VerifyOptions {
+  /** Verify up to this digest's position and check the chain's hash there against it. */
+  digest?: DigestToCheck;
+  /** Called every PAGE events and at the end. */
+  onProgress?(checked: number, total: number): void;
+}
+
+/** A digest names a position the seal has not reached yet: nothing to compare with until it does. */
+export class DigestAheadOfSealError extends ConflictError {
+  constructor(readonly digestPosition: Position, readonly sealedThrough: Position | undefined) {
+    super(`the digest is at position ${String(digestPosition)}, the seal only at ${sealedThrough === undefined ? 'the start' : String(sealedThrough)}: verify again once it has caught up`, { code: 'digest_ahead_of_seal' });
+  }
+}
+
+interface ChainRow {
+  position: Position;
+  eventId: string;
+  hash: string;
+}
+
+const PAGE = 10_000;
+/** The view over the live generation of the projection's table. */
+const TABLE = 'audit_chain';
+
+/**
+ * Recomputes the hash chain from the log (through the event store port
+ * only, so on either store) and compares it, event by event, with the seal
+ * the projection wrote; stops at the first event that does not match and
+ * says how. With a digest, also checks the chain's hash at its position.
+ */
+export async function verifyChain(knex: Knex, eventStore: EventStore, options: VerifyOptions = {}): Promise<ChainReport> {
+  try {
+    return await verify(knex, eventStore, options);
+  } catch (error) {
+    throw ReadModelUnavailableError.translate(AUDIT_CHAIN_PROJECTION, error);
+  }
+}
+
+async function verify(knex: Knex, eventStore: EventStore, options: VerifyOptions): Promise<ChainReport> {
+  const sealedThrough = await sealedHead(knex);
+  const { digest } = options;
+  if (digest && (sealedThrough === undefined || digest.position > sealedThrough)) throw new DigestAheadOfSealError(digest.position, sealedThrough);
+  const through = digest?.position ?? sealedThrough;
+  const report = (checked: number, mismatch?: ChainMismatch, lastHash?: string): ChainReport => ({
+    ok: mismatch === undefined && (digest === undefined || lastHash === digest.hash),
+    checked,
+    through,
+    sealedThrough,
+    ...(mismatch ? { mismatch } : {}),
+    ...(digest ? { digest: { ...digest, matches: mismatch === undefined && lastHash === digest.hash } } : {}),
+  });
+  if (through === undefined) return report(0);
+
+  const total = options.onProgress ? await sealedCount(knex, through) : 0;
+  const log = new PageCursor<RecordedEvent>((previous) => readLog(eventStore, previous?.position, through));
+  const chain = new PageCursor<ChainRow>((previous) => readChain(knex, previous?.position, through));
+  let previousHash = GENESIS_HASH;
+  let lastPosition: Position | undefined;
+  let checked = 0;
+  for (;;) {
+    const event = log.current() ?? (await log.fill());
+    const row = chain.current() ?? (await chain.fill());
+    if (event === undefined && row === undefined) break;
+    if (row === undefined || (event !== undefined && event.position < row.position)) return report(checked, await unexpected(knex, event!, undefined));
+    if (event === undefined || event.position > row.position) return report(checked, await missing(knex, eventStore, row));
+    if (event.id !== row.eventId && event.id.toLowerCase() !== row.eventId) return report(checked, await unexpected(knex, event, row));
+    if (chainHash(previousHash, event) !== row.hash) return report(checked, mismatchOf('changed', event));
+    previousHash = row.hash;
+    lastPosition = row.position;
+    checked++;
+    log.advance();
+    chain.advance();
+    if (checked % PAGE === 0) options.onProgress?.(checked, total);
+  }
+  options.onProgress?.(checked, total);
+  // A digest at a position that holds no sealed event cannot match.
+  return report(checked, undefined, digest && lastPosition === digest.position ? previousHash : undefined);
+}
+
+async function readLog(eventStore: EventStore, after: Position | undefined, through: Position): Promise<Page<RecordedEvent>> {
+  const items = await eventStore.readAll({ ...(after === undefined ? {} : { fromPosition: after }), maxCount: PAGE });
+  const beyond = items.findIndex((event) => event.position > through);
+  if (beyond !== -1) return { items: items.slice(0, beyond), last: true };
+  return { items, last: items.length === 0 };
+}
+
+async function readChain(knex: Knex, after: Position | undefined, through: Position): Promise<Page<ChainRow>> {
+  const { rows } = await knex.raw<{ rows: Array<{ position: string; event_id: string; hash: string }> }>(
+    `SELECT position::text AS position, event_id::text AS event_id, hash FROM ${TABLE}
+      WHERE position > ? AND position <= ? ORDER BY position LIMIT ${PAGE}`,
+    [after === undefined ? '-1' : String(after), String(through)],
+  );
+  return { items: rows.map((row) => ({ position: BigInt(row.position), eventId: row.event_id, hash: row.hash })), last: rows.length < PAGE };
+}
+
+async function sealedHead(knex: Knex): Promise<Position | undefined> {
+  const { rows } = await knex.raw<{ rows: Array<{ position: string | null }> }>(`SELECT max(position)::text AS position FROM ${TABLE}`);
+  const position = rows[0]?.position;
+  return position == null ? undefined : BigInt(position);
+}
+
+async function sealedCount(knex: Knex, through: Position): Promise<number> {
+  const { rows } = await knex.raw<{ rows: Array<{ count: string }> }>(`SELECT count(*)::text AS count FROM ${TABLE} WHERE position <= ?`, [String(through)]);
+  return Number(rows[0]?.count ?? 0);
+}
+
+/** The log has an event where the seal has another one, or none. */
+async function unexpected(knex: Knex, event: RecordedEvent, sealedHere: ChainRow | undefined): Promise<ChainMismatch> {
+  const { rows } = await knex.raw<{ rows: Array<{ position: string }> }>(`SELECT position::text AS position FROM ${TABLE} WHERE event_id = ?`, [event.id]);
+  const sealedAt = rows[0] === undefined ? undefined : BigInt(rows[0].position);
+  if (sealedAt !== undefined && sealedAt !== event.position) return { ...mismatchOf('reordered', event), sealedAt };
+  return mismatchOf(sealedHere ? 'changed' : 'inserted', event);
+}
+
+/** The seal has an event at a position where the log has none: deleted, or moved elsewhere. */
+async function missing(knex: Knex, eventStore: EventStore, row: ChainRow): Promise<ChainMismatch> {
+  const { rows } = await knex.raw<{ rows: Array<{ stream: string; revision: string }> }>(`SELECT stream, revision::text AS revision FROM ${TABLE} WHERE position = ?`, [String(row.position)]);
+  const stream = rows[0]?.stream ?? '';
+  const revision = BigInt(rows[0]?.revision ?? '0');
+  const [now] = await eventStore.readStream(stream, { fromRevision: revision, maxCount: 1 });
+  if (now && now.id.toLowerCase() === row.eventId && now.position !== row.position) return { ...mismatchOf('reordered', now), sealedAt: row.position };
+  return { kind: 'missing', position: row.position, eventId: row.eventId, stream, revision };
+}
+
+function mismatchOf(kind: MismatchKind, event: RecordedEvent): ChainMismatch {
+  return { kind, position: event.position, eventId: event.id, stream: event.stream, revision: event.revision };
+}

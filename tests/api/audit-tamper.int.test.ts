@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompactSign, compactVerify, createRemoteJWKSet, generateKeyPair } from 'jose';
+import { auditVerifyCommand } from '../../app/commands/audit-verify.js';
+import { InvalidDigestError, type AuditDigest } from '../../auth/tokens/audit-digest.js';
+import { chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
+import type { RecordedEvent } from '../../infra/event-store/event-store.js';
+import type { ChainReportJson } from '../../projections/audit/chain-report-json.js';
+import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
+import { newEvents } from '../support/events.js';
+import { readModelsBuilt } from '../support/read-models.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+let app: TestApp;
+let http: HttpClient;
+let operator: AuthAnswer;
+let member: AuthAnswer;
+let folder: string;
+/** Five events of one append (one transaction: positions that differ only in their index), then five of another. */
+let first: RecordedEvent[];
+let second: RecordedEvent[];
+
+beforeAll(async () => {
+  app = await startTestApp({ role: 'start', env: GENEROUS_LIMITS_ENV });
+  await readModelsBuilt(app);
+  http = new HttpClient(app.url);
+  operator = await http.signup();
+  member = await http.signup();
+  folder = await mkdtemp(join(tmpdir(), 'chronicle-digest-'));
+  const store = app.services.eventStore;
+  await store.appendToStream(`thing-${randomUUID()}`, newEvents(5, 'ThingHappened'));
+  await appendVersion1Post();
+  const last = await store.appendToStream(`thing-${randomUUID()}`, newEvents(5, 'ThingHappened'));
+  const things = (await store.readAll({ filter: { streamPrefixes: ['thing-'] } })).filter((event) => event.position <= last.position);
+  first = things.slice(0, 5);
+  second = things.slice(5, 10);
+}, 60_000);
+
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+  await app?.stop();
+});
+
+/** A PostCreated as schema version 1 wrote it: the post upcaster changes it on every read, the seal must hash it as stored. */
+async function appendVersion1Post(): Promise<void> {
+  const postId = randomUUID();
+  const eventId = randomUUID();
+  await app.services.eventStore.appendToStream(`post-${postId}`, [
+    {
+      id: eventId,
+      type: 'PostCreated',
+      data: { postId, tenantId: member.user.tenantId, authorId: member.user.id, title: 'Old', body: 'Written long ago' },
+      metadata: { eventId, correlationId: eventId, causationId: eventId, actor: { type: 'user', id: member.user.id }, tenantId: member.user.tenantId, requestId: null, occurredAt: '2025-06-01T12:00:00.000Z', schemaVersion: 1 },
+    },
+  ]);
+}
+
+/** GET /api/admin/audit/verify once the seal has reached the head of the log. */
+async function verify(): Promise<ChainReportJson> {
+  const head = await app.services.eventStore.headPosition();
+  return expectJson<ChainReportJson>(await http.get('/api/admin/audit/verify', { bearer: operator.accessToken, headers: { 'x-min-position': String(head) } }), 200);
+}
+
+async function takeDigest(): Promise<AuditDigest> {
+  const head = await app.services.eventStore.headPosition();
+  return expectJson<AuditDigest>(await http.get('/api/admin/audit/digest', { bearer: operator.accessToken, headers: { 'x-min-position': String(head) } }), 200);
+}
+
+/** `chronicle audit verify --digest <file> --json` against the app's database, in this process. */
+async function verifyWithDigest(digest: unknown): Promise<{ exitCode: number; report: ChainReportJson }> {
+  const file = join(folder, `${randomUUID()}.json`);
+  await writeFile(file, JSON.stringify(digest));
+  const lines: string[] = [];
+  const exitCode = await auditVerifyCommand({ DATABASE_URL: app.services.databaseUrl, LOG_LEVEL: 'silent' }, { digestFile: file, json: true }, { line: async (text) => void lines.push(text) });
+  return { exitCode, report: JSON.parse(lines.join('\n')) as ChainReportJson };
+}
+
+const sql = (text: string, bindings: readonly (string | number)[] = []) => app.services.knex.raw(text, bindings);
+
+async function totalEvents(): Promise<number> {
+  const { rows } = await sql('SELECT count(*)::int AS count FROM events');
+  return (rows as Array<{ count: number }>)[0]!.count;
+}
+
+describe('tamper evidence: the seal over the whole log', () => {
+  it('passes on an untouched log, an event that an upcaster changes on read included; only operators may ask', async () => {
+    const report = await verify();
+    expect(report).toMatchObject({ ok: true, firstMismatch: null, checked: await totalEvents() });
+    expect(report.through).toBe(report.sealedThrough);
+    await expectError(await http.get('/api/admin/audit/verify', { bearer: member.accessToken }), 403, 'operator_required');
+    await expectError(await http.get('/api/admin/audit/digest', { bearer: member.accessToken }), 403, 'operator_required');
+  });
+
+  it('an UPDATE of event data behind the application: "changed", naming the first of two changed events; intact again once undone', async () => {
+    const [early, late] = [first[1]!, second[3]!];
+    await sql(`UPDATE events SET data = '{"amount": 1000000}' WHERE event_id IN (?, ?)`, [early.id, late.id]);
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.firstMismatch).toMatchObject({ kind: 'changed', eventId: early.id, position: String(early.position), stream: early.stream, revision: '1' });
+    await sql(`UPDATE events SET data = ?::json WHERE event_id = ?`, [JSON.stringify(early.data), early.id]);
+    await sql(`UPDATE events SET data = ?::json WHERE event_id = ?`, [JSON.stringify(late.data), late.id]);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('a DELETE: "missing", naming the deleted event and where it was sealed', async () => {
+    const gone = first[2]!;
+    await sql('CREATE TABLE deleted_event AS SELECT * FROM events WHERE event_id = ?', [gone.id]);
+    await sql('DELETE FROM events WHERE event_id = ?', [gone.id]);
+    const report = await verify();
+    expect(report.firstMismatch).toMatchObject({ kind: 'missing', eventId: gone.id, position: String(gone.position), stream: gone.stream, revision: '2' });
+    await sql('INSERT INTO events SELECT * FROM deleted_event');
+    await sql('DROP TABLE deleted_event');
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('an INSERT of a forged event among sealed history: "inserted", naming it', async () => {
+    const forgedId = randomUUID();
+    // Into the first append's transaction, after its five events: before the second append, which is sealed.
+    await sql(
+      `INSERT INTO events (tx_id, idx, stream_id, stream_revision, event_id, event_type, data, metadata)
+       SELECT tx_id, 100, 'forged-1', 0, ?, 'UserRoleGranted', '{"role": "operator"}', '{}' FROM events WHERE event_id = ?`,
+      [forgedId, first[0]!.id],
+    );
+    const report = await verify();
+    expect(report.firstMismatch).toMatchObject({ kind: 'inserted', eventId: forgedId, stream: 'forged-1', revision: '0' });
+    expect(BigInt(report.firstMismatch!.position)).toBeGreaterThan(first[4]!.position);
+    expect(BigInt(report.firstMismatch!.position)).toBeLessThan(second[0]!.position);
+    await sql('DELETE FROM events WHERE event_id = ?', [forgedId]);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('a reordering of positions: "reordered", naming the event now at the earlier position and where it was sealed', async () => {
+    const [a, b] = [first[1]!, first[3]!];
+    const swap = async () => {
+      const { rows } = await sql('SELECT event_id::text AS id, idx FROM events WHERE event_id IN (?, ?)', [a.id, b.id]);
+      const idx = new Map((rows as Array<{ id: string; idx: number }>).map((row) => [row.id, row.idx]));
+      await sql('UPDATE events SET idx = -1 WHERE event_id = ?', [a.id]);
+      await sql('UPDATE events SET idx = ? WHERE event_id = ?', [idx.get(a.id)!, b.id]);
+      await sql('UPDATE events SET idx = ? WHERE event_id = ?', [idx.get(b.id)!, a.id]);
+    };
+    await swap();
+    const report = await verify();
+    expect(report.firstMismatch).toMatchObject({ kind: 'reordered', eventId: b.id, position: String(a.position), sealedAt: String(b.position) });
+    await swap();
+    expect((await verify()).ok).toBe(true);
+  });
+});
+
+describe('signed digests', () => {
+  it('a third party checks a digest with the JWKS alone (jose against /.well-known/jwks.json)', async () => {
+    const digest = await takeDigest();
+    const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', app.url));
+    const { payload, protectedHeader } = await compactVerify(digest.signature, jwks);
+    expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({ position: digest.position, hash: digest.hash, signedAt: digest.signedAt });
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: digest.keyId });
+    expect(digest.position).toBe((await verify()).sealedThrough);
+  });
+
+  it('a digest taken before later legitimate appends still verifies (chronicle audit verify --digest)', async () => {
+    const digest = await takeDigest();
+    await app.services.eventStore.appendToStream(`thing-${randomUUID()}`, newEvents(3, 'ThingHappened'));
+    const now = await verify();
+    expect(BigInt(now.sealedThrough!)).toBeGreaterThan(BigInt(digest.position));
+    const { exitCode, report } = await verifyWithDigest(digest);
+    expect(report).toMatchObject({ ok: true, through: digest.position, digest: { position: digest.position, hash: digest.hash, matches: true } });
+    expect(exitCode).toBe(0);
+  });
+
+  it('a forged digest is refused: a field changed after signing, or a signature by another key under the same keyId', async () => {
+    const digest = await takeDigest();
+    await expect(verifyWithDigest({ ...digest, hash: 'f'.repeat(64) })).rejects.toThrow(InvalidDigestError);
+    await expect(verifyWithDigest({ ...digest, position: '1' })).rejects.toThrow(InvalidDigestError);
+    const impostor = await generateKeyPair('ES256');
+    const payload = new TextEncoder().encode(JSON.stringify({ position: digest.position, hash: digest.hash, signedAt: digest.signedAt }));
+    const signature = await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid: digest.keyId, typ: 'chronicle-audit-digest+jws' }).sign(impostor.privateKey);
+    await expect(verifyWithDigest({ ...digest, signature })).rejects.toThrow(/signature does not verify/);
+  });
+
+  // Last: it leaves the log tampered.
+  it('a digest after a tamper fails: events changed alone name the event; events and seal rewritten together fail on the digest alone', async () => {
+    const digest = await takeDigest();
+    const victim = second[0]!;
+    await sql(`UPDATE events SET data = '{"rewritten": true}' WHERE event_id = ?`, [victim.id]);
+    const alone = await verifyWithDigest(digest);
+    expect(alone.exitCode).toBe(1);
+    expect(alone.report.firstMismatch).toMatchObject({ kind: 'changed', eventId: victim.id });
+
+    // Someone with write access to the database recomputes the seal over the rewritten log.
+    let previous = GENESIS_HASH;
+    for (const event of await app.services.eventStore.readAll()) {
+      previous = chainHash(previous, event);
+      await sql('UPDATE audit_chain SET hash = ? WHERE position = ?', [previous, String(event.position)]);
+    }
+    expect((await verify()).ok).toBe(true);
+    const rewritten = await verifyWithDigest(digest);
+    expect(rewritten.exitCode).toBe(1);
+    expect(rewritten.report).toMatchObject({ ok: false, firstMismatch: null, digest: { position: digest.position, matches: false } });
+  });
+});

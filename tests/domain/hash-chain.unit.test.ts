@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { chainHash, GENESIS_HASH, type SealedEvent } from '../../domain/audit/hash-chain.js';
+
+const event: SealedEvent = {
+  id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d',
+  stream: 'post-1',
+  revision: 3n,
+  type: 'PostUpdated',
+  data: { title: 'A', tags: ['x', 'y'] },
+  metadata: { actor: { type: 'user', id: 'u1' }, schemaVersion: 1 },
+  recordedAt: new Date('2026-01-02T03:04:05.678Z'),
+};
+
+describe('the audit hash chain', () => {
+  it('gives the same hash for the same stored event read twice (payloads parsed again from the same text)', () => {
+    const again: SealedEvent = { ...event, data: JSON.parse(JSON.stringify(event.data)), metadata: JSON.parse(JSON.stringify(event.metadata)) };
+    expect(chainHash(GENESIS_HASH, again)).toBe(chainHash(GENESIS_HASH, event));
+    expect(chainHash(GENESIS_HASH, event)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each<[string, Partial<SealedEvent>]>([
+    ['id', { id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9e' }],
+    ['stream', { stream: 'post-2' }],
+    ['revision', { revision: 4n }],
+    ['type', { type: 'PostDeleted' }],
+    ['data', { data: { title: 'B', tags: ['x', 'y'] } }],
+    ['a nested array', { data: { title: 'A', tags: ['y', 'x'] } }],
+    ['metadata', { metadata: { actor: { type: 'user', id: 'u2' }, schemaVersion: 1 } }],
+    ['the time of recording', { recordedAt: new Date('2026-01-02T03:04:05.679Z') }],
+  ])('changes when the %s changes', (_field, change) => {
+    expect(chainHash(GENESIS_HASH, { ...event, ...change })).not.toBe(chainHash(GENESIS_HASH, event));
+  });
+
+  it('depends on everything before: the same event after another history hashes differently', () => {
+    const other = chainHash(GENESIS_HASH, { ...event, revision: 0n });
+    expect(chainHash(other, event)).not.toBe(chainHash(GENESIS_HASH, event));
+  });
+
+  it('does not let a field boundary move: "ab"+"c" and "a"+"bc" differ', () => {
+    expect(chainHash(GENESIS_HASH, { ...event, stream: 'ab', type: 'c' })).not.toBe(chainHash(GENESIS_HASH, { ...event, stream: 'a', type: 'bc' }));
+  });
+});
