@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../infra/config/config.js';
 import { parsePosition } from '../infra/event-store/event-store.js';
+import { nameProblem } from '../infra/event-store/names.js';
+import { auditCommand } from './commands/audit-command.js';
 import { auditVerifyCommand } from './commands/audit-verify.js';
 import { eventsTailCommand } from './commands/events-tail.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -16,9 +18,16 @@ Commands:
   api                            HTTP API only
   worker                         background workers only (with /healthz, /readyz, /metrics)
   migrate                        apply pending database migrations and exit
-  events tail [--from <position>] [--follow]
-                                 print events as JSON lines, after <position> if given;
+  events tail [--from <position>] [--stream <name>] [--category <name>] [--type <type>] [--follow]
+                                 print events as JSON lines, after <position> if given, only of
+                                 the streams, categories and types given (each may repeat);
                                  --follow keeps printing new ones until Ctrl-C
+  audit stream <stream> [--backwards] [--json]
+                                 every event of a stream with its metadata, as a table
+  audit actor <id> [--stream <name>] [--category <name>] [--type <type>] [--backwards] [--json]
+                                 everything an actor (user id, API key id, chronicle) did
+  audit correlation <id> [--json]
+                                 the events of one correlation, as a tree of what caused what
   projections status [--json]    every projection: status, checkpoint, head, lag, events/s, last error
   projections replay <name>      rebuild <name> from the start of the log beside the live tables,
                                  swap it in when caught up; shows progress, events/s and ETA
@@ -73,12 +82,17 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
       reason: { type: 'string' },
       users: { type: 'string' },
       posts: { type: 'string' },
+      stream: { type: 'string', multiple: true },
+      category: { type: 'string', multiple: true },
+      type: { type: 'string', multiple: true },
+      backwards: { type: 'boolean' },
       digest: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals[0] === 'projections') return parseProjections(positionals.slice(1), values, env);
+  if (positionals[0] === 'audit' && AUDIT_READS.has(positionals[1] ?? '') && !values.help) return parseAudit(positionals.slice(1), values, env);
   const words = positionals.join(' ');
   if (values.help || words === 'help' || words === '') {
     return async () => {
@@ -90,6 +104,9 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
   if (seedOnly && words !== 'seed-demo') throw new UsageError('--users and --posts belong to "seed-demo"');
   const tailOnly = values.from !== undefined || values.follow !== undefined;
   if (tailOnly && words !== 'events tail') throw new UsageError('--from and --follow belong to "events tail"');
+  const selecting = values.stream !== undefined || values.category !== undefined || values.type !== undefined;
+  if (selecting && words !== 'events tail') throw new UsageError('--stream, --category and --type belong to "events tail" and "audit actor"');
+  if (values.backwards !== undefined) throw new UsageError('--backwards belongs to "audit stream" and "audit actor"');
   if (values.digest !== undefined && words !== 'audit verify') throw new UsageError('--digest belongs to "audit verify"');
   switch (words) {
     case 'start':
@@ -104,7 +121,8 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
     }
     case 'events tail': {
       const from = values.from === undefined ? undefined : parsePosition(values.from);
-      return () => eventsTailCommand(env, { ...(from === undefined ? {} : { from }), follow: values.follow ?? false });
+      const selection = { streams: names(values.stream, '--stream'), categories: names(values.category, '--category'), types: names(values.type, '--type') };
+      return () => eventsTailCommand(env, { ...(from === undefined ? {} : { from }), follow: values.follow ?? false, ...selection });
     }
     case 'audit verify':
       return () => auditVerifyCommand(env, { ...(values.digest === undefined ? {} : { digestFile: values.digest }), json: values.json ?? false });
@@ -121,14 +139,69 @@ function count(text: string | undefined, fallback: number, min: number, name: st
   return value;
 }
 
+/** Stream names, categories and event types as given: the store's own limits (names.ts), so a typo is a usage error, not an empty answer. */
+function names(given: readonly string[] | undefined, option: string): string[] {
+  for (const name of given ?? []) {
+    const problem = nameProblem(name);
+    if (problem !== undefined) throw new UsageError(`${option} ${problem}`);
+  }
+  return [...(given ?? [])];
+}
+
+/** The audit commands that read the trail (`audit verify` is parsed with the others). */
+const AUDIT_READS: ReadonlySet<string> = new Set(['stream', 'actor', 'correlation']);
+
+/** One value at most (the audit trail's filters take one each). */
+function single(given: readonly string[] | undefined, option: string): string | undefined {
+  const [first, ...more] = names(given, option);
+  if (more.length > 0) throw new UsageError(`${option} may be given once for "audit actor"`);
+  return first;
+}
+
+function parseAudit(
+  words: readonly string[],
+  values: { json?: boolean; backwards?: boolean; stream?: string[]; category?: string[]; type?: string[]; from?: string; follow?: boolean; position?: string; reason?: string; users?: string; posts?: string; digest?: string },
+  env: NodeJS.ProcessEnv,
+): () => Promise<number> {
+  const [verb, subject, ...rest] = words;
+  if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
+  const foreign = (['from', 'follow', 'position', 'reason', 'users', 'posts', 'digest'] as const).filter((option) => values[option] !== undefined);
+  if (foreign.length > 0) throw new UsageError(`--${foreign.join(', --')} ${foreign.length === 1 ? 'does' : 'do'} not belong to "audit ${verb ?? ''}"`);
+  if (subject === undefined) throw new UsageError(`"audit ${verb ?? ''}" needs ${verb === 'stream' ? 'a stream name' : verb === 'actor' ? 'an actor id' : 'an id'}`);
+  const output = { json: values.json ?? false, backwards: values.backwards ?? false };
+  const selecting = values.stream !== undefined || values.category !== undefined || values.type !== undefined;
+  if (selecting && verb !== 'actor') throw new UsageError('--stream, --category and --type belong to "events tail" and "audit actor"');
+  if (values.backwards !== undefined && verb === 'correlation') throw new UsageError('--backwards belongs to "audit stream" and "audit actor"');
+  switch (verb) {
+    case 'stream': {
+      const [stream] = names([subject], 'the stream');
+      return () => auditCommand(env, { kind: 'stream', stream: stream! }, output);
+    }
+    case 'actor': {
+      const stream = single(values.stream, '--stream');
+      const category = single(values.category, '--category');
+      const type = single(values.type, '--type');
+      const filters = { ...(stream === undefined ? {} : { stream }), ...(category === undefined ? {} : { category }), ...(type === undefined ? {} : { type }) };
+      return () => auditCommand(env, { kind: 'actor', actorId: subject, filters }, output);
+    }
+    case 'correlation':
+      return () => auditCommand(env, { kind: 'correlation', correlationId: subject }, output);
+    default:
+      throw new Error(`parseAudit was handed "audit ${verb ?? ''}"`);
+  }
+}
+
 function parseProjections(
   words: readonly string[],
-  values: { json?: boolean; position?: string; reason?: string; from?: string; follow?: boolean },
+  values: { json?: boolean; position?: string; reason?: string; from?: string; follow?: boolean; stream?: string[]; category?: string[]; type?: string[]; backwards?: boolean },
   env: NodeJS.ProcessEnv,
 ): () => Promise<number> {
   const [verb, name, ...rest] = words;
   if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
   if (values.from !== undefined || values.follow !== undefined) throw new UsageError('--from and --follow belong to "events tail"');
+  if (values.stream !== undefined || values.category !== undefined || values.type !== undefined || values.backwards !== undefined) {
+    throw new UsageError('--stream, --category, --type and --backwards do not belong to "projections"');
+  }
   if (verb === 'status' && name === undefined) return () => projectionsCommand(env, { kind: 'status', json: values.json ?? false });
   if (name === undefined) throw new UsageError(`"projections ${verb ?? ''}" needs a projection name`);
   switch (verb) {

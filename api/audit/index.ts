@@ -1,4 +1,7 @@
 import type { Feature } from '../../app/feature.js';
+import { auditEventsProjection } from '../../projections/audit/audit-events-projection.js';
+import { auditReads } from '../../projections/audit/audit-queries.js';
+import { auditApi } from './audit-routes.js';
 import { sealProjections, sealRoutes } from './seal.js';
 
 /**
@@ -11,8 +14,14 @@ import { sealProjections, sealRoutes } from './seal.js';
 export function auditFeature(): Feature {
   return {
     name: 'audit',
-    // Tamper evidence: the seal (a hash chain over the whole log) and the operators' verify and digest.
-    projections: [...sealProjections],
-    api: (context) => ({ routes: [sealRoutes(context)] }),
+    projections: [
+      // The audit trail: every event, indexed by actor, tenant, stream, category, type, correlation and time.
+      auditEventsProjection(),
+      // Tamper evidence: the seal (a hash chain over the whole log) and the operators' verify and digest.
+      ...sealProjections,
+    ],
+    api: (context) => ({
+      routes: [auditApi({ reads: auditReads(context.services.knex), readYourWrites: context.readYourWrites }), sealRoutes(context)],
+    }),
   };
 }

@@ -11,6 +11,7 @@ import { connectServices } from '../connect-services.js';
 import { logCounter } from '../log-counter.js';
 import type { Services } from '../services.js';
 import { renderProgress } from './progress-bar.js';
+import { textTable } from './text-table.js';
 import { toolContext, writeLine } from './tool-context.js';
 
 export type ProjectionsAction =
@@ -114,6 +115,5 @@ function statusTable(statuses: readonly ProjectionStatus[]): string[] {
     String(Math.round(status.eventsPerSecond)),
     status.lastError ? `${status.lastError.position}: ${status.lastError.message}` : '',
   ]);
-  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  return textTable(header, rows);
 }

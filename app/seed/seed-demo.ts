@@ -18,6 +18,7 @@ import { ConflictError } from '../../domain/shared/errors.js';
 import type { Role, TenantRole } from '../../domain/user/roles.js';
 import { userStream } from '../../domain/user/streams.js';
 import { collectionName, person, post, seededRandom, type DemoPerson } from './demo-content.js';
+import { deletedInDemo, deletePost, postHistory, signInHistory } from './demo-history.js';
 
 /** Demo ids are derived from this namespace and the item's number: a second run names the same things. */
 const DEMO_NAMESPACE = '0b7f4d8e-5c1a-4e2b-9f3d-6a8c2e1b7d40';
@@ -40,7 +41,7 @@ export interface SeedSummary {
   users: number;
   posts: number;
   collections: number;
-  /** Things this run created; 0 on a second run with the same options. */
+  /** Things this run created and events of their history; 0 on a second run with the same options. */
   created: number;
 }
 
@@ -74,19 +75,24 @@ export async function seedDemo(deps: SeedDemoDeps, options: SeedDemoOptions, onP
     const tenantIndex = index % tenantCount;
     const admin = index < tenantCount ? undefined : users[tenantIndex];
     const role: TenantRole = index >= tenantCount && index % 7 === 0 ? 'admin' : 'member';
-    const outcome = await ensureUser(deps, person(index, tenantIndex), admin, role);
+    const demo = person(index, tenantIndex);
+    const outcome = await ensureUser(deps, demo, admin, role);
     users.push(outcome.user);
-    if (outcome.created) created++;
+    if (outcome.created) created += 1 + (await signInHistory(deps, { email: demo.email, password: DEMO_PASSWORD }, index));
     step();
   }
 
   const postsByTenant = new Map<string, Array<{ postId: string; authorId: string; visibility: string }>>();
+  const toDelete: Array<{ postId: string; by: UserCaller }> = [];
   for (let index = 0; index < options.posts && users.length > 0; index++) {
     const author = users[index % users.length]!;
     const postId = demoId('post', index);
     const content = post(index);
     const by = callerOf(author);
-    if (await createdNow(() => deps.commands.handle(postAggregate, postStream(postId), { type: 'CreatePost', by, data: { postId, ...content } }, { context: context(author, correlationId) }))) created++;
+    if (await createdNow(() => deps.commands.handle(postAggregate, postStream(postId), { type: 'CreatePost', by, data: { postId, ...content } }, { context: context(author, correlationId) }))) {
+      created += 1 + (await postHistory(deps, by, postId, index));
+      if (deletedInDemo(index)) toDelete.push({ postId, by });
+    }
     postsByTenant.set(author.tenantId, [...(postsByTenant.get(author.tenantId) ?? []), { postId, authorId: author.userId, visibility: content.visibility }]);
     step();
   }
@@ -102,6 +108,8 @@ export async function seedDemo(deps: SeedDemoDeps, options: SeedDemoOptions, onP
     const random = seededRandom(10_000 + index);
     const readable = (postsByTenant.get(owner.tenantId) ?? []).filter((candidate) => by.admin || candidate.visibility === 'public' || candidate.authorId === owner.userId);
     for (const candidate of readable.filter(() => random() < 0.5).slice(0, 6)) {
+      // A post an earlier run deleted stays out (adding it would bring it back into the collection).
+      if ((await deps.commands.load(postAggregate, postStream(candidate.postId))).state.status !== 'Active') continue;
       const result = await run({ type: 'AddPost', by, data: { postId: candidate.postId, post: { tenantId: owner.tenantId, readable: true } } });
       created += result.events.length;
     }
@@ -113,6 +121,8 @@ export async function seedDemo(deps: SeedDemoDeps, options: SeedDemoOptions, onP
     }
     step();
   }
+  // Last, once collections hold them: the worker then takes each out of its collections, in the deletion's correlation.
+  for (const { postId, by } of toDelete) created += await deletePost(deps, by, postId);
   return { tenants: tenantCount, users: users.length, posts: options.posts, collections: collectionCount, created };
 }
 

@@ -26,6 +26,11 @@ describe('seed-demo', () => {
     expect(types.filter((type) => type === 'UserRoleGranted').length).toBeGreaterThanOrEqual(6);
     expect(types.filter((type) => type === 'PostCreated')).toHaveLength(16);
     expect(types.filter((type) => type === 'CollectionCreated')).toHaveLength(2);
+    // A history to inspect with the audit trail: sign-ins (one after a mistyped password), revisions, a deletion.
+    expect(types.filter((type) => type === 'UserLoggedIn').length).toBeGreaterThanOrEqual(6);
+    expect(types.filter((type) => type === 'UserLoginFailed')).toHaveLength(2);
+    expect(types.filter((type) => type === 'PostUpdated').length).toBeGreaterThanOrEqual(15);
+    expect(types.filter((type) => type === 'PostDeleted')).toHaveLength(1);
 
     const head = await app.services.eventStore.headPosition();
     const second = await seedDemo(deps, { users: 6, posts: 16 }, () => undefined);

@@ -67,11 +67,11 @@ export class ConsoleBrowser {
    * With CONSOLE_SCREENSHOTS=<folder> (npm run console:screenshots), the page as it is now into <folder>/<name>.png:
    * the README's pictures come from the end-to-end tests, never by hand.
    */
-  async screenshot(name: string): Promise<void> {
+  async screenshot(name: string, options: { fullPage?: boolean } = {}): Promise<void> {
     const folder = process.env.CONSOLE_SCREENSHOTS;
     if (!folder) return;
     mkdirSync(folder, { recursive: true });
-    await this.page.screenshot({ path: `${folder}/${name}.png`, fullPage: false });
+    await this.page.screenshot({ path: `${folder}/${name}.png`, fullPage: options.fullPage ?? false });
   }
 
   async close(): Promise<void> {
