@@ -45,6 +45,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(requestLogging(options.logger));
   app.use(cors(options.corsOrigins));
   app.use(metrics.middleware);
+  // Routes that read their own body (defineRoute's rawBody) do so first; the JSON parser leaves a body already read.
+  const bodyReaders = express.Router();
+  options.routeModules.forEach((module) => module.registerBodyReaders?.(bodyReaders));
+  app.use(bodyReaders);
   app.use(express.json({ limit: options.bodyLimit }));
 
   const modules: RouteModule[] = [healthRoutes(options.readinessChecks, options.readinessTimeoutMs), metrics.routes];

@@ -22,6 +22,8 @@ export interface RouteModule {
    */
   readonly public?: boolean;
   register(context: RouteModuleContext): void;
+  /** Its routes that read their own body (defineRoute's `rawBody`): mounted before the JSON parser. */
+  registerBodyReaders?(router: Router): void;
 }
 
 /**
@@ -44,9 +46,22 @@ export function routeModule(name: string, routes: readonly Route[]): RouteModule
     if (seen.has(key)) throw new RouteDefinitionError(route.method, route.path, `defined twice in module ${name}`);
     seen.add(key);
   }
+  const rawRoutes = routes.filter((route) => route.readBody !== undefined);
   return {
     name,
     ...(routes.length > 0 && publicRoutes.length === routes.length ? { public: true } : {}),
+    ...(rawRoutes.length > 0
+      ? {
+          registerBodyReaders(router: Router) {
+            // Mounted with `use`, not as routes: express' route table stays one entry per route (and OpenAPI operation).
+            for (const route of rawRoutes) {
+              const method = route.method.toUpperCase();
+              const readBody = route.readBody!;
+              router.use(route.path, (req, res, next) => (req.method === method && req.path === '/' ? readBody(req, res, next) : next()));
+            }
+          },
+        }
+      : {}),
     register({ router, openapi }) {
       for (const route of routes) {
         router[route.method](route.path, route.handle);

@@ -1,10 +1,11 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { Request, RequestHandler, Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { requireApiKeyScope } from '../auth/policies.js';
 import type { Principal } from '../auth/principal.js';
 import type { ApiKeyScope } from '../domain/tenant/api-key-scopes.js';
 import { idempotencyKeyHeaderSchema, idempotentRequest, type Idempotency } from './idempotency/idempotency.js';
+import { PayloadTooLarge } from './errors.js';
 import { errorResponses } from './openapi.js';
 import { minPositionHeaderSchema, type ReadYourWrites } from './read-your-writes.js';
 import { principalOf, requirePrincipal } from './principal.js';
@@ -109,6 +110,22 @@ interface RouteDescription {
    * its 400 (malformed) and 504 (time-out). `wait` from the feature's context.
    */
   readYourWrites?: { wait: ReadYourWrites; readModels: readonly string[] };
+  /**
+   * The route reads its body itself, as bytes (`req.body` is a Buffer, or
+   * undefined without a body), whatever the Content-Type says, with gzip,
+   * deflate and brotli undone, up to `limitBytes` after inflation (413 with
+   * `tooLarge`'s code; its message should name the variable that sets it).
+   * Read before the JSON parser, so BODY_LIMIT does not apply. For clients
+   * that send JSON under another media type (RudderStack's form type).
+   * `schema` documents the JSON the route expects. Not with `request.body`.
+   */
+  rawBody?: RawBodyOptions;
+}
+
+export interface RawBodyOptions {
+  limitBytes: number;
+  tooLarge: { code: string; message: string };
+  schema?: z.ZodType;
 }
 
 export interface RouteDefinition<Auth extends RouteAuth, Schemas extends RouteRequestSchemas, Responses extends RouteResponses> extends RouteDescription {
@@ -132,6 +149,8 @@ export interface Route {
   readonly auth: RouteAuth;
   readonly openApi: RouteConfig;
   readonly handle: RequestHandler;
+  /** For `rawBody` routes: reads the body, mounted before the JSON parser (RouteModule.registerBodyReaders). */
+  readonly readBody?: RequestHandler;
 }
 
 /** A definition that cannot work, found when the module is built rather than on the first request. */
@@ -207,7 +226,26 @@ export function defineRoute<
     }
   };
 
-  return { method, path, openApiPath: openApiPathOf(path), auth, openApi: openApiEntry(definition, request), handle };
+  const readBody = definition.rawBody ? rawBodyReader(definition.rawBody) : undefined;
+  return { method, path, openApiPath: openApiPathOf(path), auth, openApi: openApiEntry(definition, request), handle, ...(readBody ? { readBody } : {}) };
+}
+
+/** express.raw for any media type, its too-large refusal in the route's own words. */
+function rawBodyReader(options: RawBodyOptions): RequestHandler {
+  const read = express.raw({ type: () => true, limit: options.limitBytes, inflate: true });
+  return (req, res, next) => {
+    read(req, res, (error?: unknown) => {
+      if (isTooLarge(error)) {
+        next(new PayloadTooLarge(options.tooLarge.message, { code: options.tooLarge.code, details: [{ limitBytes: options.limitBytes }] }));
+        return;
+      }
+      next(error);
+    });
+  };
+}
+
+function isTooLarge(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.too.large';
 }
 
 function apiKeyScopeOf(definition: RouteDescription): ApiKeyScope {
@@ -229,6 +267,7 @@ function checkPath(definition: RouteDescription, request: RouteRequestSchemas): 
     const upper = Object.keys(request.headers.shape).filter((name) => name !== name.toLowerCase());
     if (upper.length > 0) throw new RouteDefinitionError(method, path, `header names must be lower case (node lower-cases them): ${upper.join(', ')}`);
   }
+  if (definition.rawBody && request.body) throw new RouteDefinitionError(method, path, 'a route reads its body either raw (rawBody) or as JSON (request.body), not both');
   for (const status of Object.keys(definition.responses)) {
     if (!/^[1-5]\d\d$/.test(status)) throw new RouteDefinitionError(method, path, `${status} is not an HTTP status`);
   }
@@ -242,6 +281,7 @@ function errorStatuses(definition: RouteDescription, request: RouteRequestSchema
   if (request.body) [400, 415, 422].forEach((status) => statuses.add(status));
   if (definition.idempotency) [400, 409, 422].forEach((status) => statuses.add(status));
   if (definition.readYourWrites) [400, 504].forEach((status) => statuses.add(status));
+  if (definition.rawBody) [400, 413, 415].forEach((status) => statuses.add(status));
   for (const status of Object.keys(definition.responses)) statuses.delete(Number(status));
   return [...statuses].sort((a, b) => a - b);
 }
@@ -271,6 +311,7 @@ function openApiEntry(definition: RouteDescription, request: RouteRequestSchemas
       ...(request.query ? { query: request.query as z.ZodObject } : {}),
       ...(documentedHeaders(definition, request) ?? {}),
       ...(request.body ? { body: { content: { 'application/json': { schema: request.body } }, required: true } } : {}),
+      ...(definition.rawBody?.schema ? { body: { content: { 'application/json': { schema: definition.rawBody.schema } }, required: true } } : {}),
     },
     responses,
   };

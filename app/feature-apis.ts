@@ -1,5 +1,6 @@
 import { adminProjectionsApi } from '../api/admin/projections-routes.js';
 import type { Authenticator } from '../api/authentication.js';
+import { Unauthorized } from '../api/errors.js';
 import type { RouteModule } from '../api/route-module.js';
 import type { FeatureApi, FeatureApiContext } from './feature.js';
 import { InvalidFeaturesError } from './feature-checks.js';
@@ -23,9 +24,21 @@ export async function startFeatureApis(runtime: Runtime, context: FeatureApiCont
   const routes: RouteModule[] = [];
   let authenticator: Authenticator | undefined;
   const attachments: FeatureApis['attachments'] = [];
+  // Handed to every feature before the one that authenticates has been built: it asks that one at each call.
+  const installed = (): Authenticator => {
+    if (!authenticator) throw new Unauthorized('no feature of this installation verifies credentials', { code: 'unauthenticated' });
+    return authenticator;
+  };
+  const featureContext: FeatureApiContext = {
+    ...context,
+    authenticator: {
+      authenticate: (token) => installed().authenticate(token),
+      authenticateApiKey: (key, report) => installed().authenticateApiKey(key, report),
+    },
+  };
   for (const feature of services.features) {
     if (!feature.api) continue;
-    const api = await runtime.start(`feature ${feature.name}`, async () => feature.api!(context), async (started) => {
+    const api = await runtime.start(`feature ${feature.name}`, async () => feature.api!(featureContext), async (started) => {
       await started.close?.();
     });
     routes.push(...api.routes);

@@ -52,6 +52,13 @@ export interface FeatureApiContext extends FeatureContext {
   readonly readYourWrites: ReadYourWrites;
   /** For POST routes that honour Idempotency-Key (defineRoute's `idempotency`): one per process, over the idempotency_keys table. */
   readonly idempotency: Idempotency;
+  /**
+   * The installation's authenticator (the one feature's that provides it), for
+   * routes that take a credential the authentication middleware leaves to
+   * them, such as the write key of the Segment-compatible ingest (HTTP Basic).
+   * Usable once every feature's API is built; absent when built by hand (tests).
+   */
+  readonly authenticator?: Authenticator;
 }
 
 export interface FeatureApi {

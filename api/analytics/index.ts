@@ -1,12 +1,14 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
 import { AnomalyReactor } from '../../commands/analytics/anomaly-reactor.js';
+import { analyticsIngestMigrations } from '../../commands/analytics/message-ids.js';
 import type { AnomalySettings } from '../../domain/analytics/anomaly-detection.js';
 import { anomalySettingsFromEnvironment, anomalySettingsOf } from '../../infra/config/analytics-anomaly-config.js';
 import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { anomaliesProjection } from '../../projections/analytics/anomalies-projection.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
 import { anomalyRoutes } from './anomaly-routes.js';
+import { ingestRoutes } from './ingest.js';
 import { analyticsQueryRoutes } from './query-feature-part.js';
 
 export interface AnalyticsOptions {
@@ -26,9 +28,12 @@ export function analyticsFeature(options: AnalyticsOptions = {}): Feature {
   const anomalySettings = () => options.anomalies ?? (fromEnvironment ??= anomalySettingsFromEnvironment());
   return {
     name: 'analytics',
+    migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
     projections: [warehouseProjection(), analyticsQuarantineReadModel(), anomaliesProjection(anomalySettings)],
-    api: (context) => ({ routes: [...analyticsQueryRoutes(context), anomalyRoutes(context.services.knex, context.readYourWrites)] }),
+    api: async (context) => ({
+      routes: [...(await ingestRoutes(context)), ...analyticsQueryRoutes(context), anomalyRoutes(context.services.knex, context.readYourWrites)],
+    }),
     background: ({ services: { knex, eventStore, logger, config }, runtime }) => [
       new AnomalyReactor({
         knex,

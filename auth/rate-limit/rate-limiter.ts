@@ -19,6 +19,8 @@ export interface ConsumeOptions {
   report?: RateLimitReport | undefined;
   /** This key's own limit per window, instead of the limiter's (an API key's rateLimitPerMinute). */
   points?: number;
+  /** What this attempt counts for (an ingest request: its events); 1 unless told. */
+  cost?: number;
 }
 
 /**
@@ -55,11 +57,13 @@ export class PostgresRateLimiter {
    */
   async consume(key: string, options: ConsumeOptions = {}): Promise<LimitState> {
     const points = options.points ?? this.limit.points;
+    const cost = options.cost ?? 1;
     const hashed = hashKey(key);
-    const counted = await this.count(hashed);
+    const counted = await this.count(hashed, cost);
     let msBeforeReset = counted.msBeforeNext;
     const blockSeconds = this.limit.blockSeconds ?? 0;
-    if (counted.consumedPoints === points + 1 && blockSeconds > 0) {
+    const firstOver = counted.consumedPoints > points && counted.consumedPoints - cost <= points;
+    if (firstOver && blockSeconds > 0) {
       await this.store.set(hashed, points + 1, blockSeconds);
       msBeforeReset = blockSeconds * 1000;
     }
@@ -75,9 +79,9 @@ export class PostgresRateLimiter {
     report?.report(this.state(this.limit.points, 0, this.limit.windowSeconds * 1000));
   }
 
-  private async count(hashed: string): Promise<RateLimiterRes> {
+  private async count(hashed: string, cost: number): Promise<RateLimiterRes> {
     try {
-      return await this.store.consume(hashed);
+      return await this.store.consume(hashed, cost);
     } catch (rejection) {
       // Past the store's ceiling: far over any limit, and still counted.
       if (rejection instanceof RateLimiterRes) return rejection;

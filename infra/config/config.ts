@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { analyticsAnomalyConfigSchema } from './analytics-anomaly-config.js';
+import { analyticsIngestConfigSchema } from './analytics-config.js';
 import { analyticsEnrichmentConfigSchema } from './analytics-enrichment-config.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -229,6 +230,7 @@ export const configSchema = z.object({
   ...identitySchema,
   ...mailSchema,
   ...feedSchema,
+  ...analyticsIngestConfigSchema,
   ...analyticsEnrichmentConfigSchema,
   ...analyticsAnomalyConfigSchema,
   ...analyticsQuerySchema,

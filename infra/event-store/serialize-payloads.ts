@@ -20,8 +20,11 @@ export const MAX_JSON_DEPTH = 100;
  */
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
-/** Most payloads hold no `\u` escape at all, which indexOf rules out far faster than the pattern. */
-function unstorable(json: string): boolean {
+/**
+ * Whether JSON text holds U+0000 or an unpaired surrogate, which no store keeps as given.
+ * Most payloads hold no `\u` escape at all, which indexOf rules out far faster than the pattern.
+ */
+export function unstorable(json: string): boolean {
   return json.includes('\\u') && UNSTORABLE_ESCAPE.test(json);
 }
 

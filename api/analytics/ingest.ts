@@ -1,0 +1,36 @@
+import type { FeatureApiContext } from '../../app/feature.js';
+import { enricherOf } from '../../commands/analytics/enricher.js';
+import { ingestEvents, type IngestDeps } from '../../commands/analytics/ingest-events.js';
+import { parseUserAgent, truncateIp } from '../../domain/analytics/enrichment.js';
+import { openGeoIp } from '../../infra/geoip/geoip.js';
+import type { Config } from '../../infra/config/config.js';
+import { IngestRateLimit } from './ingest-rate-limit.js';
+import { nativeIngestApi, segmentIngestApi, type IngestApiDeps } from './ingest-routes.js';
+import type { RouteModule } from '../route-module.js';
+
+/** The ingest part of the analytics feature: its routes, wired to ingestEvents with the enrichment (GeoIP database opened once). */
+export async function ingestRoutes({ services, runtime, authenticator }: FeatureApiContext): Promise<RouteModule[]> {
+  const { config } = services;
+  const geoIp = await openGeoIp(config.ANALYTICS_GEOIP_DB);
+  const enricher = enricherOf({ parseUserAgent, truncateIp, country: (ip) => geoIp.country(ip), keepFullIp: config.ANALYTICS_KEEP_FULL_IP });
+  const ingestDeps: IngestDeps = { eventStore: services.eventStore, knex: services.knex, runtime, limits: ingestLimits(config), enricher };
+  const deps: IngestApiDeps = {
+    ingest: (request) => ingestEvents(ingestDeps, request),
+    authenticator,
+    rateLimit: new IngestRateLimit(services.knex, {
+      points: config.ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY,
+      windowSeconds: config.ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY_WINDOW_SECONDS,
+    }),
+    runtime,
+    maxRequestBytes: config.ANALYTICS_MAX_REQUEST_BYTES,
+  };
+  return [segmentIngestApi(deps), nativeIngestApi(deps)];
+}
+
+export function ingestLimits(config: Config): IngestDeps['limits'] {
+  return {
+    maxEventBytes: config.ANALYTICS_MAX_EVENT_BYTES,
+    maxEventsPerRequest: config.ANALYTICS_MAX_EVENTS_PER_REQUEST,
+    quarantineRawBytes: config.ANALYTICS_QUARANTINE_RAW_BYTES,
+  };
+}
