@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
- * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed, analytics, tamper;
+ * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed, analytics, tamper, audit;
  * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
@@ -18,6 +18,7 @@ import { contentResults } from './scenarios/content-results.js';
 import { analyticsResults } from './scenarios/analytics-results.js';
 import { feedResults, type FeedGroupOptions } from './scenarios/feed-results.js';
 import { loadEvents, measureReadAll } from './scenarios/read-all.js';
+import { auditResults } from './scenarios/audit.js';
 import { tamperResults } from './scenarios/tamper.js';
 import { median } from './support/measure.js';
 import { REPLAY_SUBJECTS, replayBenchmark } from './projections-replay.js';
@@ -26,7 +27,7 @@ import { printTable, ratio, writeResults, type ScenarioResult } from './report.j
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : 5;
-const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content', 'feed', 'analytics', 'tamper'] as const;
+const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content', 'feed', 'analytics', 'tamper', 'audit'] as const;
 const only = new Set((process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length) ?? GROUPS.join(',')).split(','));
 for (const group of only) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only takes ${GROUPS.join(', ')}; got ${group}`);
 const readAllEvents = quick ? 20_000 : 200_000;
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
     const feed = only.has('feed') ? await feedResults(server, feedOptions) : undefined;
     if (feed) results.push(...feed.rows);
     if (only.has('tamper')) results.push(...(await tamperResults(server, { events: quick ? 100_000 : 1_000_000, rounds })));
+    if (only.has('audit')) results.push(...(await auditResults(server, { events: quick ? 100_000 : 1_000_000, seconds: quick ? 3 : 10, concurrency: 4 })));
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
     const file = await writeResults(results, { rounds, quick, only: [...only], ordering: ordering?.details, feed: feed?.details });

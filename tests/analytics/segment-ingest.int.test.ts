@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from '@segment/analytics-node';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
-import { basic, gzipJson, ingestLog, issueKey, postRaw, quarantined, received, type IngestAnswer } from '../support/analytics-ingest.js';
+import { basic, gzipJson, ingestLog, issueKey, postRaw, quarantined, received, warehouseFacts, type IngestAnswer } from '../support/analytics-ingest.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const CHROME_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -19,7 +19,8 @@ const LIMITS = {
 };
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, ...LIMITS } });
+  // `start`: the warehouse projection runs, so the clients' events are looked for where the queries read them.
+  app = await startTestApp({ role: 'start', env: { ...GENEROUS_LIMITS_ENV, ...LIMITS } });
   http = new HttpClient(app.url);
   admin = await http.signup();
 });
@@ -64,6 +65,11 @@ describe('Segment-compatible ingest with @segment/analytics-node', () => {
     expect(events.find((event) => event.type === 'identify')).toMatchObject({ traits: { plan: 'pro' } });
     expect(events.find((event) => event.type === 'group')).toMatchObject({ groupId: 'g-1', traits: { seats: 5 } });
     expect(events.find((event) => event.type === 'alias')).toMatchObject({ previousId: 'anon-1' });
+
+    const facts = await warehouseFacts(app.services.knex, admin.user.tenantId, (rows) => events.every((event) => rows.some((row) => row.message_id === event.messageId)));
+    const trackFact = facts.find((row) => row.message_id === track.messageId)!;
+    expect(trackFact).toMatchObject({ type: 'track', event: 'Order Completed', user_id: 'u-1', key_id: keyId, browser: 'Chrome' });
+    expect(facts.find((row) => row.type === 'page')).toMatchObject({ event: '$page' });
   });
 
   it('counts a retried batch once: the answer was lost, the client sent the same messageIds again with a new sentAt', async () => {
@@ -90,6 +96,9 @@ describe('Segment-compatible ingest with @segment/analytics-node', () => {
     const events = received(await ingestLog(app.services.eventStore, admin.user.tenantId));
     expect(events.length - tenantBefore).toBe(3);
     expect(events.filter((event) => event.event === 'Retried').map((event) => event.properties['i']).sort()).toEqual([0, 1, 2]);
+    const ids = new Set(bodies[0]!.batch.map((event) => event.messageId));
+    const facts = await warehouseFacts(app.services.knex, admin.user.tenantId, (rows) => rows.filter((row) => ids.has(row.message_id)).length >= 3);
+    expect(facts.filter((row) => row.event === 'Retried')).toHaveLength(3);
   });
 });
 
@@ -106,6 +115,8 @@ describe('Segment-compatible ingest with @rudderstack/rudder-sdk-node', () => {
     expect(events.map((event) => event.type).sort()).toEqual(['identify', 'page', 'track']);
     expect(events.find((event) => event.type === 'track')).toMatchObject({ keyId, event: 'Rudder Tracked', properties: { plan: 'team' }, context: { locale: 'nl-NL' }, sentAt: expect.any(String) });
     expect(events.find((event) => event.type === 'identify')).toMatchObject({ traits: { email: 'r@example.com' } });
+    const facts = await warehouseFacts(app.services.knex, admin.user.tenantId, (rows) => events.every((event) => rows.some((row) => row.message_id === event.messageId)));
+    expect(facts.filter((row) => row.user_id === 'r-1').map((row) => row.event).sort()).toEqual(['$identify', 'Rudder Tracked']);
   });
 });
 

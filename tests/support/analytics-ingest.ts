@@ -1,8 +1,10 @@
 import { gzipSync } from 'node:zlib';
+import type { Knex } from 'knex';
 import type { AnalyticsEventReceived, AnalyticsEventRejected, AnalyticsQuarantineRetried } from '../../domain/analytics/events.js';
 import { INGEST_STREAM_PREFIX } from '../../domain/analytics/streams.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
 import { expectJson, type HttpClient } from './auth-http.js';
+import { eventually } from './projection-harness.js';
 
 export interface IssuedKey {
   id: string;
@@ -55,4 +57,30 @@ export function received(log: readonly IngestLogEvent[]): AnalyticsEventReceived
 
 export function quarantined(log: readonly IngestLogEvent[]): AnalyticsEventRejected['data'][] {
   return log.flatMap((event) => (event.type === 'AnalyticsEventRejected' ? [event.data] : []));
+}
+
+export interface FactRow {
+  message_id: string;
+  type: string;
+  event: string | null;
+  user_id: string | null;
+  key_id: string | null;
+  browser: string | null;
+}
+
+/**
+ * The tenant's facts in the warehouse (built by its projection in a `start`
+ * app), once `ready` holds for them; fails after 20 s.
+ */
+export async function warehouseFacts(knex: Knex, tenantId: string, ready: (facts: FactRow[]) => boolean): Promise<FactRow[]> {
+  let facts: FactRow[] = [];
+  await eventually('the warehouse holds the events', async () => {
+    const { rows } = await knex.raw<{ rows: FactRow[] }>(
+      'SELECT message_id, type, event, user_id, key_id::text AS key_id, browser FROM warehouse.facts WHERE tenant_id = ? ORDER BY message_id',
+      [tenantId],
+    );
+    facts = rows;
+    return ready(rows);
+  });
+  return facts;
 }
