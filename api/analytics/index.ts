@@ -3,7 +3,7 @@ import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
 import { analyticsIngestMigrations } from '../../commands/analytics/message-ids.js';
 import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
-import { ingestRoutes } from './ingest.js';
+import { ingestDepsOf, ingestRoutes } from './ingest.js';
 import { analyticsQueryRoutes } from './query-feature-part.js';
 
 /**
@@ -18,6 +18,9 @@ export function analyticsFeature(): Feature {
     migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
     projections: [warehouseProjection(), analyticsQuarantineReadModel()],
-    api: async (context) => ({ routes: [...(await ingestRoutes(context)), ...analyticsQueryRoutes(context)] }),
+    api: async (context) => {
+      const ingest = await ingestDepsOf(context);
+      return { routes: [...ingestRoutes(context, ingest), ...analyticsQueryRoutes(context, ingest)] };
+    },
   };
 }
