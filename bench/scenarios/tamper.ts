@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { allMigrations } from '../../app/migrations.js';
 import type { EventStore } from '../../infra/event-store/event-store.js';
@@ -13,6 +14,9 @@ import { loadLog } from '../projections-replay-model.js';
 import type { ScenarioResult } from '../report.js';
 import { benchEvent, median, runConcurrently, timed } from '../support/measure.js';
 import type { BenchServer } from '../support/server.js';
+import { spawnWorkerScript } from '../../tests/support/child-worker.js';
+
+const SEAL_WORKER = fileURLToPath(new URL('../support/seal-worker.ts', import.meta.url));
 
 export interface TamperBenchOptions {
   /** Events in the log that verify reads. */
@@ -69,7 +73,12 @@ async function verifyResult(databaseUrl: string, options: TamperBenchOptions): P
   });
 }
 
-/** The same appends, alternating rounds with no seal and with the seal running live beside them. */
+/**
+ * The same appends, alternating rounds with no seal and with the seal
+ * running live beside them in a worker process of its own, as in production
+ * (`chronicle worker`): appends never wait for it, so what it costs them is
+ * the machine it shares (CPU, PostgreSQL).
+ */
 async function appendResults(databaseUrl: string, options: TamperBenchOptions): Promise<ScenarioResult[]> {
   return withStore(databaseUrl, async (knex, store) => {
     const results: ScenarioResult[] = [];
@@ -79,13 +88,12 @@ async function appendResults(databaseUrl: string, options: TamperBenchOptions): 
       let lagAfter = 0n;
       for (let round = 0; round < options.rounds; round++) {
         off.push(await appendRate(store, scenario));
-        const engine = sealEngine(knex, store, databaseUrl);
-        await engine.start();
+        const worker = spawnWorkerScript(SEAL_WORKER, databaseUrl);
         await sealedToHead(knex, store);
         on.push(await appendRate(store, scenario));
         lagAfter = await unsealed(knex, store);
         await sealedToHead(knex, store);
-        await engine.stop();
+        await worker.kill('SIGTERM');
       }
       const figures = { 'seal on': Math.round(median(on)), 'seal off': Math.round(median(off)) };
       const ratio = figures['seal on'] / figures['seal off'];

@@ -1,18 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { gzipJson, ingestLog, issueKey, postRaw, quarantined, received, type IngestAnswer } from '../support/analytics-ingest.js';
+import { writeMmdb } from '../support/mmdb-writer.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 let http: HttpClient;
 let admin: AuthAnswer;
+let geoDir: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, ANALYTICS_MAX_EVENT_BYTES: '2048', ANALYTICS_MAX_EVENTS_PER_REQUEST: '20' } });
+  // The operator's GeoIP database: one network, in Germany.
+  geoDir = await mkdtemp(join(tmpdir(), 'chronicle-ingest-geoip-'));
+  const geoIpDb = join(geoDir, 'countries.mmdb');
+  await writeFile(geoIpDb, writeMmdb([{ network: '203.0.113.0/24', data: { country: { iso_code: 'DE' } } }]));
+  app = await startTestApp({ env: { ...GENEROUS_LIMITS_ENV, ANALYTICS_MAX_EVENT_BYTES: '2048', ANALYTICS_MAX_EVENTS_PER_REQUEST: '20', ANALYTICS_GEOIP_DB: geoIpDb } });
   http = new HttpClient(app.url);
   admin = await http.signup();
 });
-afterAll(async () => app?.stop());
+afterAll(async () => {
+  await app?.stop();
+  await rm(geoDir, { recursive: true, force: true });
+});
 
 const nativeEvent = (id: string, overrides: Record<string, unknown> = {}) => ({
   event_id: id,
@@ -61,6 +73,14 @@ describe('POST /api/events', () => {
     expect(received(log).find((event) => event.messageId === 'n-2')).toMatchObject({ keyId });
     expect(received(log).filter((event) => event.messageId === 'n-1')).toHaveLength(1);
     expect(quarantined(log).filter((event) => event.source === 'native')).toHaveLength(2);
+  });
+
+  it("enriches from the request: the client's address (through TRUST_PROXY) truncated, its country from ANALYTICS_GEOIP_DB, its user agent parsed", async () => {
+    const headers = { 'x-forwarded-for': '203.0.113.77', 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' };
+    expect(await expectJson<IngestAnswer>(await http.post('/api/events', nativeEvent('n-geo'), { bearer: admin.accessToken, headers }), 202)).toMatchObject({ accepted: 1 });
+    const event = received(await ingestLog(app.services.eventStore, admin.user.tenantId)).find((candidate) => candidate.messageId === 'n-geo')!;
+    expect(event.enrichment).toEqual({ browser: 'Safari', os: 'iOS', device: 'mobile', ipTruncated: '203.0.113.0', country: 'DE' });
+    expect(JSON.stringify(event)).not.toContain('203.0.113.77');
   });
 
   it('reads gzip JSON of any Content-Type', async () => {

@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { GOOD_PASSWORD } from '../support/identity-harness.js';
 
 /**
- * The streams-and-audit page in headless Chromium: a post shown as it was
+ * The streams-and-audit page in headless Chromium: an actor's event found
+ * and its causal chain drawn as a tree; a post shown as it was
  * (an earlier title) and the difference between two revisions; a row
  * changed behind the application's back shown as failed verification.
  */
@@ -49,6 +50,19 @@ afterAll(async () => {
 });
 
 describe('console: streams and audit', () => {
+  it("finds an actor's event and shows its chain as a tree", async () => {
+    await page.getByLabel('Actor id').fill(admin.user.id);
+    await page.getByLabel('Event type').fill('PostCreated');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const results = page.getByRole('region', { name: 'Search results' });
+    await results.getByRole('button', { name: 'PostCreated' }).click();
+    await page.getByRole('button', { name: 'Show its chain' }).click();
+    const tree = page.getByRole('list', { name: 'Causal chain' });
+    await expect(tree.textContent()).resolves.toContain(`post-${post.id}`);
+    await expect(tree.textContent()).resolves.toContain('PostCreated');
+    expect(await browser.seriousAccessibilityViolations()).toEqual([]);
+  });
+
   it('shows a post as of an earlier revision: its earlier title, and the difference', async () => {
     await page.getByLabel('Post id').fill(post.id);
     await page.getByLabel(/^As of/).fill('0');
