@@ -12,7 +12,8 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
  */
 export const analyticsIngestConfigSchema = {
   /** Largest event, as the client's JSON; larger ones are quarantined in a batch, 413 alone. Segment's limit. */
-  ANALYTICS_MAX_EVENT_BYTES: integer(64, 1024 * 1024).default(32 * 1024),
+  // At most half the store's default MAX_EVENT_BYTES: the event's metadata and enrichment travel with it.
+  ANALYTICS_MAX_EVENT_BYTES: integer(64, 512 * 1024).default(32 * 1024),
   /** Largest request body, after gzip is undone; larger requests are 413. Segment's batch limit. */
   ANALYTICS_MAX_REQUEST_BYTES: integer(1024, 32 * 1024 * 1024).default(500 * 1024),
   /** Most events in one request (one append; the event store takes at most 10,000): more is 413. */

@@ -65,7 +65,9 @@ interface ChainRow {
   hash: string;
 }
 
-const PAGE = 10_000;
+// Small pages: with 10,000 a CPU profile of verify spent 28% in the garbage collector (each page's
+// events and payloads outlive the young generation); with 2,000, 19%.
+const PAGE = 2_000;
 /** The view over the live generation of the projection's table. */
 const TABLE = 'audit_chain';
 

@@ -9,7 +9,7 @@ import { ErrorLine } from '../components/error-line.js';
 function QuarantineItem(props: { item: QuarantinedEvent; onDone(): void }): JSX.Element {
   const [text, setText] = useState(props.item.raw);
   const [error, setError] = useState<string | undefined>();
-  const id = `quarantine-${props.item.quarantineId}`;
+  const id = `quarantine-${props.item.id}`;
   const resubmit = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
@@ -20,7 +20,7 @@ function QuarantineItem(props: { item: QuarantinedEvent; onDone(): void }): JSX.
       return setError('The event is not valid JSON.');
     }
     try {
-      await api.post(`/api/analytics/quarantine/${encodeURIComponent(props.item.quarantineId)}/retry`, body);
+      await api.post(`/api/analytics/quarantine/${encodeURIComponent(props.item.id)}/retry`, body);
       props.onDone();
     } catch (failure) {
       setError(describeError(failure));
@@ -30,13 +30,15 @@ function QuarantineItem(props: { item: QuarantinedEvent; onDone(): void }): JSX.
     <li>
       <form onSubmit={resubmit} class="quarantine-item">
         <p>
-          Received {props.item.receivedAt}
-          {props.item.status ? ` · ${props.item.status}` : ''}: {props.item.reasons.map((reason) => (typeof reason === 'string' ? reason : JSON.stringify(reason))).join('; ')}
+          Received {props.item.receivedAt} · {props.item.status}
+          {props.item.truncated ? ' (cut short)' : ''}: {props.item.reasons.map((reason) => `${reason.path || 'event'}: ${reason.message}`).join('; ')}
         </p>
         <label for={id}>Event to re-submit</label>
         <textarea id={id} rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
         <ErrorLine error={error} />
-        <button type="submit">Re-submit</button>
+        <button type="submit" disabled={props.item.status === 'resolved'}>
+          Re-submit
+        </button>
       </form>
     </li>
   );
@@ -47,7 +49,7 @@ export function QuarantineList(props: { items: readonly QuarantinedEvent[]; onCh
   return (
     <ul class="quarantine">
       {props.items.map((item) => (
-        <QuarantineItem key={item.quarantineId} item={item} onDone={props.onChanged} />
+        <QuarantineItem key={item.id} item={item} onDone={props.onChanged} />
       ))}
     </ul>
   );

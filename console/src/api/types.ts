@@ -198,9 +198,11 @@ export interface Anomaly {
 }
 
 export interface QuarantinedEvent {
-  quarantineId: string;
-  reasons: unknown[];
+  id: string;
+  status: 'resolved' | 'unresolved';
+  reasons: Array<{ path: string; message: string }>;
   raw: string;
+  truncated: boolean;
   receivedAt: string;
-  status?: string;
+  retriedAt: string | null;
 }

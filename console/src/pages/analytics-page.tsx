@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { CountsChart } from '../analytics/counts-chart.js';
 import { QuarantineList } from '../analytics/quarantine-list.js';
+import { serverOffers } from '../api/capabilities.js';
 import { api } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
 import type { ActiveUsersAnswer, Anomaly, CountsAnswer, QuarantinedEvent, TopEventsAnswer } from '../api/types.js';
@@ -35,7 +36,7 @@ export function AnalyticsPage(): JSX.Element {
         api.get<CountsAnswer>(`/api/analytics/counts?${params}`),
         api.get<TopEventsAnswer>('/api/analytics/top-events'),
         api.get<ActiveUsersAnswer>('/api/analytics/active-users?interval=day'),
-        listOf<Anomaly>('/api/analytics/anomalies'),
+        serverOffers('/api/analytics/anomalies').then((offered) => (offered ? listOf<Anomaly>('/api/analytics/anomalies') : [])),
       ]);
       return { counts, top, active, anomalies };
     },
@@ -95,7 +96,7 @@ export function AnalyticsPage(): JSX.Element {
               </table>
             </section>
             <section aria-labelledby="active-heading">
-              <h2 id="active-heading">Active users per day</h2>
+              <h2 id="active-heading">Active users per day (the last 14, newest first)</h2>
               <table>
                 <thead>
                   <tr>
@@ -104,7 +105,7 @@ export function AnalyticsPage(): JSX.Element {
                   </tr>
                 </thead>
                 <tbody>
-                  {data.data.active.items.map((item) => (
+                  {[...data.data.active.items].reverse().slice(0, 14).map((item) => (
                     <tr key={item.start}>
                       <th scope="row">{item.period}</th>
                       <td>{item.activeUsers.toLocaleString('en')}</td>
