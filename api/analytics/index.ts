@@ -1,10 +1,20 @@
 import type { Feature } from '../../app/feature.js';
 import { analyticsAggregates } from '../../commands/analytics/aggregates.js';
+import { AnomalyReactor } from '../../commands/analytics/anomaly-reactor.js';
 import { analyticsIngestMigrations } from '../../commands/analytics/message-ids.js';
+import type { AnomalySettings } from '../../domain/analytics/anomaly-detection.js';
+import { anomalySettingsFromEnvironment, anomalySettingsOf } from '../../infra/config/analytics-anomaly-config.js';
 import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
+import { anomaliesProjection } from '../../projections/analytics/anomalies-projection.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
+import { anomalyRoutes } from './anomaly-routes.js';
 import { ingestDepsOf, ingestRoutes } from './ingest.js';
 import { analyticsQueryRoutes } from './query-feature-part.js';
+
+export interface AnalyticsOptions {
+  /** The anomaly thresholds (tests); the ANALYTICS_ANOMALY_* variables unless told. */
+  anomalies?: AnomalySettings;
+}
 
 /**
  * Analytics (issue 12): Segment-compatible and native ingest, quarantine,
@@ -12,15 +22,29 @@ import { analyticsQueryRoutes } from './query-feature-part.js';
  * lives in the layer folders (`domain/analytics/`, `commands/analytics/`,
  * `projections/warehouse/`, `api/analytics/`); each part adds its pieces here.
  */
-export function analyticsFeature(): Feature {
+export function analyticsFeature(options: AnalyticsOptions = {}): Feature {
+  // Read when the first batch is projected, not at import: the process has validated its config by then.
+  let fromEnvironment: AnomalySettings | undefined;
+  const anomalySettings = () => options.anomalies ?? (fromEnvironment ??= anomalySettingsFromEnvironment());
   return {
     name: 'analytics',
     migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
-    projections: [warehouseProjection(), analyticsQuarantineReadModel()],
+    projections: [warehouseProjection(), analyticsQuarantineReadModel(), anomaliesProjection(anomalySettings)],
     api: async (context) => {
       const ingest = await ingestDepsOf(context);
-      return { routes: [...ingestRoutes(context, ingest), ...analyticsQueryRoutes(context, ingest)] };
+      return { routes: [...ingestRoutes(context, ingest), ...analyticsQueryRoutes(context, ingest), anomalyRoutes(context.services.knex, context.readYourWrites)] };
     },
+    background: ({ services: { knex, eventStore, logger, config }, runtime }) => [
+      new AnomalyReactor({
+        knex,
+        eventStore,
+        runtime,
+        logger,
+        settings: options.anomalies ?? anomalySettingsOf(config),
+        graceMs: config.ANALYTICS_ANOMALY_GRACE_SECONDS * 1000,
+        intervalMs: config.ANALYTICS_ANOMALY_CHECK_INTERVAL_MS,
+      }),
+    ],
   };
 }

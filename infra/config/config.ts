@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { analyticsAnomalyConfigSchema } from './analytics-anomaly-config.js';
 import { analyticsIngestConfigSchema } from './analytics-config.js';
 import { analyticsEnrichmentConfigSchema } from './analytics-enrichment-config.js';
 
@@ -231,6 +232,7 @@ export const configSchema = z.object({
   ...feedSchema,
   ...analyticsIngestConfigSchema,
   ...analyticsEnrichmentConfigSchema,
+  ...analyticsAnomalyConfigSchema,
   ...analyticsQuerySchema,
 });
 
