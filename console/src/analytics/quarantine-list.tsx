@@ -9,6 +9,7 @@ import { ErrorLine } from '../components/error-line.js';
 function QuarantineItem(props: { item: QuarantinedEvent; onDone(): void }): JSX.Element {
   const [text, setText] = useState(props.item.raw);
   const [error, setError] = useState<string | undefined>();
+  const [accepted, setAccepted] = useState(false);
   const id = `quarantine-${props.item.id}`;
   const resubmit = async (event: Event) => {
     event.preventDefault();
@@ -21,6 +22,7 @@ function QuarantineItem(props: { item: QuarantinedEvent; onDone(): void }): JSX.
     }
     try {
       await api.post(`/api/analytics/quarantine/${encodeURIComponent(props.item.id)}/retry`, body);
+      setAccepted(true);
       props.onDone();
     } catch (failure) {
       setError(describeError(failure));
@@ -36,7 +38,8 @@ function QuarantineItem(props: { item: QuarantinedEvent; onDone(): void }): JSX.
         <label for={id}>Event to re-submit</label>
         <textarea id={id} rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
         <ErrorLine error={error} />
-        <button type="submit" disabled={props.item.status === 'resolved'}>
+        {accepted && <p role="status">Accepted: the event is in, and the entry is resolved.</p>}
+        <button type="submit" disabled={props.item.status === 'resolved' || accepted}>
           Re-submit
         </button>
       </form>
