@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ingestEvents, type IngestDeps, type IngestRequest } from '../../commands/analytics/ingest-events.js';
+import { MESSAGE_IDS_TABLE } from '../../commands/analytics/message-ids.js';
+import { systemRuntime } from '../../commands/runtime.js';
+import { ingestLog, received } from '../support/analytics-ingest.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+let app: TestApp;
+let deps: IngestDeps;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  deps = { eventStore: app.services.eventStore, knex: app.services.knex, runtime: systemRuntime(), limits: { maxEventBytes: 32_768, maxEventsPerRequest: 100, quarantineRawBytes: 1_024 } };
+});
+afterAll(async () => app?.stop());
+
+function request(tenantId: string, events: unknown[], extra: Partial<IngestRequest> = {}): IngestRequest {
+  return { tenantId, keyId: null, actor: { type: 'system', id: 'test' }, source: 'segment', receivedAt: new Date(), events, ...extra };
+}
+
+const track = (messageId: string, extra: Record<string, unknown> = {}) => ({ type: 'track', messageId, userId: 'u', event: 'E', ...extra });
+
+describe('ingestEvents', () => {
+  it('counts a message once when a crash came between its append and the dedup table: the log itself knows its id', async () => {
+    const tenantId = randomUUID();
+    expect(await ingestEvents(deps, request(tenantId, [track('c-1'), track('c-2')]))).toMatchObject({ accepted: 2, duplicates: 0 });
+    // As if the process had died after the append, before it wrote the ids down.
+    await app.services.knex(MESSAGE_IDS_TABLE).where({ tenant_id: tenantId }).delete();
+    const again = await ingestEvents(deps, request(tenantId, [track('c-1'), track('c-2'), track('c-3')]));
+    expect(again).toMatchObject({ accepted: 1, duplicates: 2, rejected: [] });
+    expect(received(await ingestLog(app.services.eventStore, tenantId)).map((event) => event.messageId).sort()).toEqual(['c-1', 'c-2', 'c-3']);
+    // And they are written down now, so the next duplicate is found before any append.
+    const remembered = await app.services.knex(MESSAGE_IDS_TABLE).where({ tenant_id: tenantId }).pluck('message_id');
+    expect(remembered.sort()).toEqual(['c-1', 'c-2', 'c-3']);
+  });
+
+  it('records a fixed quarantined event once as retried; a retry refused again is not quarantined twice', async () => {
+    const tenantId = randomUUID();
+    const first = await ingestEvents(deps, request(tenantId, [{ type: 'track', messageId: 'r-1', userId: 'u' }]));
+    expect(first.rejected).toHaveLength(1);
+    const log = await ingestLog(app.services.eventStore, tenantId);
+    const quarantineId = log.find((event) => event.type === 'AnalyticsEventRejected')!.data.quarantineId;
+
+    const stillBad = await ingestEvents(deps, request(tenantId, [{ type: 'track', messageId: 'r-1', userId: 'u' }], { retryOf: quarantineId }));
+    expect(stillBad).toMatchObject({ accepted: 0, position: null, rejected: [{ index: 0 }] });
+    const fixed = await ingestEvents(deps, request(tenantId, [track('r-1')], { retryOf: quarantineId }));
+    expect(fixed).toMatchObject({ accepted: 1, duplicates: 0 });
+    const twice = await ingestEvents(deps, request(tenantId, [track('r-1')], { retryOf: quarantineId }));
+    expect(twice).toMatchObject({ accepted: 0, duplicates: 1, position: null });
+
+    const after = await ingestLog(app.services.eventStore, tenantId);
+    expect(after.map((event) => event.type)).toEqual(['AnalyticsEventRejected', 'AnalyticsEventReceived', 'AnalyticsQuarantineRetried']);
+    expect(after[2]!.data).toEqual({ tenantId, quarantineId, messageId: 'r-1' });
+  });
+});
