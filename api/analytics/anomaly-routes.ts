@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Knex } from 'knex';
+import { analyticsTenantOf } from './analytics-reader.js';
 import { ANOMALY_PROJECTION } from '../../projections/analytics/anomalies-projection.js';
 import { listAnomalies } from '../../projections/analytics/anomaly-queries.js';
 import { pageQuerySchema, pageRequest, pageSchema } from '../pagination.js';
@@ -30,15 +31,14 @@ export function anomalyRoutes(knex: Knex, wait: ReadYourWrites): RouteModule {
       method: 'get', path: '/api/analytics/anomalies', tags: ['analytics'], auth: 'required', apiKeyScope: 'read',
       summary: "Your tenant's anomalies: minutes whose count of an event was far above or below its moving mean, newest first",
       description:
-        'A user of the tenant, or an API key with the `read` scope. Thresholds: ANALYTICS_ANOMALY_Z_THRESHOLD, ANALYTICS_ANOMALY_MIN_VOLUME, ' +
+        'Admins of the tenant, or an API key with the `read` scope. Thresholds: ANALYTICS_ANOMALY_Z_THRESHOLD, ANALYTICS_ANOMALY_MIN_VOLUME, ' +
         'ANALYTICS_ANOMALY_EWMA_ALPHA, ANALYTICS_ANOMALY_WARMUP_MINUTES; a minute without events is judged ANALYTICS_ANOMALY_GRACE_SECONDS after it ends.',
       request: { query: querySchema },
       responses: { 200: { schema: pageSchema(anomalySchema, 'AnomalyPage'), description: 'One page' } },
       errors: [403],
       readYourWrites: { wait, readModels: [ANOMALY_PROJECTION] },
       async handler({ principal, query }) {
-        // The caller's own tenant: a user of it, or one of its keys with `read` (the route's apiKeyScope).
-        const page = await listAnomalies(knex, principal.tenantId, { ...pageRequest(query), ...(query.event === undefined ? {} : { event: query.event }) });
+        const page = await listAnomalies(knex, analyticsTenantOf(principal), { ...pageRequest(query), ...(query.event === undefined ? {} : { event: query.event }) });
         return {
           status: 200,
           body: {

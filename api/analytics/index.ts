@@ -8,7 +8,7 @@ import { analyticsQuarantineReadModel } from '../../projections/analytics-quaran
 import { anomaliesProjection } from '../../projections/analytics/anomalies-projection.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
 import { anomalyRoutes } from './anomaly-routes.js';
-import { ingestRoutes } from './ingest.js';
+import { ingestDepsOf, ingestRoutes } from './ingest.js';
 import { analyticsQueryRoutes } from './query-feature-part.js';
 
 export interface AnalyticsOptions {
@@ -31,9 +31,10 @@ export function analyticsFeature(options: AnalyticsOptions = {}): Feature {
     migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
     projections: [warehouseProjection(), analyticsQuarantineReadModel(), anomaliesProjection(anomalySettings)],
-    api: async (context) => ({
-      routes: [...(await ingestRoutes(context)), ...analyticsQueryRoutes(context), anomalyRoutes(context.services.knex, context.readYourWrites)],
-    }),
+    api: async (context) => {
+      const ingest = await ingestDepsOf(context);
+      return { routes: [...ingestRoutes(context, ingest), ...analyticsQueryRoutes(context, ingest), anomalyRoutes(context.services.knex, context.readYourWrites)] };
+    },
     background: ({ services: { knex, eventStore, logger, config }, runtime }) => [
       new AnomalyReactor({
         knex,

@@ -1,4 +1,4 @@
-import type { FeatureApiContext } from '../../app/feature.js';
+import type { FeatureApiContext, FeatureContext } from '../../app/feature.js';
 import { enricherOf } from '../../commands/analytics/enricher.js';
 import { ingestEvents, type IngestDeps } from '../../commands/analytics/ingest-events.js';
 import { parseUserAgent, truncateIp } from '../../domain/analytics/enrichment.js';
@@ -8,12 +8,17 @@ import { IngestRateLimit } from './ingest-rate-limit.js';
 import { nativeIngestApi, segmentIngestApi, type IngestApiDeps } from './ingest-routes.js';
 import type { RouteModule } from '../route-module.js';
 
-/** The ingest part of the analytics feature: its routes, wired to ingestEvents with the enrichment (GeoIP database opened once). */
-export async function ingestRoutes({ services, runtime, authenticator }: FeatureApiContext): Promise<RouteModule[]> {
+/** What ingestEvents needs in this process, with the enrichment (the GeoIP database opened once, for the ingest routes and the quarantine retry alike). */
+export async function ingestDepsOf({ services, runtime }: FeatureContext): Promise<IngestDeps> {
   const { config } = services;
   const geoIp = await openGeoIp(config.ANALYTICS_GEOIP_DB);
   const enricher = enricherOf({ parseUserAgent, truncateIp, country: (ip) => geoIp.country(ip), keepFullIp: config.ANALYTICS_KEEP_FULL_IP });
-  const ingestDeps: IngestDeps = { eventStore: services.eventStore, knex: services.knex, runtime, limits: ingestLimits(config), enricher };
+  return { eventStore: services.eventStore, knex: services.knex, runtime, limits: ingestLimits(config), enricher };
+}
+
+/** The ingest part of the analytics feature: its routes, wired to ingestEvents. */
+export function ingestRoutes({ services, runtime, authenticator }: FeatureApiContext, ingestDeps: IngestDeps): RouteModule[] {
+  const { config } = services;
   const deps: IngestApiDeps = {
     ingest: (request) => ingestEvents(ingestDeps, request),
     authenticator,

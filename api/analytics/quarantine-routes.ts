@@ -1,18 +1,15 @@
-import type { Knex } from 'knex';
 import { listQuarantine } from '../../projections/analytics-quarantine/quarantine-queries.js';
 import { ANALYTICS_QUARANTINE } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { pageRequest } from '../pagination.js';
-import { minPositionHeaderSchema, type ReadYourWrites } from '../read-your-writes.js';
+import { minPositionHeaderSchema } from '../read-your-writes.js';
 import { defineRoute } from '../route.js';
 import { routeModule, type RouteModule } from '../route-module.js';
 import { analyticsTenantOf } from './analytics-reader.js';
+import { quarantineRetryRoute, type QuarantineRetryDeps } from './quarantine-retry-route.js';
 import { quarantineListQuerySchema, quarantinePageSchema } from './quarantine-schemas.js';
 import { quarantineEntryView } from './quarantine-views.js';
 
-export interface QuarantineApiDeps {
-  knex: Knex;
-  readYourWrites: ReadYourWrites;
-}
+export type QuarantineApiDeps = QuarantineRetryDeps;
 
 const tags = ['analytics'];
 
@@ -33,5 +30,6 @@ export function quarantineApi(deps: QuarantineApiDeps): RouteModule {
         return { status: 200, body: { items: page.items.map(quarantineEntryView), nextCursor: page.nextCursor } };
       },
     }),
+    quarantineRetryRoute(deps),
   ]);
 }

@@ -1,4 +1,5 @@
 import type { FeatureApiContext } from '../../app/feature.js';
+import { ingestEvents, type IngestDeps } from '../../commands/analytics/ingest-events.js';
 import type { RouteModule } from '../route-module.js';
 import { analyticsExportApi } from './export-route.js';
 import { quarantineApi } from './quarantine-routes.js';
@@ -6,7 +7,7 @@ import { analyticsQueryApi } from './query-routes.js';
 import type { SpanLimits } from './time-range.js';
 
 /** The analytics queries', the export's and the quarantine's routes, built from the feature's context (api/analytics/index.ts lists them). */
-export function analyticsQueryRoutes({ services, runtime, readYourWrites }: FeatureApiContext): RouteModule[] {
+export function analyticsQueryRoutes({ services, runtime, readYourWrites }: FeatureApiContext, ingestDeps: IngestDeps): RouteModule[] {
   const { config } = services;
   const limits: SpanLimits = {
     minuteHours: config.ANALYTICS_MAX_SPAN_MINUTE_HOURS,
@@ -25,6 +26,6 @@ export function analyticsQueryRoutes({ services, runtime, readYourWrites }: Feat
       logger: services.logger,
       readYourWrites,
     }),
-    quarantineApi({ knex: services.knex, readYourWrites }),
+    quarantineApi({ knex: services.knex, runtime, readYourWrites, ingest: (request) => ingestEvents(ingestDeps, request) }),
   ];
 }

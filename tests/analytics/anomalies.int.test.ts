@@ -8,6 +8,7 @@ import { ANOMALIES_DUE } from '../../projections/analytics/anomalies-projection.
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { appendGiven, type GivenEvent } from '../support/given-events.js';
 import { eventually } from '../support/projection-harness.js';
+import { uniqueEmail } from '../support/identity-harness.js';
 import { readModelsBuilt } from '../support/read-models.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { received } from '../support/warehouse-events.js';
@@ -137,7 +138,7 @@ describe('analytics anomalies', () => {
     expect((await anomalies()).map((item) => item.id).sort()).toEqual(found.map((item) => item.id).sort());
   }, 120_000);
 
-  it('lists to users of the tenant and keys with the read scope, one page at a time; an ingest-only key is refused', async () => {
+  it('lists to admins of the tenant and keys with the read scope, one page at a time; members and ingest-only keys are refused', async () => {
     const readKey = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'reader', scopes: ['read'] }, { bearer: admin.accessToken }), 201);
     const ingestKey = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'writer', scopes: ['ingest'] }, { bearer: admin.accessToken }), 201);
     const first = await expectJson<{ items: AnomalyItem[]; nextCursor: string | null }>(await http.get('/api/analytics/anomalies?limit=2', { headers: { 'x-api-key': readKey.key } }), 200);
@@ -150,6 +151,11 @@ describe('analytics anomalies', () => {
     expect(second.nextCursor).toBeNull();
     expect(new Set([...first.items, ...second.items].map((item) => item.id)).size).toBe(3);
     await expectError(await http.get('/api/analytics/anomalies', { headers: { 'x-api-key': ingestKey.key } }), 403, 'insufficient_scope');
+    // Like every analytics read: the facts behind them are the admins' to see.
+    const email = uniqueEmail('member');
+    const invitation = await expectJson<{ token: string }>(await http.post('/api/invitations', { email }, { bearer: admin.accessToken }), 201);
+    const member = await http.signup({ email, invitationToken: invitation.token });
+    await expectError(await http.get('/api/analytics/anomalies', { bearer: member.accessToken }), 403, 'admin_required');
     // Another tenant sees none of them.
     const other = await http.signup();
     expect((await expectJson<{ items: AnomalyItem[] }>(await http.get('/api/analytics/anomalies', { bearer: other.accessToken }), 200)).items).toEqual([]);

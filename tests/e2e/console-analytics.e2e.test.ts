@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
 import { expectJson, HttpClient, type AuthAnswer } from '../support/auth-http.js';
+import { appendGiven, type GivenEvent } from '../support/given-events.js';
+import { received } from '../support/warehouse-events.js';
 import { ConsoleBrowser } from '../support/console-browser.js';
 import { ConsoleServer } from '../support/console-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -31,15 +35,43 @@ const analyticsEvent = (eventType: string) => ({
   metadata: { source: 'console-e2e', version: '1' },
 });
 
+/**
+ * "Checkout" traffic received over the last half hour, as the ingest appends it: about ten a minute, and one
+ * minute of eighty, twenty minutes ago. Appended to the log directly, since received times lie in the past.
+ */
+async function appendSpike(tenantId: string): Promise<void> {
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
+  const events: GivenEvent[] = [];
+  for (let minute = 0; minute < 25; minute++) {
+    const count = minute === 10 ? 80 : 8 + (minute % 5);
+    for (let n = 0; n < count; n++) {
+      const at = new Date(start + minute * 60_000 + n * 500).toISOString();
+      events.push(received(tenantId, randomUUID(), { event: 'Checkout', at, request: `minute-${minute}` }));
+    }
+  }
+  const store = await PostgresEventStore.connect({ connectionString: database.url, logger: createLogger('silent') });
+  try {
+    await appendGiven(store, events);
+  } finally {
+    await store.close();
+  }
+}
+
 beforeAll(async () => {
   database = await createTestDatabase();
-  server = await ConsoleServer.start(database.url);
+  // The anomaly check runs every second, and a few steady minutes are enough history to judge one by.
+  server = await ConsoleServer.start(database.url, {
+    ANALYTICS_ANOMALY_CHECK_INTERVAL_MS: '1000',
+    ANALYTICS_ANOMALY_WARMUP_MINUTES: '5',
+    ANALYTICS_ANOMALY_MIN_VOLUME: '5',
+  });
   http = new HttpClient(server.url);
   admin = await http.signup({ email: 'console-analyst@example.com', displayName: 'Console Analyst' });
   const batch = [...Array.from({ length: 12 }, () => analyticsEvent('Report Viewed')), ...Array.from({ length: 5 }, () => analyticsEvent('Signed Up'))];
   const { event_type: _missing, ...invalid } = analyticsEvent('Broken');
   const answer = await expectJson<{ accepted: number; rejected: unknown[] }>(await http.post('/api/events', [...batch, invalid], { bearer: admin.accessToken }), 202);
   expect({ accepted: answer.accepted, rejected: answer.rejected.length }).toEqual({ accepted: 17, rejected: 1 });
+  await appendSpike(admin.user.tenantId);
   browser = await ConsoleBrowser.launch();
   page = browser.page;
   await page.goto(`${server.url}/console/sign-in`);
@@ -60,7 +92,8 @@ describe('console: analytics', () => {
     await page.getByRole('link', { name: 'Analytics' }).click();
     await page.waitForURL('**/console/analytics');
     // The warehouse projection loads the events; the page reads again every 10 s until they are counted.
-    await page.getByRole('img', { name: /^All events per minute: 17 over \d+ buckets/ }).waitFor({ timeout: 60_000 });
+    await page.getByRole('rowheader', { name: 'Report Viewed' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('img', { name: /^All events per minute: [1-9][\d,]* over \d+ buckets/ }).waitFor();
     await expect(page.locator('.chart .bar').count()).resolves.toBeGreaterThan(0);
     const top = page.getByRole('region', { name: 'Top events' }).or(page.locator('section[aria-labelledby=top-heading]'));
     await expect(top.first().textContent()).resolves.toMatch(/Report Viewed\s*12.*Signed Up\s*5/);
@@ -70,6 +103,13 @@ describe('console: analytics', () => {
     await expect(quarantine.first().textContent()).resolves.toContain('unresolved');
     await expect(quarantine.first().getByLabel('Event to re-submit').inputValue()).resolves.toContain('console-e2e');
     expect(await browser.seriousAccessibilityViolations()).toEqual([]);
+  });
+
+  it('marks the spike on the chart as an anomaly', async () => {
+    await page.locator('.chart [data-anomaly=spike]').waitFor({ timeout: 60_000 });
+    const marked = page.getByRole('list', { name: 'Anomalies on the chart' });
+    await expect(marked.textContent()).resolves.toMatch(/spike\s*Checkout at .*: 80 seen/);
+    await expect(page.getByRole('img', { name: /1 anomaly marked$/ }).count()).resolves.toBe(1);
     await browser.screenshot('analytics', { fullPage: true });
   });
 
