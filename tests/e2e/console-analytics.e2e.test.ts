@@ -13,8 +13,8 @@ import { GOOD_PASSWORD } from '../support/identity-harness.js';
 
 /**
  * The analytics page in headless Chromium: events ingested over the API
- * drawn as counts over time, the top events, and an invalid event in the
- * quarantine with its reason.
+ * drawn as counts over time with a spike marked as an anomaly, the top
+ * events, and an invalid event in the quarantine, re-submitted corrected.
  */
 let database: TestDatabase;
 let server: ConsoleServer;
@@ -103,6 +103,22 @@ describe('console: analytics', () => {
     await expect(quarantine.first().textContent()).resolves.toContain('unresolved');
     await expect(quarantine.first().getByLabel('Event to re-submit').inputValue()).resolves.toContain('console-e2e');
     expect(await browser.seriousAccessibilityViolations()).toEqual([]);
+  });
+
+  it('re-submits the quarantined event, corrected, and shows it accepted', async () => {
+    const item = page.locator('.quarantine-item').first();
+    const raw = JSON.parse(await item.getByLabel('Event to re-submit').inputValue()) as Record<string, unknown>;
+    await item.getByLabel('Event to re-submit').fill(JSON.stringify({ ...raw, event_type: 'Fixed Later' }));
+    await item.getByRole('button', { name: 'Re-submit' }).click();
+    await item.getByRole('status').filter({ hasText: 'Accepted' }).waitFor();
+    // The quarantine list is a read model: it shows the retry once it has processed it.
+    let statuses: string[] = [];
+    for (let attempt = 0; attempt < 60 && statuses[0] !== 'resolved'; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      const page = await expectJson<{ items: Array<{ status: string }> }>(await http.get('/api/analytics/quarantine', { bearer: admin.accessToken }), 200);
+      statuses = page.items.map((entry) => entry.status);
+    }
+    expect(statuses).toEqual(['resolved']);
   });
 
   it('marks the spike on the chart as an anomaly', async () => {
