@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { parseCsv } from '../support/csv.js';
 import { uniqueEmail } from '../support/identity-harness.js';
+import { maxBytesInFlightPerConnection } from '../support/socket-buffers.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createWarehouseTables } from '../support/warehouse-seed.js';
 
@@ -9,11 +10,21 @@ import { createWarehouseTables } from '../support/warehouse-seed.js';
 const ROWS = 30_000;
 const RANGE = 'from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z';
 const NOTE = 'a,b "quoted"\nsecond line \\ and ünïcode';
+/**
+ * The backpressure test's export, of a tenant of its own: more bytes than the two TCP connections it
+ * crosses (PostgreSQL to the app, the app to the client) can hold in their kernel buffers at the most
+ * (read from /proc), plus room for every Node stream buffer on the way (each a highWaterMark of 16 to
+ * 64 KB). A smaller export can fit whole in the buffers of an idle machine, and PostgreSQL never waits.
+ */
+const BULK_ROWS = 2_000;
+const BULK_BYTES = 2 * maxBytesInFlightPerConnection() + 16 * 1024 * 1024;
+const BULK_PADDING = Math.ceil(BULK_BYTES / BULK_ROWS);
 
 let app: TestApp;
 let http: HttpClient;
 let admin: AuthAnswer;
 let otherAdmin: AuthAnswer;
+let bulkAdmin: AuthAnswer;
 
 beforeAll(async () => {
   // One export at a time, so a slot held by a connection not released shows as 503. An `api` app: the
@@ -22,6 +33,7 @@ beforeAll(async () => {
   http = new HttpClient(app.url);
   admin = await http.signup();
   otherAdmin = await http.signup();
+  bulkAdmin = await http.signup();
   const { knex } = app.services;
   await createWarehouseTables(knex);
   await knex.raw(
@@ -36,6 +48,13 @@ beforeAll(async () => {
     `INSERT INTO warehouse.facts (tenant_id, message_id, type, event, occurred_at, received_at, source, properties, position)
      VALUES (?::uuid, 'other-1', 'track', 'theirs', '2026-11-01T01:00:00Z', '2026-11-01T01:00:00Z', 'segment', '{}', 1)`,
     [otherAdmin.user.tenantId],
+  );
+  await knex.raw(
+    `INSERT INTO warehouse.facts (tenant_id, message_id, type, event, occurred_at, received_at, source, properties, position)
+     SELECT ?::uuid, 'bulk-' || i, 'track', 'bulk', '2026-11-01T00:00:00Z'::timestamptz + i * interval '1 second',
+            '2026-11-01T00:00:00Z'::timestamptz + i * interval '1 second', 'segment', jsonb_build_object('padding', repeat('x', ?)), i
+     FROM generate_series(1, ?) AS i`,
+    [bulkAdmin.user.tenantId, BULK_PADDING, BULK_ROWS],
   );
 });
 afterAll(async () => app?.stop());
@@ -126,11 +145,12 @@ describe('GET /api/analytics/export', () => {
 
   it('holds PostgreSQL back while the client does not read, and ends its session when the client leaves', async () => {
     const abort = new AbortController();
-    const response = await fetch(`${app.url}/api/analytics/export?${RANGE}`, { headers: { authorization: `Bearer ${admin.accessToken}` }, signal: abort.signal });
+    const response = await fetch(`${app.url}/api/analytics/export?${RANGE}`, { headers: { authorization: `Bearer ${bulkAdmin.accessToken}` }, signal: abort.signal });
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(first.done).toBe(false);
-    // Backpressure: with ~10 MB to send and one chunk read, PostgreSQL waits to write to us, still inside its COPY.
+    // Backpressure: with more to send than every buffer on the way holds and one chunk read, PostgreSQL waits
+    // to write to us, still inside its COPY.
     await until(async () => (await exportBackends()).some((backend) => backend.state === 'active' && backend.wait_event === 'ClientWrite'), 'the export backend waiting in ClientWrite');
     // The one slot is held while it streams.
     await expectError(await http.get(`/api/analytics/export?${RANGE}`, { bearer: admin.accessToken }), 503, 'exports_busy');
