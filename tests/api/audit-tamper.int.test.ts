@@ -188,12 +188,16 @@ describe('signed digests', () => {
     expect(alone.exitCode).toBe(1);
     expect(alone.report.firstMismatch).toMatchObject({ kind: 'changed', eventId: victim.id });
 
-    // Someone with write access to the database recomputes the seal over the rewritten log.
-    let previous = GENESIS_HASH;
-    for (const event of await app.services.eventStore.readAll()) {
-      previous = chainHash(previous, event);
-      await sql('UPDATE audit_chain SET hash = ? WHERE position = ?', [previous, String(event.position)]);
-    }
+    // Someone with write access to the database recomputes the seal over the rewritten log, holding the
+    // seal still meanwhile: an event sealed in between would chain onto a hash the rewrite then replaces.
+    await app.services.knex.transaction(async (trx) => {
+      await trx.raw('LOCK TABLE audit_chain IN EXCLUSIVE MODE');
+      let previous = GENESIS_HASH;
+      for (const event of await app.services.eventStore.readAll()) {
+        previous = chainHash(previous, event);
+        await trx.raw('UPDATE audit_chain SET hash = ? WHERE position = ?', [previous, String(event.position)]);
+      }
+    });
     expect((await verify()).ok).toBe(true);
     const rewritten = await verifyWithDigest(digest);
     expect(rewritten.exitCode).toBe(1);
