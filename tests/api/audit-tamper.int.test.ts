@@ -189,16 +189,19 @@ describe('signed digests', () => {
     expect(alone.report.firstMismatch).toMatchObject({ kind: 'changed', eventId: victim.id });
 
     // Someone with write access to the database recomputes the seal over the rewritten log, holding the
-    // seal still meanwhile: an event sealed in between would chain onto a hash the rewrite then replaces.
+    // seal still meanwhile: a batch that read the chain's last hash before the rewrite would chain onto a
+    // hash the rewrite replaces (ACCESS EXCLUSIVE waits for such a batch to commit, then rewrites it too).
+    await verify(); // the seal has taken every event so far (the changed event is reported; that is known)
     await app.services.knex.transaction(async (trx) => {
-      await trx.raw('LOCK TABLE audit_chain IN EXCLUSIVE MODE');
+      await trx.raw('LOCK TABLE audit_chain IN ACCESS EXCLUSIVE MODE');
       let previous = GENESIS_HASH;
       for (const event of await app.services.eventStore.readAll()) {
         previous = chainHash(previous, event);
         await trx.raw('UPDATE audit_chain SET hash = ? WHERE position = ?', [previous, String(event.position)]);
       }
     });
-    expect((await verify()).ok).toBe(true);
+    // The whole report on failure: which event, which kind.
+    expect(await verify()).toMatchObject({ ok: true, firstMismatch: null });
     const rewritten = await verifyWithDigest(digest);
     expect(rewritten.exitCode).toBe(1);
     expect(rewritten.report).toMatchObject({ ok: false, firstMismatch: null, digest: { position: digest.position, matches: false } });

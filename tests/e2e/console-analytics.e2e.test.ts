@@ -74,11 +74,7 @@ beforeAll(async () => {
   await appendSpike(admin.user.tenantId);
   browser = await ConsoleBrowser.launch();
   page = browser.page;
-  await page.goto(`${server.url}/console/sign-in`);
-  await page.getByLabel('Email').fill(admin.user.email);
-  await page.getByLabel('Password').fill(GOOD_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/console/feed');
+  await browser.signIn(server.url, admin.user.email, GOOD_PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

@@ -34,11 +34,7 @@ beforeAll(async () => {
   updated = await expectJson<{ position: string }>(await http.call('PUT', `/api/posts/${post.id}`, { bearer: admin.accessToken, body: { title: 'The second title', body: 'v2' } }), 200);
   browser = await ConsoleBrowser.launch();
   page = browser.page;
-  await page.goto(`${server.url}/console/sign-in`);
-  await page.getByLabel('Email').fill(admin.user.email);
-  await page.getByLabel('Password').fill(GOOD_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/console/feed');
+  await browser.signIn(server.url, admin.user.email, GOOD_PASSWORD);
   await page.getByRole('link', { name: 'Streams and audit' }).click();
   await page.waitForURL('**/console/audit');
 }, 180_000);

@@ -49,10 +49,7 @@ describe('console: sign in and the live feed', () => {
     expect(await browser.seriousAccessibilityViolations()).toEqual([]);
     await browser.screenshot('sign-in');
 
-    await page.getByLabel('Email').fill(admin.user.email);
-    await page.getByLabel('Password').fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/console/feed');
+    await browser.signIn(server.url, admin.user.email, GOOD_PASSWORD, { onSignInPage: true });
 
     const who = page.getByLabel('Signed in as');
     await expect(who.textContent()).resolves.toContain(admin.user.email);

@@ -29,11 +29,7 @@ beforeAll(async () => {
   for (let i = 0; i < 30; i++) await expectJson(await http.post('/api/posts', { title: `Post ${i}`, body: 'seed' }, { bearer: admin.accessToken }), 201);
   browser = await ConsoleBrowser.launch();
   page = browser.page;
-  await page.goto(`${server.url}/console/sign-in`);
-  await page.getByLabel('Email').fill(admin.user.email);
-  await page.getByLabel('Password').fill(GOOD_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/console/feed');
+  await browser.signIn(server.url, admin.user.email, GOOD_PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

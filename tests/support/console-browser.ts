@@ -51,6 +51,15 @@ export class ConsoleBrowser {
     return session;
   }
 
+  /** Fills and sends the sign-in form (on the sign-in page unless already there), then waits for the feed, where a signed-in person lands. */
+  async signIn(baseUrl: string, email: string, password: string, options: { onSignInPage?: boolean } = {}): Promise<void> {
+    if (!options.onSignInPage) await this.page.goto(`${baseUrl}/console/sign-in`);
+    await this.page.getByLabel('Email').fill(email);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await this.page.waitForURL('**/console/feed');
+  }
+
   /** axe-core on the page as it is now: the violations of serious or critical impact. */
   async seriousAccessibilityViolations(): Promise<AxeViolation[]> {
     // Evaluated over the DevTools protocol: the page's Content-Security-Policy (script-src 'self') does not apply.
