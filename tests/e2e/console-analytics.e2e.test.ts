@@ -122,6 +122,21 @@ describe('console: analytics', () => {
     const marked = page.getByRole('list', { name: 'Anomalies on the chart' });
     await expect(marked.textContent()).resolves.toMatch(/spike\s*Checkout at .*: 80 seen/);
     await expect(page.getByRole('img', { name: /1 anomaly marked$/ }).count()).resolves.toBe(1);
+    // The spike's bar is the tallest and reaches the top of the plot: its ring, stroke included, must still be inside the chart.
+    const { ring, chart } = (await page.evaluate(`(() => {
+      const circle = document.querySelector('.chart [data-anomaly=spike] circle');
+      const box = circle.getBoundingClientRect();
+      const halfStroke = (parseFloat(getComputedStyle(circle).strokeWidth) * box.height) / (4 * circle.r.baseVal.value);
+      const outer = circle.ownerSVGElement.getBoundingClientRect();
+      return {
+        ring: { top: box.top - halfStroke, bottom: box.bottom + halfStroke, left: box.left - halfStroke, right: box.right + halfStroke },
+        chart: { top: outer.top, bottom: outer.bottom, left: outer.left, right: outer.right },
+      };
+    })()`)) as Record<'ring' | 'chart', { top: number; bottom: number; left: number; right: number }>;
+    expect(ring.top).toBeGreaterThanOrEqual(chart.top);
+    expect(ring.bottom).toBeLessThanOrEqual(chart.bottom);
+    expect(ring.left).toBeGreaterThanOrEqual(chart.left);
+    expect(ring.right).toBeLessThanOrEqual(chart.right);
     await browser.screenshot('analytics', { fullPage: true });
   });
 
