@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { expectJson, HttpClient, type AuthAnswer } from '../support/auth-http.js';
-import { ConsoleBrowser } from '../support/console-browser.js';
-import { ConsoleServer } from '../support/console-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { expectJson, type AuthAnswer, type HttpClient } from '../support/auth-http.js';
+import type { ConsoleBrowser } from '../support/console-browser.js';
+import type { ConsoleServer } from '../support/console-server.js';
+import { ConsoleSuite } from '../support/console-suite.js';
 import { freePort } from '../support/free-port.js';
 import { GOOD_PASSWORD } from '../support/identity-harness.js';
 import { startTestOpenIdProvider, type TestOpenIdProvider } from '../support/oidc-test-provider.js';
@@ -15,7 +15,7 @@ import { startTestOpenIdProvider, type TestOpenIdProvider } from '../support/oid
  * detail, filters), and what the person sees when the session ends or the
  * server goes away.
  */
-let database: TestDatabase;
+let suite: ConsoleSuite;
 let server: ConsoleServer;
 let browser: ConsoleBrowser;
 let http: HttpClient;
@@ -31,14 +31,13 @@ const rowsOf = (stream: string) => page.locator('[role=option]', { hasText: stre
 jest.setTimeout(90_000);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   // The provider must know the console's callback address, and so the server's port, before either starts.
   const port = await freePort();
   const redirectUri = `http://127.0.0.1:${port}/console/oidc/test/callback`;
   provider = await startTestOpenIdProvider(redirectUri);
-  server = await ConsoleServer.start(
-    database.url,
-    {
+  suite = await ConsoleSuite.start({
+    admin: { email: 'console-admin@example.com', displayName: 'Console Admin' },
+    env: {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       OIDC_PROVIDERS: 'test',
       OIDC_TEST_ISSUER: provider.issuer,
@@ -47,19 +46,13 @@ beforeAll(async () => {
       OIDC_TEST_REDIRECT_URI: redirectUri,
     },
     port,
-  );
-  http = new HttpClient(server.url);
-  // The first account of a fresh installation: its tenant's admin and the installation's operator.
-  admin = await http.signup({ email: 'console-admin@example.com', displayName: 'Console Admin' });
-  browser = await ConsoleBrowser.launch();
-  page = browser.page;
+  });
+  ({ server, browser, http, admin, page } = suite);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await suite?.stop();
   await provider?.close();
-  await database?.drop();
 });
 
 describe('console: sign in and the live feed', () => {
@@ -137,8 +130,8 @@ describe('console: sign in and the live feed', () => {
 
     await server.stop();
     await page.getByRole('status').filter({ hasText: 'reconnecting' }).waitFor();
-    server = await server.restart();
-    http = new HttpClient(server.url);
+    await suite.restartServer();
+    ({ server, http } = suite);
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     const post = await createPost('After the restart');
     await rowsOf(`post-${post.id}`).waitFor();
