@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { leafHash } from '../../domain/audit/hash-chain.js';
-import type { NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
+import type { JsonObject, NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** Payloads that JSON escapes or writes in more than one way: every leaf PostgreSQL hashes must be the one the seal hashes. */
-const PAYLOADS: Array<Record<string, unknown>> = [
+const PAYLOADS: JsonObject[] = [
   { text: 'plain' },
   { quotes: 'say "hi" \\ back\\slash /slash' },
   { controls: 'tab\there\nnew line\r\u0001\u001f\b\f' },
