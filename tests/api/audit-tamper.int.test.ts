@@ -105,6 +105,13 @@ describe('tamper evidence: the seal over the whole log', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('a payload stored again in another JSON form with the same content (spaces, line breaks) is not a change', async () => {
+    const event = first[0]!;
+    await sql('UPDATE events SET data = ?::json WHERE event_id = ?', [JSON.stringify(event.data, null, 2), event.id]);
+    expect(await verify()).toMatchObject({ ok: true, firstMismatch: null });
+    await sql('UPDATE events SET data = ?::json WHERE event_id = ?', [JSON.stringify(event.data), event.id]);
+  });
+
   it('a DELETE: "missing", naming the deleted event and where it was sealed', async () => {
     const gone = first[2]!;
     await sql('CREATE TABLE deleted_event AS SELECT * FROM events WHERE event_id = ?', [gone.id]);
