@@ -6,6 +6,15 @@ import { addToCounts, type CountAnswer } from './rate-limit-counts.js';
 
 /** How often counts made in this process are added to PostgreSQL, unless told. */
 export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+/** A key's count last read longer ago than this is read again before an attempt is decided, unless told. */
+export const DEFAULT_STALE_AFTER_MS = 1_000;
+
+export interface ProcessCountedOptions {
+  /** Date.now() unless told (tests). */
+  clock?: () => number;
+  flushIntervalMs?: number;
+  staleAfterMs?: number;
+}
 
 export interface ProcessCountedLimit {
   /** Attempts (or their cost) allowed per window, unless an attempt names its own. */
@@ -24,6 +33,8 @@ export interface ProcessCountedConsume {
 /** One key's window as this process knows it. */
 interface KeyWindow {
   windowEndsAt: number;
+  /** When PostgreSQL last answered the count (clock time). */
+  readAt: number;
   /** The count PostgreSQL answered last, other processes' attempts included. */
   stored: number;
   /** Counted here, being added to PostgreSQL now. */
@@ -41,11 +52,13 @@ interface KeyWindow {
  * waits, to read the window from PostgreSQL.
  *
  * Within one process the limit is exact (attempts are decided in order, as
- * one counter would). Across processes each sees the others' attempts as of
- * its last flush, so together they may let through more than the limit by
- * what the other processes let through within one flush interval. Counts not
- * yet flushed when a process dies are lost (at most one interval's). Refused
- * attempts count too, as with PostgresRateLimiter.
+ * one counter would). Across processes each decides with the others' counts
+ * as of its last answer from PostgreSQL (every flush while it counts, and
+ * never older than `staleAfterMs`: a stale count is read again first), so
+ * together they may let through more than the limit by about what the
+ * processes let through in that time. Counts not yet flushed when a process
+ * dies are lost (at most one interval's). Refused attempts count too, as
+ * with PostgresRateLimiter.
  */
 export class ProcessCountedRateLimiter {
   private readonly windows = new Map<string, KeyWindow>();
@@ -55,13 +68,20 @@ export class ProcessCountedRateLimiter {
   private flushing: Promise<void> | undefined;
   private closed = false;
 
+  private readonly clock: () => number;
+  private readonly flushIntervalMs: number;
+  private readonly staleAfterMs: number;
+
   constructor(
     private readonly knex: Knex,
     readonly id: LimitName,
     readonly limit: ProcessCountedLimit,
-    private readonly clock: () => number = Date.now,
-    private readonly flushIntervalMs: number = DEFAULT_FLUSH_INTERVAL_MS,
-  ) {}
+    options: ProcessCountedOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  }
 
   /** Counts one attempt; throws RateLimitedError (Retry-After, which limit, its variable) when it is over the limit. */
   async consume(key: string, options: ProcessCountedConsume = {}): Promise<LimitState> {
@@ -95,10 +115,15 @@ export class ProcessCountedRateLimiter {
     await this.flush();
   }
 
-  /** The key's window if this process knows it and it has not ended; an ended one is forgotten with its unsent counts. */
+  /**
+   * The key's window if this process knows it, it has not ended and its count
+   * is fresh; an ended one is forgotten with its unsent counts, a stale one is
+   * read again.
+   */
   private current(rowKey: string): KeyWindow | undefined {
     const window = this.windows.get(rowKey);
-    if (window && window.windowEndsAt > this.clock()) return window;
+    const now = this.clock();
+    if (window && window.windowEndsAt > now) return now - window.readAt <= this.staleAfterMs ? window : undefined;
     if (window && window.sending === 0) this.windows.delete(rowKey);
     return undefined;
   }
@@ -113,12 +138,14 @@ export class ProcessCountedRateLimiter {
       this.opening.set(rowKey, opened);
     }
     await opened;
-    return this.current(rowKey) ?? this.forceWindow(rowKey);
+    const window = this.windows.get(rowKey);
+    return window && window.windowEndsAt > this.clock() ? window : this.forceWindow(rowKey);
   }
 
   /** A window PostgreSQL answered as already ended (a clock behind the database's writers): counted here until the next answer. */
   private forceWindow(rowKey: string): KeyWindow {
-    const window: KeyWindow = { windowEndsAt: this.clock() + this.limit.windowSeconds * 1000, stored: 0, sending: 0, unsent: 0 };
+    const now = this.clock();
+    const window: KeyWindow = { windowEndsAt: now + this.limit.windowSeconds * 1000, readAt: now, stored: 0, sending: 0, unsent: 0 };
     this.windows.set(rowKey, window);
     return window;
   }
@@ -128,9 +155,10 @@ export class ProcessCountedRateLimiter {
     if (!known || known.windowEndsAt !== answer.windowEndsAt) {
       // A new window (or the first answer): what this process counted meanwhile still belongs to it, unless it was in the old one.
       const unsent = known && known.windowEndsAt > this.clock() ? known.unsent : 0;
-      this.windows.set(answer.key, { windowEndsAt: answer.windowEndsAt, stored: answer.count, sending: 0, unsent });
+      this.windows.set(answer.key, { windowEndsAt: answer.windowEndsAt, readAt: this.clock(), stored: answer.count, sending: 0, unsent });
       return;
     }
+    known.readAt = this.clock();
     known.stored = answer.count;
     // Never below 0: the window may have been read anew (and its sending reset) while this flush was out.
     known.sending = Math.max(0, known.sending - sent);
