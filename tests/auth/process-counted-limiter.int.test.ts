@@ -117,8 +117,8 @@ describe('rate limits counted in the process, added to PostgreSQL in the backgro
       await limiter.flush();
       await expect(stored(h.knex, 'key-e')).resolves.toBe(1);
       proxy.heal();
-      proxy.cut();
-      await limiter.flush();
+      // A connection the outage left dying may fail one more flush: the counts stay until one succeeds.
+      for (let attempt = 0; attempt < 3 && (await stored(h.knex, 'key-e')) !== 3; attempt++) await limiter.flush();
       await expect(stored(h.knex, 'key-e')).resolves.toBe(3);
       await limiter.close();
     } finally {
