@@ -21,7 +21,7 @@ import { getReplayProgress, postgresLogCounter, ProjectionEngine, readModel, sta
 import { freePort } from '../tests/support/free-port.js';
 import { eventIndexProjection } from './projections-replay-model.js';
 import type { Knex } from 'knex';
-import { startBenchServer } from './support/server.js';
+import { BENCH_DEADLINES, startBenchServer } from './support/server.js';
 
 /** The bench log's events (loadLog): PostCreated with a title, a body and tags, ten per stream. */
 const benchEvents = eventSchema('PostCreated', z.object({ title: z.string(), body: z.string(), tags: z.array(z.string()) }));
@@ -73,7 +73,7 @@ export interface ReadModelReplayFigure {
 
 export async function readModelReplayBenchmark(databaseUrl: string, events: number, eventsPerStream: number, replayBatchEvents?: number): Promise<ReadModelReplayFigure[]> {
   const logger = createLogger('silent');
-  const knex = createKnex(databaseUrl, 10);
+  const knex = createKnex(databaseUrl, 10, undefined, BENCH_DEADLINES);
   const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
   const subjects: Array<[string, AnyProjection]> = [
     ['evolve helper, one row per stream (upsert)', streamRowsReadModel()],

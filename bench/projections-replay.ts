@@ -20,7 +20,7 @@ import { freePort } from '../tests/support/free-port.js';
 import { copyFromFile, copyFromStdin } from './projections-replay-copy.js';
 import { EMMETT_DEFAULTS, EMMETT_TUNED, emmettReplay, loadEmmettLog } from './projections-replay-emmett.js';
 import { eventIndexProjection, loadLog } from './projections-replay-model.js';
-import { startBenchServer } from './support/server.js';
+import { BENCH_DEADLINES, startBenchServer } from './support/server.js';
 
 export interface ReplayBenchRow {
   scenario: string;
@@ -50,7 +50,7 @@ export interface ReplayBenchOptions {
 export async function replayBenchmark(options: ReplayBenchOptions): Promise<ReplayBenchRow[]> {
   const { databaseUrl, events, emmettEvents = 50_000, createDatabase, emmettTimeoutMs = 300_000 } = options;
   const logger = createLogger('silent');
-  const knex = createKnex(databaseUrl, 10);
+  const knex = createKnex(databaseUrl, 10, undefined, BENCH_DEADLINES);
   const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
   const projection = eventIndexProjection();
   const engineOptions = {

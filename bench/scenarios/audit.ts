@@ -10,7 +10,7 @@ import { postsReadModel } from '../../projections/posts/posts-read-model.js';
 import type { ScenarioResult } from '../report.js';
 import { measureLoad } from '../support/load.js';
 import { timed } from '../support/measure.js';
-import type { BenchServer } from '../support/server.js';
+import { BENCH_DEADLINES, type BenchServer } from '../support/server.js';
 
 export interface AuditBenchOptions {
   /** Events in the audit trail. */
@@ -41,7 +41,7 @@ const TARGET_P99_MS = 50;
  * those of the read side, not of building it.
  */
 export async function auditResults(server: BenchServer, options: AuditBenchOptions): Promise<ScenarioResult[]> {
-  const knex = createKnex(await server.createDatabase('bench_audit'), options.concurrency + 2);
+  const knex = createKnex(await server.createDatabase('bench_audit'), options.concurrency + 2, undefined, BENCH_DEADLINES);
   try {
     const loadSeconds = await timed(() => loadTrail(knex, options.events));
     console.error(`done: audit trail of ${options.events} events loaded and indexed in ${loadSeconds.toFixed(1)} s`);

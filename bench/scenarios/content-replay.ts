@@ -19,6 +19,7 @@ import { timeReplayFromScratch } from '../support/timed-replay.js';
 import { POSTS } from '../../projections/posts/post-row.js';
 import { postsReadModel } from '../../projections/posts/posts-read-model.js';
 import { timedCopyFromStdin } from '../projections-replay-copy.js';
+import { BENCH_DEADLINES } from '../support/server.js';
 
 export interface PostsReplayFigures {
   events: number;
@@ -35,7 +36,7 @@ const POST_ROWS = `SELECT data->>'postId', data->>'tenantId', data->>'authorId',
 
 export async function postsReplayBenchmark(databaseUrl: string, events: number): Promise<PostsReplayFigures> {
   const logger = createLogger('silent');
-  const knex = createKnex(databaseUrl, 10);
+  const knex = createKnex(databaseUrl, 10, undefined, BENCH_DEADLINES);
   const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
   const projection = postsReadModel();
   const engineOptions = {

@@ -13,7 +13,7 @@ import { postgresLogCounter, ProjectionEngine } from '../../projections/index.js
 import { loadLog } from '../projections-replay-model.js';
 import type { ScenarioResult } from '../report.js';
 import { benchEvent, median, runConcurrently, timed } from '../support/measure.js';
-import type { BenchServer } from '../support/server.js';
+import { BENCH_DEADLINES, type BenchServer } from '../support/server.js';
 import { spawnWorkerScript } from '../../tests/support/child-worker.js';
 
 const SEAL_WORKER = fileURLToPath(new URL('../support/seal-worker.ts', import.meta.url));
@@ -153,7 +153,7 @@ async function unsealed(knex: Knex, store: EventStore): Promise<bigint> {
 }
 
 async function withStore<T>(databaseUrl: string, work: (knex: Knex, store: PostgresEventStore) => Promise<T>): Promise<T> {
-  const knex = createKnex(databaseUrl, 10);
+  const knex = createKnex(databaseUrl, 10, undefined, BENCH_DEADLINES);
   const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 20 });
   try {
     await migrateToLatest(knex, allMigrations);

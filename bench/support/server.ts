@@ -1,3 +1,4 @@
+import type { KnexDeadlines } from '../../infra/postgres/knex.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,3 +53,10 @@ export async function startBenchServer(port: number): Promise<BenchServer> {
     },
   };
 }
+
+/**
+ * The bench's own knex pools load a million rows in one statement; on a busy
+ * two-core machine that can outlast the product's 30-second statement bound,
+ * which guards a live installation, not a benchmark's set-up.
+ */
+export const BENCH_DEADLINES: KnexDeadlines = { statementTimeoutMs: 600_000 };

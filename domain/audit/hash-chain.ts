@@ -2,10 +2,15 @@ import { hash } from 'node:crypto';
 
 /**
  * The audit seal's hash chain over the global order of the log:
- * `h(n) = SHA-256(h(n-1) || canonical(event n))`, hex, starting from
- * GENESIS_HASH. A change, deletion, insertion or reordering of any event
- * changes the hash of every event after it, so one hash (a digest) vouches
- * for the whole history before it.
+ * `h(n) = SHA-256(h(n-1) || leaf(n))`, `leaf(n) = SHA-256(canonical(event n))`,
+ * hex, starting from GENESIS_HASH. A change, deletion, insertion or
+ * reordering of any event changes the hash of every event after it, so one
+ * hash (a digest) vouches for the whole history before it.
+ *
+ * Leaves are hashed apart from the chain so that a store can hash its events
+ * where they lie (PostgreSQL does, in verify: infra/event-store/postgres/seal-leaves.ts)
+ * and send 32 bytes an event instead of the event; only the chaining of
+ * leaves, which cannot be split up, is left to do in order.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -18,21 +23,41 @@ export interface SealedEvent {
   readonly data: unknown;
   readonly metadata: unknown;
   readonly recordedAt: Date;
+  /** The payloads' text as the store keeps it, where the store has it (PostgreSQL does). */
+  readonly storedText?: { readonly data: string; readonly metadata: string };
 }
 
 /**
- * The bytes hashed for an event: one JSON array, the payloads with their keys
- * in the order the store returns them (it keeps them as written: PostgreSQL's
- * `json`, KurrentDB's bytes), so the same stored event always gives the same
- * text, without paying for a sort of every object's keys on each of a
- * million events.
+ * The bytes hashed for an event: one JSON array
+ * `[stream, revision, id, type, recordedAt, data, metadata]`, the payloads as
+ * the store keeps their text (PostgreSQL's `json` keeps it as written), so the
+ * seal covers the bytes stored and a payload re-written in another form with
+ * the same content is a change too. A store that hands out parsed payloads
+ * only (KurrentDB's client) gives them as JSON.stringify writes them, which is
+ * how every append wrote them. PostgreSQL builds the same text from its
+ * columns (infra/event-store/postgres/seal-leaves.ts); a test holds the two
+ * to each other.
  */
 export function canonicalEvent(event: SealedEvent): string {
-  return JSON.stringify([event.stream, String(event.revision), event.id, event.type, event.recordedAt.toISOString(), event.data, event.metadata]);
+  const head = JSON.stringify([event.stream, String(event.revision), event.id, event.type, event.recordedAt.toISOString()]);
+  const stored = event.storedText;
+  const data = stored ? stored.data : JSON.stringify(event.data);
+  const metadata = stored ? stored.metadata : JSON.stringify(event.metadata);
+  return `${head.slice(0, -1)},${data},${metadata}]`;
+}
+
+/** The hash of one event alone. */
+export function leafHash(event: SealedEvent): string {
+  // One-shot hash: about twice as fast as createHash().update().digest() per event.
+  return hash('sha256', canonicalEvent(event), 'hex');
+}
+
+/** The chain's hash after a leaf, given the hash before it. */
+export function chainLink(previous: string, leaf: string): string {
+  return hash('sha256', previous + leaf, 'hex');
 }
 
 /** The chain's hash after `event`, given the hash before it. */
 export function chainHash(previous: string, event: SealedEvent): string {
-  // One-shot hash: about twice as fast as createHash().update().digest() per event.
-  return hash('sha256', previous + canonicalEvent(event), 'hex');
+  return chainLink(previous, leafHash(event));
 }

@@ -20,7 +20,8 @@ type ChainTable = 'audit_chain';
 export function auditChainProjection(): Projection<ChainTable> {
   return {
     name: AUDIT_CHAIN_PROJECTION,
-    version: 1,
+    // 2: the chain links leaf hashes (domain/audit/hash-chain.ts); a seal of version 1 is rebuilt.
+    version: 2,
     filter: {},
     storedEvents: true,
     tables: ['audit_chain'],

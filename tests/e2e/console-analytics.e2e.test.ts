@@ -3,21 +3,18 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
-import { expectJson, HttpClient, type AuthAnswer } from '../support/auth-http.js';
+import { expectJson, type AuthAnswer, type HttpClient } from '../support/auth-http.js';
+import type { ConsoleBrowser } from '../support/console-browser.js';
+import { ConsoleSuite } from '../support/console-suite.js';
 import { appendGiven, type GivenEvent } from '../support/given-events.js';
 import { received } from '../support/warehouse-events.js';
-import { ConsoleBrowser } from '../support/console-browser.js';
-import { ConsoleServer } from '../support/console-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { GOOD_PASSWORD } from '../support/identity-harness.js';
 
 /**
  * The analytics page in headless Chromium: events ingested over the API
  * drawn as counts over time with a spike marked as an anomaly, the top
  * events, and an invalid event in the quarantine, re-submitted corrected.
  */
-let database: TestDatabase;
-let server: ConsoleServer;
+let suite: ConsoleSuite;
 let browser: ConsoleBrowser;
 let http: HttpClient;
 let admin: AuthAnswer;
@@ -49,7 +46,7 @@ async function appendSpike(tenantId: string): Promise<void> {
       events.push(received(tenantId, randomUUID(), { event: 'Checkout', at, request: `minute-${minute}` }));
     }
   }
-  const store = await PostgresEventStore.connect({ connectionString: database.url, logger: createLogger('silent') });
+  const store = await PostgresEventStore.connect({ connectionString: suite.database.url, logger: createLogger('silent') });
   try {
     await appendGiven(store, events);
   } finally {
@@ -58,30 +55,21 @@ async function appendSpike(tenantId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  // The anomaly check runs every second, and a few steady minutes are enough history to judge one by.
-  server = await ConsoleServer.start(database.url, {
-    ANALYTICS_ANOMALY_CHECK_INTERVAL_MS: '1000',
-    ANALYTICS_ANOMALY_WARMUP_MINUTES: '5',
-    ANALYTICS_ANOMALY_MIN_VOLUME: '5',
+  suite = await ConsoleSuite.start({
+    admin: { email: 'console-analyst@example.com', displayName: 'Console Analyst' },
+    // The anomaly check runs every second, and a few steady minutes are enough history to judge one by.
+    env: { ANALYTICS_ANOMALY_CHECK_INTERVAL_MS: '1000', ANALYTICS_ANOMALY_WARMUP_MINUTES: '5', ANALYTICS_ANOMALY_MIN_VOLUME: '5' },
   });
-  http = new HttpClient(server.url);
-  admin = await http.signup({ email: 'console-analyst@example.com', displayName: 'Console Analyst' });
+  ({ browser, http, admin, page } = suite);
   const batch = [...Array.from({ length: 12 }, () => analyticsEvent('Report Viewed')), ...Array.from({ length: 5 }, () => analyticsEvent('Signed Up'))];
   const { event_type: _missing, ...invalid } = analyticsEvent('Broken');
   const answer = await expectJson<{ accepted: number; rejected: unknown[] }>(await http.post('/api/events', [...batch, invalid], { bearer: admin.accessToken }), 202);
   expect({ accepted: answer.accepted, rejected: answer.rejected.length }).toEqual({ accepted: 17, rejected: 1 });
   await appendSpike(admin.user.tenantId);
-  browser = await ConsoleBrowser.launch();
-  page = browser.page;
-  await browser.signIn(server.url, admin.user.email, GOOD_PASSWORD);
+  await suite.signInAdmin();
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await database?.drop();
-});
+afterAll(() => suite?.stop());
 
 describe('console: analytics', () => {
   it('draws the counts over time, the top events and the quarantine', async () => {
@@ -122,6 +110,21 @@ describe('console: analytics', () => {
     const marked = page.getByRole('list', { name: 'Anomalies on the chart' });
     await expect(marked.textContent()).resolves.toMatch(/spike\s*Checkout at .*: 80 seen/);
     await expect(page.getByRole('img', { name: /1 anomaly marked$/ }).count()).resolves.toBe(1);
+    // The spike's bar is the tallest and reaches the top of the plot: its ring, stroke included, must still be inside the chart.
+    const { ring, chart } = (await page.evaluate(`(() => {
+      const circle = document.querySelector('.chart [data-anomaly=spike] circle');
+      const box = circle.getBoundingClientRect();
+      const halfStroke = (parseFloat(getComputedStyle(circle).strokeWidth) * box.height) / (4 * circle.r.baseVal.value);
+      const outer = circle.ownerSVGElement.getBoundingClientRect();
+      return {
+        ring: { top: box.top - halfStroke, bottom: box.bottom + halfStroke, left: box.left - halfStroke, right: box.right + halfStroke },
+        chart: { top: outer.top, bottom: outer.bottom, left: outer.left, right: outer.right },
+      };
+    })()`)) as Record<'ring' | 'chart', { top: number; bottom: number; left: number; right: number }>;
+    expect(ring.top).toBeGreaterThanOrEqual(chart.top);
+    expect(ring.bottom).toBeLessThanOrEqual(chart.bottom);
+    expect(ring.left).toBeGreaterThanOrEqual(chart.left);
+    expect(ring.right).toBeLessThanOrEqual(chart.right);
     await browser.screenshot('analytics', { fullPage: true });
   });
 

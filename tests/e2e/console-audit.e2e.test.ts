@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
-import { expectJson, HttpClient, type AuthAnswer } from '../support/auth-http.js';
-import { ConsoleBrowser } from '../support/console-browser.js';
-import { ConsoleServer } from '../support/console-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { GOOD_PASSWORD } from '../support/identity-harness.js';
+import { expectJson, type AuthAnswer, type HttpClient } from '../support/auth-http.js';
+import type { ConsoleBrowser } from '../support/console-browser.js';
+import { ConsoleSuite } from '../support/console-suite.js';
 
 /**
  * The streams-and-audit page in headless Chromium: an actor's event found
@@ -13,8 +11,7 @@ import { GOOD_PASSWORD } from '../support/identity-harness.js';
  * (an earlier title) and the difference between two revisions; a row
  * changed behind the application's back shown as failed verification.
  */
-let database: TestDatabase;
-let server: ConsoleServer;
+let suite: ConsoleSuite;
 let browser: ConsoleBrowser;
 let http: HttpClient;
 let admin: AuthAnswer;
@@ -26,24 +23,16 @@ let updated: { position: string };
 jest.setTimeout(90_000);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await ConsoleServer.start(database.url);
-  http = new HttpClient(server.url);
-  admin = await http.signup({ email: 'console-auditor@example.com', displayName: 'Console Auditor' });
+  suite = await ConsoleSuite.start({ admin: { email: 'console-auditor@example.com', displayName: 'Console Auditor' } });
+  ({ browser, http, admin, page } = suite);
   post = await expectJson<{ id: string }>(await http.post('/api/posts', { title: 'The first title', body: 'v1' }, { bearer: admin.accessToken }), 201);
   updated = await expectJson<{ position: string }>(await http.call('PUT', `/api/posts/${post.id}`, { bearer: admin.accessToken, body: { title: 'The second title', body: 'v2' } }), 200);
-  browser = await ConsoleBrowser.launch();
-  page = browser.page;
-  await browser.signIn(server.url, admin.user.email, GOOD_PASSWORD);
+  await suite.signInAdmin();
   await page.getByRole('link', { name: 'Streams and audit' }).click();
   await page.waitForURL('**/console/audit');
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await database?.drop();
-});
+afterAll(() => suite?.stop());
 
 describe('console: streams and audit', () => {
   it("finds an actor's event and shows its chain as a tree", async () => {
@@ -79,7 +68,7 @@ describe('console: streams and audit', () => {
     await page.getByRole('status').filter({ hasText: 'Verified' }).waitFor();
     await page.getByRole('group', { name: 'Latest signed digest' }).waitFor();
 
-    const client = new pg.Client(database.url);
+    const client = new pg.Client(suite.database.url);
     await client.connect();
     try {
       await client.query(`UPDATE events SET data = '{"title": "forged"}' WHERE stream_id = $1`, [`post-${post.id}`]);

@@ -1,23 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { expectJson, HttpClient, type AuthAnswer } from '../support/auth-http.js';
-import { ConsoleBrowser } from '../support/console-browser.js';
-import { ConsoleServer } from '../support/console-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { expectJson, type AuthAnswer, type HttpClient } from '../support/auth-http.js';
+import type { ConsoleBrowser } from '../support/console-browser.js';
+import type { ConsoleServer } from '../support/console-server.js';
+import { ConsoleSuite } from '../support/console-suite.js';
+import { freePort } from '../support/free-port.js';
 import { GOOD_PASSWORD } from '../support/identity-harness.js';
+import { startTestOpenIdProvider, type TestOpenIdProvider } from '../support/oidc-test-provider.js';
 
 /**
  * The console in a real headless Chromium against `chronicle start`: sign
- * in, the live feed (an API write on screen within a second, pause and
- * resume without a gap, detail, filters), and what the person sees when the
- * session ends or the server goes away.
+ * in (with a password, and through an OpenID provider), the live feed (an
+ * API write on screen within a second, pause and resume without a gap,
+ * detail, filters), and what the person sees when the session ends or the
+ * server goes away.
  */
-let database: TestDatabase;
+let suite: ConsoleSuite;
 let server: ConsoleServer;
 let browser: ConsoleBrowser;
 let http: HttpClient;
 let admin: AuthAnswer;
 let page: Page;
+let provider: TestOpenIdProvider;
 
 const createPost = async (title: string) =>
   expectJson<{ id: string; position: string }>(await http.post('/api/posts', { title, body: 'from the API' }, { bearer: admin.accessToken }), 201);
@@ -27,19 +31,28 @@ const rowsOf = (stream: string) => page.locator('[role=option]', { hasText: stre
 jest.setTimeout(90_000);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await ConsoleServer.start(database.url);
-  http = new HttpClient(server.url);
-  // The first account of a fresh installation: its tenant's admin and the installation's operator.
-  admin = await http.signup({ email: 'console-admin@example.com', displayName: 'Console Admin' });
-  browser = await ConsoleBrowser.launch();
-  page = browser.page;
+  // The provider must know the console's callback address, and so the server's port, before either starts.
+  const port = await freePort();
+  const redirectUri = `http://127.0.0.1:${port}/console/oidc/test/callback`;
+  provider = await startTestOpenIdProvider(redirectUri);
+  suite = await ConsoleSuite.start({
+    admin: { email: 'console-admin@example.com', displayName: 'Console Admin' },
+    env: {
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      OIDC_PROVIDERS: 'test',
+      OIDC_TEST_ISSUER: provider.issuer,
+      OIDC_TEST_CLIENT_ID: provider.clientId,
+      OIDC_TEST_CLIENT_SECRET: provider.clientSecret,
+      OIDC_TEST_REDIRECT_URI: redirectUri,
+    },
+    port,
+  });
+  ({ server, browser, http, admin, page } = suite);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await database?.drop();
+  await suite?.stop();
+  await provider?.close();
 });
 
 describe('console: sign in and the live feed', () => {
@@ -117,8 +130,8 @@ describe('console: sign in and the live feed', () => {
 
     await server.stop();
     await page.getByRole('status').filter({ hasText: 'reconnecting' }).waitFor();
-    server = await server.restart();
-    http = new HttpClient(server.url);
+    await suite.restartServer();
+    ({ server, http } = suite);
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     const post = await createPost('After the restart');
     await rowsOf(`post-${post.id}`).waitFor();
@@ -130,5 +143,25 @@ describe('console: sign in and the live feed', () => {
     await page.getByRole('link', { name: 'Projections' }).click();
     await page.waitForURL('**/console/sign-in');
     await page.getByText('Your session has ended: sign in again.').waitFor();
+  });
+
+  it('signs in through the configured OpenID provider, and shows the user and the tenant of the session it made', async () => {
+    const grace = { sub: 'console-grace', email: 'grace@example.com', emailVerified: true, name: 'Grace Hopper' };
+    provider.signInAs(grace);
+    const errorsBefore = browser.errors.length;
+    await page.getByRole('link', { name: 'test', exact: true }).click();
+    // Through the provider's login and consent and back to the console's callback page, which lands on the feed.
+    await page.waitForURL('**/console/feed');
+    const session = JSON.parse((await page.evaluate("sessionStorage.getItem('chronicle.console.session')")) as string) as AuthAnswer;
+    const me = await expectJson<AuthAnswer['user']>(await http.get('/auth/me', { bearer: session.accessToken }), 200);
+    expect(me).toMatchObject({ email: grace.email, displayName: grace.name });
+    // A first login through the provider signs up: a tenant of its own, not the admin's.
+    expect(me.tenantId).not.toBe(admin.user.tenantId);
+    const who = page.getByLabel('Signed in as');
+    await expect(who.textContent()).resolves.toContain(grace.email);
+    await expect(who.textContent()).resolves.toContain(me.tenantId);
+    await expect(who.textContent()).resolves.toContain(grace.name);
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    expect(browser.errors.slice(errorsBefore)).toEqual([]);
   });
 });

@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { expectJson, HttpClient, type AuthAnswer } from '../support/auth-http.js';
-import { ConsoleBrowser } from '../support/console-browser.js';
-import { ConsoleServer } from '../support/console-server.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { GOOD_PASSWORD } from '../support/identity-harness.js';
+import { expectJson, type AuthAnswer, type HttpClient } from '../support/auth-http.js';
+import type { ConsoleBrowser } from '../support/console-browser.js';
+import { ConsoleSuite } from '../support/console-suite.js';
 
 /**
  * The operators' and admins' pages of the console in headless Chromium:
  * a replay followed to done, and the tenant's administration; each page
  * checked by axe-core, by keyboard, and on a phone-sized screen.
  */
-let database: TestDatabase;
-let server: ConsoleServer;
+let suite: ConsoleSuite;
 let browser: ConsoleBrowser;
 let http: HttpClient;
 let admin: AuthAnswer;
@@ -22,21 +19,13 @@ let page: Page;
 jest.setTimeout(90_000);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await ConsoleServer.start(database.url);
-  http = new HttpClient(server.url);
-  admin = await http.signup({ email: 'console-operator@example.com', displayName: 'Console Operator' });
+  suite = await ConsoleSuite.start({ admin: { email: 'console-operator@example.com', displayName: 'Console Operator' } });
+  ({ browser, http, admin, page } = suite);
   for (let i = 0; i < 30; i++) await expectJson(await http.post('/api/posts', { title: `Post ${i}`, body: 'seed' }, { bearer: admin.accessToken }), 201);
-  browser = await ConsoleBrowser.launch();
-  page = browser.page;
-  await browser.signIn(server.url, admin.user.email, GOOD_PASSWORD);
+  await suite.signInAdmin();
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await database?.drop();
-});
+afterAll(() => suite?.stop());
 
 describe('console: projections and administration', () => {
   it('replays a projection and follows its progress to done', async () => {
@@ -82,7 +71,7 @@ describe('console: projections and administration', () => {
   });
 
   it('is usable by keyboard: the navigation and the feed list are reached with Tab', async () => {
-    await page.goto(`${server.url}/console/feed`);
+    await page.goto(`${suite.server.url}/console/feed`);
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     await page.keyboard.press('Tab');
     await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Skip to content');
@@ -97,13 +86,13 @@ describe('console: projections and administration', () => {
   it('is readable on a phone-sized screen: nothing wider than the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const path of ['/feed', '/projections', '/admin']) {
-      await page.goto(`${server.url}/console${path}`);
+      await page.goto(`${suite.server.url}/console${path}`);
       await page.locator('h1').waitFor();
       const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       expect(`${path}: ${String(overflow)}`).toBe(`${path}: 0`);
       expect(await browser.seriousAccessibilityViolations()).toEqual([]);
     }
-    await page.goto(`${server.url}/console/feed`);
+    await page.goto(`${suite.server.url}/console/feed`);
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     await browser.screenshot('feed-phone');
     await page.setViewportSize({ width: 1280, height: 860 });

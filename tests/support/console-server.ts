@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChronicleProcess } from './chronicle-process.js';
-import { GENEROUS_LIMITS_ENV } from './auth-http.js';
+import { GENEROUS_LIMITS_ENV } from './generous-limits.js';
 import { freePort } from './free-port.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

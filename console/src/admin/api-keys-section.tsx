@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import type { ApiKey } from '../api/types.js';
-import { ErrorLine } from '../components/error-line.js';
+import { AdminTableSection, RowAction } from './admin-table-section.js';
 import { ShownOnce } from './shown-once.js';
 import { useAdminList } from './use-admin-list.js';
 
@@ -21,8 +21,33 @@ export function ApiKeysSection(): JSX.Element {
   };
 
   return (
-    <section aria-labelledby="keys-heading">
-      <h2 id="keys-heading">API keys</h2>
+    <AdminTableSection
+      id="keys"
+      title="API keys"
+      tableLabel="API keys table"
+      list={keys}
+      columns={['Name', 'Starts with', 'Per minute', 'Created', 'Actions']}
+      keyOf={(key) => key.id}
+      cells={(key) => (
+        <>
+          <th scope="row">{key.name}</th>
+          <td>
+            <code>{key.displayPrefix}…</code>
+          </td>
+          <td>{key.rateLimitPerMinute.toLocaleString('en')}</td>
+          <td>{key.createdAt}</td>
+          <td>
+            {key.revokedAt ? (
+              <span class="muted">revoked {key.revokedAt}</span>
+            ) : (
+              <RowAction label={`Revoke the key ${key.name}`} onClick={() => void keys.write(() => api.delete(`/api/api-keys/${encodeURIComponent(key.id)}`))}>
+                Revoke
+              </RowAction>
+            )}
+          </td>
+        </>
+      )}
+    >
       <form class="filters" onSubmit={issue}>
         <div class="field">
           <label for="key-name">Name of the new key</label>
@@ -31,41 +56,6 @@ export function ApiKeysSection(): JSX.Element {
         <button type="submit">Issue key</button>
       </form>
       {issued && <ShownOnce label="API key" value={issued} onDone={() => setIssued(undefined)} />}
-      <ErrorLine error={keys.error ?? keys.writeError} />
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="API keys table">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Per minute</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(keys.data?.items ?? []).map((key) => (
-              <tr key={key.id}>
-                <th scope="row">{key.name}</th>
-                <td>
-                  <code>{key.displayPrefix}…</code>
-                </td>
-                <td>{key.rateLimitPerMinute.toLocaleString('en')}</td>
-                <td>{key.createdAt}</td>
-                <td>
-                  {key.revokedAt ? (
-                    <span class="muted">revoked {key.revokedAt}</span>
-                  ) : (
-                    <button type="button" class="secondary" aria-label={`Revoke the key ${key.name}`} onClick={() => void keys.write(() => api.delete(`/api/api-keys/${encodeURIComponent(key.id)}`))}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    </AdminTableSection>
   );
 }

@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import type { Invitation } from '../api/types.js';
-import { ErrorLine } from '../components/error-line.js';
+import { AdminTableSection, RowAction } from './admin-table-section.js';
 import { ShownOnce } from './shown-once.js';
 import { useAdminList } from './use-admin-list.js';
 
@@ -23,8 +23,32 @@ export function InvitationsSection(): JSX.Element {
   };
 
   return (
-    <section aria-labelledby="invitations-heading">
-      <h2 id="invitations-heading">Invitations</h2>
+    <AdminTableSection
+      id="invitations"
+      title="Invitations"
+      tableLabel="Invitations table"
+      list={invitations}
+      columns={['Email', 'Role', 'Status', 'Expires', 'Actions']}
+      keyOf={(invitation) => invitation.invitationId}
+      cells={(invitation) => (
+        <>
+          <th scope="row">{invitation.email}</th>
+          <td>{invitation.role}</td>
+          <td>{invitation.status}</td>
+          <td>{invitation.expiresAt}</td>
+          <td>
+            {invitation.status === 'pending' && (
+              <RowAction
+                label={`Revoke the invitation of ${invitation.email}`}
+                onClick={() => void invitations.write(() => api.delete(`/api/invitations/${encodeURIComponent(invitation.invitationId)}`))}
+              >
+                Revoke
+              </RowAction>
+            )}
+          </td>
+        </>
+      )}
+    >
       <form class="filters" onSubmit={invite}>
         <div class="field">
           <label for="invite-email">Email to invite</label>
@@ -40,42 +64,6 @@ export function InvitationsSection(): JSX.Element {
         <button type="submit">Invite</button>
       </form>
       {token && <ShownOnce label="Invitation token" value={token} onDone={() => setToken(undefined)} />}
-      <ErrorLine error={invitations.error ?? invitations.writeError} />
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Invitations table">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(invitations.data?.items ?? []).map((invitation) => (
-              <tr key={invitation.invitationId}>
-                <th scope="row">{invitation.email}</th>
-                <td>{invitation.role}</td>
-                <td>{invitation.status}</td>
-                <td>{invitation.expiresAt}</td>
-                <td>
-                  {invitation.status === 'pending' && (
-                    <button
-                      type="button"
-                      class="secondary"
-                      aria-label={`Revoke the invitation of ${invitation.email}`}
-                      onClick={() => void invitations.write(() => api.delete(`/api/invitations/${encodeURIComponent(invitation.invitationId)}`))}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    </AdminTableSection>
   );
 }

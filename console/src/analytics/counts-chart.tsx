@@ -3,7 +3,11 @@ import type { Anomaly, CountsAnswer } from '../api/types.js';
 
 const WIDTH = 720;
 const HEIGHT = 220;
-const PAD = { left: 44, right: 12, top: 14, bottom: 28 };
+/** An anomaly's ring sits this far above its bar; its stroke is drawn half outside the radius. */
+const RING = { radius: 7, stroke: 3, gap: 2 };
+const RING_HEADROOM = RING.gap + 2 * RING.radius + RING.stroke / 2 + 1;
+/** The top leaves room for the ring over the tallest bar, which reaches the top of the plot: the ring would be cut off above it. */
+const PAD = { left: 44, right: 12, top: Math.ceil(RING_HEADROOM), bottom: 28 };
 
 /** Milliseconds a bucket spans, to find the bucket an anomaly's minute falls in. */
 const SPAN_MS: Record<CountsAnswer['interval'], number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -51,7 +55,7 @@ export function CountsChart(props: { counts: CountsAnswer; anomalies: readonly A
         ))}
         {marked.map(({ anomaly, index }) => (
           <g key={`${anomaly.event}-${anomaly.minute}`} class={`anomaly ${anomaly.kind}`} data-anomaly={anomaly.kind}>
-            <circle cx={PAD.left + (index + 0.5) * step} cy={y(buckets[index]!.count) - 8} r={7} />
+            <circle cx={PAD.left + (index + 0.5) * step} cy={y(buckets[index]!.count) - RING.gap - RING.radius} r={RING.radius} stroke-width={RING.stroke} />
             <title>
               {anomaly.kind} of {anomaly.event} at {anomaly.minute}: {anomaly.observed} seen, {anomaly.expected.toFixed(1)} expected (z {anomaly.z.toFixed(1)})
             </title>

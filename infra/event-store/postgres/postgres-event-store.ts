@@ -19,7 +19,9 @@ import type {
 import { readHorizon, type Horizon } from './horizon.js';
 import { Notifier } from './notifier.js';
 import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT } from './rows.js';
-import { copyOut } from './binary-copy.js';
+import { copyOut, type TupleDecoder } from './binary-copy.js';
+import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH } from './seal-leaves.js';
+import type { SealLeaf, SealLeafSource } from '../seal-leaves.js';
 import { PostgresSubscription } from './subscription.js';
 import { AppendBatcher } from './append-batcher.js';
 import type { AppendOutcome, PreparedAppend } from './append-statements.js';
@@ -81,7 +83,7 @@ export { DEADLINE_GRACE_MS };
 /** Closing waits this long for connections to end politely, then cuts their sockets. */
 const CLOSE_GRACE_MS = 2_000;
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, SealLeafSource {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly notifier: Notifier;
@@ -257,13 +259,30 @@ export class PostgresEventStore implements EventStore {
     return row ? encodePosition(row.tx_id, row.idx) : undefined;
   }
 
+  /** The audit seal's leaves, hashed here (SealLeafSource): 32 bytes an event cross the wire, not the event. */
+  async readSealLeaves(after: Position | undefined, through: Position, limit: number): Promise<SealLeaf[]> {
+    const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
+    const to = decodePosition(through);
+    return this.copyRows(
+      `SELECT ${SEAL_LEAF_COLUMNS} FROM events
+        WHERE (tx_id, idx) > ('${integer(BigInt(from.txId))}'::xid8, ${integer(from.idx)}) AND (tx_id, idx) <= ('${integer(BigInt(to.txId))}'::xid8, ${integer(to.idx)})
+        ORDER BY tx_id, idx LIMIT ${integer(limit)}`,
+      SEAL_LEAF_WIDTH,
+      decodeSealLeafTuple,
+    );
+  }
+
+  private copyEvents(query: string): Promise<RecordedEvent[]> {
+    return this.copyRows(query, EVENT_TUPLE_WIDTH, decodeEventTuple);
+  }
+
   /**
    * Reads go through binary COPY: PostgreSQL sends each field with its
    * length and integers as integers, which decodes about twice as fast as
    * the row protocol's text. COPY takes no parameters, so values are
    * written into the query, each checked (integer) or quoted (literal).
    */
-  private async copyEvents(query: string): Promise<RecordedEvent[]> {
+  private async copyRows<T>(query: string, width: number, decode: TupleDecoder<T>): Promise<T[]> {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
@@ -275,9 +294,9 @@ export class PostgresEventStore implements EventStore {
     // stream fails on its own, and that failure is the one reported.
     client.on('error', ignoreConnectionError);
     try {
-      const events = await copyOut(client, query, EVENT_TUPLE_WIDTH, decodeEventTuple);
+      const rows = await copyOut(client, query, width, decode);
       client.release();
-      return events;
+      return rows;
     } catch (error) {
       // A COPY broken off midway leaves the connection in an unknown state: discard it.
       client.release(true);

@@ -1,0 +1,26 @@
+import type { Position } from './event-store.js';
+
+/** One event as the audit seal's verify needs it: where and which it is, and its leaf hash (domain/audit/hash-chain.ts). */
+export interface SealLeaf {
+  position: Position;
+  id: string;
+  stream: string;
+  revision: bigint;
+  leaf: string;
+}
+
+/**
+ * A store that hashes its own events where they lie, so that verify reads
+ * 32 bytes an event instead of the event. The leaf is of the payloads' text
+ * as stored; it equals the leaf of the parsed event whenever the text is what
+ * JSON.stringify writes (every append through a store does), and verify checks
+ * a leaf that differs against the parsed event before calling it changed.
+ */
+export interface SealLeafSource {
+  /** Events after `after` up to and with `through`, in log order, at most `limit`. */
+  readSealLeaves(after: Position | undefined, through: Position, limit: number): Promise<SealLeaf[]>;
+}
+
+export function hashesSealLeaves(store: object): store is SealLeafSource {
+  return typeof (store as Partial<SealLeafSource>).readSealLeaves === 'function';
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { leafHash } from '../../domain/audit/hash-chain.js';
+import type { JsonObject, NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { createLogger } from '../../infra/logging/logger.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+/** Payloads that JSON escapes or writes in more than one way: every leaf PostgreSQL hashes must be the one the seal hashes. */
+const PAYLOADS: JsonObject[] = [
+  { text: 'plain' },
+  { quotes: 'say "hi" \\ back\\slash /slash' },
+  { controls: 'tab\there\nnew line\r\u0001\u001f\b\f' },
+  { unicode: 'é, ß, 日本語, emoji 😀, \u2028 and \u2029, \u007f' },
+  { numbers: [0, -0, 1.5, -2.25e-7, 1e21, 12345678901234567890, 0.1, 3] },
+  { nested: { deeper: { list: [true, false, null, [], {}] } }, 'key with "quotes"': 1, 'ключ': 'значение' },
+  {},
+];
+
+let database: TestDatabase;
+let store: PostgresEventStore;
+let events: RecordedEvent[];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  store = await PostgresEventStore.connect({ connectionString: database.url, logger: createLogger('silent'), poolSize: 4 });
+  const appended: NewEvent[] = PAYLOADS.map((data, i) => ({ id: randomUUID(), type: i % 2 === 0 ? 'Thing"Happened\\' : 'ThingHappened', data, metadata: { note: data, i } }));
+  await store.appendToStream(`seal-"quoted"-${randomUUID()}`, appended.slice(0, 3));
+  await store.appendToStream(`seal-é-${randomUUID()}`, appended.slice(3));
+  events = await store.readAll();
+});
+
+afterAll(async () => {
+  await store?.close();
+  await database?.drop();
+});
+
+const head = (): Position => events.at(-1)!.position;
+
+describe('the seal leaves PostgreSQL hashes where the events lie', () => {
+  it('are the leaves the seal hashes from the events as read, escapes, unicode, numbers and the time of recording included', async () => {
+    const leaves = await store.readSealLeaves(undefined, head(), 100);
+    expect(leaves.map((leaf) => leaf.leaf)).toEqual(events.map((event) => leafHash(event)));
+    expect(leaves.map(({ position, id, stream, revision }) => ({ position, id, stream, revision }))).toEqual(
+      events.map(({ position, id, stream, revision }) => ({ position, id, stream, revision })),
+    );
+  });
+
+  it('page by position: after one, through another, at most the limit', async () => {
+    const leaves = await store.readSealLeaves(events[1]!.position, events[5]!.position, 3);
+    expect(leaves.map((leaf) => leaf.position)).toEqual([events[2]!.position, events[3]!.position, events[4]!.position]);
+    const rest = await store.readSealLeaves(events[4]!.position, events[5]!.position, 3);
+    expect(rest.map((leaf) => leaf.position)).toEqual([events[5]!.position]);
+  });
+
+  it('cover the payloads as stored: re-stored in another JSON form with the same content, the leaf changes, in PostgreSQL and in the seal alike', async () => {
+    const event = events[0]!;
+    const client = new pg.Client(database.url);
+    await client.connect();
+    try {
+      await client.query('UPDATE events SET data = $1::json WHERE event_id = $2', [JSON.stringify(event.data, null, 2), event.id]);
+    } finally {
+      await client.end();
+    }
+    const [leaf] = await store.readSealLeaves(undefined, event.position, 1);
+    const [reread] = await store.readAll({ maxCount: 1 });
+    expect(reread!.data).toEqual(event.data);
+    expect(leaf!.leaf).toBe(leafHash(reread!));
+    expect(leaf!.leaf).not.toBe(leafHash(event));
+  });
+});
