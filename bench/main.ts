@@ -1,7 +1,8 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
  * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed, analytics, tamper, audit, console;
- * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there).
+ * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there;
+ * CONSOLE_BENCH_CPU_PROF=<dir> one of the console group's page over the flood).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */
@@ -237,7 +238,7 @@ async function main(): Promise<void> {
     if (feed) results.push(...feed.rows);
     results.push(...((await run('tamper', () => tamperResults(server, { events: quick ? 100_000 : 1_000_000, rounds }))) ?? []));
     results.push(...((await run('audit', () => auditResults(server, { events: quick ? 100_000 : 1_000_000, seconds: quick ? 3 : 10, concurrency: 4 }))) ?? []));
-    const consoleFeed = await run('console', () => consoleResults(server, { perSecond: 1_000, seconds: quick ? 5 : 20, quietSeconds: quick ? 2 : 5 }));
+    const consoleFeed = await run('console', () => consoleResults(server, { perSecond: 1_000, seconds: quick ? 5 : 20, quietSeconds: quick ? 2 : 5, ...(process.env.CONSOLE_BENCH_CPU_PROF ? { cpuProfileDir: process.env.CONSOLE_BENCH_CPU_PROF } : {}) }));
     if (consoleFeed) results.push(...consoleFeed.rows);
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);

@@ -10,7 +10,9 @@
  * page doing nothing. At the end the list is read row by row and held
  * against the positions appended.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
@@ -31,6 +33,8 @@ export interface ConsoleBenchOptions {
   perSecond: number;
   seconds: number;
   quietSeconds: number;
+  /** Write a CPU profile of the page over the flood here (DevTools' .cpuprofile). */
+  cpuProfileDir?: string;
 }
 
 export interface ListCheck {
@@ -73,9 +77,11 @@ export async function consoleLiveFeedBenchmark(options: ConsoleBenchOptions): Pr
     const quiet = await stopRecording(page);
 
     await startRecording(page);
+    const profiler = options.cpuProfileDir ? await startPageProfile(page) : undefined;
     const writing = appendPaced(store, template, options.perSecond, options.seconds);
     await interactUntil(page, writing);
     const flood = await stopRecording(page);
+    if (profiler && options.cpuProfileDir) await profiler.stop(options.cpuProfileDir);
     const appends = await writing;
     const appendedAt = performance.now();
 
@@ -83,7 +89,7 @@ export async function consoleLiveFeedBenchmark(options: ConsoleBenchOptions): Pr
     await page.getByRole('listbox').focus();
     await page.keyboard.press('Home');
     const newest = String(appends.positions.at(-1));
-    await page.waitForFunction(`document.querySelector('[role=option][aria-posinset="1"] .position')?.textContent === ${JSON.stringify(newest)}`, undefined, { timeout: 60_000 });
+    await page.locator('[role=option][aria-posinset="1"] .position', { hasText: new RegExp(`^${newest}$`) }).waitFor({ timeout: 60_000 });
     const catchUpMs = performance.now() - appendedAt;
     const shown = await readList(page);
     const expected = appends.positions.map(String).reverse();
@@ -124,6 +130,22 @@ async function interactUntil(page: Page, done: Promise<unknown>): Promise<void> 
     if (rest > 0) await Promise.race([done, new Promise((resolve) => setTimeout(resolve, rest))]);
   }
   await done;
+}
+
+async function startPageProfile(page: Page): Promise<{ stop(dir: string): Promise<void> }> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.start');
+  return {
+    async stop(dir) {
+      const { profile } = await session.send('Profiler.stop');
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `console-flood-${Date.now()}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      console.error(`console: the page's CPU profile over the flood is in ${file}`);
+      await session.detach();
+    },
+  };
 }
 
 function live(page: Page): Promise<void> {

@@ -15,6 +15,7 @@ export interface ConsoleGroupOptions {
   perSecond: number;
   seconds: number;
   quietSeconds: number;
+  cpuProfileDir?: string;
 }
 
 /** The console group: the live feed page in headless Chromium while the log takes `perSecond` events, against the same page with none. */
