@@ -27,6 +27,8 @@ const PASSWORD = 'correct horse battery staple';
 /** One interaction every this many ms: two key presses in the list, then pause, then resume. */
 const INTERACTION_EVERY_MS = 500;
 const ROW_HEIGHT = 34;
+/** As many connections as appends in flight: commits of a busy PostgreSQL take tens of ms, and the pace is one a millisecond. */
+const APPEND_POOL_SIZE = 64;
 
 export interface ConsoleBenchOptions {
   databaseUrl: string;
@@ -57,7 +59,7 @@ export interface ConsoleBenchResult {
 export async function consoleLiveFeedBenchmark(options: ConsoleBenchOptions): Promise<ConsoleBenchResult> {
   const loadBefore = loadavg();
   const server = await ConsoleServer.start(options.databaseUrl, { ACCESS_TOKEN_TTL_SECONDS: '7200' });
-  const store = await PostgresEventStore.connect({ connectionString: options.databaseUrl, logger: createLogger('silent'), poolSize: 16 });
+  const store = await PostgresEventStore.connect({ connectionString: options.databaseUrl, logger: createLogger('silent'), poolSize: APPEND_POOL_SIZE });
   const browser = await ConsoleBrowser.launch();
   try {
     const email = `console-bench-${Date.now().toString(36)}@example.com`;

@@ -3,7 +3,7 @@ import { postCreated, type PostTemplate } from '../feed/bench-posts.js';
 import { clockMs } from '../feed/marks.js';
 
 /** Appends in flight at most, should PostgreSQL commit slower than the pace. */
-const MAX_IN_FLIGHT = 32;
+const MAX_IN_FLIGHT = 64;
 
 export interface PacedAppends {
   /** Global positions of the appended events, in the log's order. */
