@@ -20,6 +20,8 @@ import { ConsoleBrowser } from '../../tests/support/console-browser.js';
 import { ConsoleServer } from '../../tests/support/console-server.js';
 import { createPost, templateOf } from '../feed/post-writer.js';
 import { send } from '../feed/tenant-admins.js';
+import { cpuMs } from '../feed/process-usage.js';
+import { browserCpuMs } from './browser-cpu.js';
 import { appendPaced } from './paced-appends.js';
 import { installProbe, startRecording, stopRecording, type PageRecording } from './page-probe.js';
 
@@ -51,6 +53,8 @@ export interface ListCheck {
 export interface ConsoleBenchResult {
   quiet: PageRecording;
   flood: PageRecording;
+  /** CPU time of the browser's processes (all of them, ms) and of the server's, over each phase. */
+  cpuMs: { quiet: { browser: number; server: number }; flood: { browser: number; server: number } };
   appends: { count: number; seconds: number; delayed: number };
   list: ListCheck;
   loadAverage: { before: number[]; after: number[] };
@@ -74,15 +78,25 @@ export async function consoleLiveFeedBenchmark(options: ConsoleBenchOptions): Pr
     await page.getByRole('button', { name: 'Apply' }).click();
     await live(page);
 
+    const serverPid = server.process.child.pid!;
+    const cpu = async () => ({ browser: await browserCpuMs(), server: await cpuMs(serverPid) });
+    const used = (before: { browser: number; server: number }, after: { browser: number; server: number }) => ({
+      browser: after.browser - before.browser,
+      server: after.server - before.server,
+    });
+    const quietStart = await cpu();
     await startRecording(page);
     await interactUntil(page, new Promise((resolve) => setTimeout(resolve, options.quietSeconds * 1_000)));
     const quiet = await stopRecording(page);
+    const quietCpu = used(quietStart, await cpu());
 
+    const floodStart = await cpu();
     await startRecording(page);
     const profiler = options.cpuProfileDir ? await startPageProfile(page) : undefined;
     const writing = appendPaced(store, template, options.perSecond, options.seconds);
     await interactUntil(page, writing);
     const flood = await stopRecording(page);
+    const floodCpu = used(floodStart, await cpu());
     if (profiler && options.cpuProfileDir) await profiler.stop(options.cpuProfileDir);
     const appends = await writing;
     const appendedAt = performance.now();
@@ -97,7 +111,7 @@ export async function consoleLiveFeedBenchmark(options: ConsoleBenchOptions): Pr
     const expected = appends.positions.map(String).reverse();
     const wrong = shown.filter((position, index) => position !== expected[index]).length;
     const summary = { count: appends.positions.length, seconds: appends.seconds, delayed: appends.delayed };
-    return { quiet, flood, appends: summary, list: { rows: shown.length, wrong, catchUpMs }, loadAverage: { before: loadBefore, after: loadavg() } };
+    return { quiet, flood, cpuMs: { quiet: quietCpu, flood: floodCpu }, appends: summary, list: { rows: shown.length, wrong, catchUpMs }, loadAverage: { before: loadBefore, after: loadavg() } };
   } finally {
     await browser.close();
     await store.close();

@@ -59,6 +59,14 @@ export async function consoleResults(server: BenchServer, options: ConsoleGroupO
         notes: `long tasks ${describe((recording) => recording.longTasksMs.length, '')}; median ${describe((recording) => median(recording.longTasksMs))}, p99 ${describe((recording) => percentile(recording.longTasksMs, 0.99))}`,
       },
       {
+        scenario: `console live feed, ${at}: the browser's CPU (all its processes)`,
+        unit: '% of a core',
+        figures: { [FLOOD]: (100 * details.cpuMs.flood.browser) / flood.recordedMs, [QUIET]: (100 * details.cpuMs.quiet.browser) / quiet.recordedMs },
+        ours: FLOOD,
+        peers: [QUIET],
+        notes: `the server (chronicle start, appends and projections included): ${format((100 * details.cpuMs.flood.server) / flood.recordedMs)}% of a core (quiet ${format((100 * details.cpuMs.quiet.server) / quiet.recordedMs)}%)`,
+      },
+      {
         scenario: `console live feed, ${at}: elements in the list (most seen)`,
         unit: 'elements',
         figures: both((recording) => Math.max(0, ...recording.listNodes)),
