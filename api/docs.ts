@@ -1,5 +1,6 @@
 import express from 'express';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
+// The path helper alone: the package's main module also loads the whole browser bundle (megabytes of JS) into the server.
+import getAbsoluteFSPath from 'swagger-ui-dist/absolute-path.js';
 import { z } from 'zod';
 import { defineRoute } from './route.js';
 import { routeModule, type RouteModule } from './route-module.js';

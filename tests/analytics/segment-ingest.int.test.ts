@@ -186,8 +186,10 @@ describe('Segment-compatible ingest over HTTP', () => {
 
   it('takes the write key from the body, applies top-level sentAt and context, and reads gzip JSON whatever the Content-Type', async () => {
     const { key } = await issueKey(http, admin.accessToken);
-    const sentAt = new Date(Date.now() + 3_600_000).toISOString(); // the client's clock is an hour fast
-    const timestamp = new Date(Date.now() + 3_600_000 - 10_000).toISOString();
+    // One reading of the clock for both: two readings drift apart by the milliseconds between them under load.
+    const clientNow = Date.now() + 3_600_000; // the client's clock is an hour fast
+    const sentAt = new Date(clientNow).toISOString();
+    const timestamp = new Date(clientNow - 10_000).toISOString();
     const body = {
       writeKey: key,
       sentAt,
