@@ -12,6 +12,7 @@ import type { Mailer } from './mail/mailer.js';
 import { ApiKeyService } from './api-keys/api-key-service.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { IdentityService } from './identity-service.js';
+import type { AuthenticationCache } from './cache/authentication-cache.js';
 import { OidcClient, type OidcProviderSettings } from './oidc/oidc-client.js';
 import { OidcLogin } from './oidc/oidc-login.js';
 import { PendingLoginStore } from './oidc/pending-logins.js';
@@ -43,6 +44,12 @@ export interface IdentityServiceOptions {
   oidcProviders?: readonly OidcProviderSettings[];
   /** A projection-backed directory, once there is one; the event store otherwise. */
   directory?: UserDirectory;
+  /**
+   * Open sessions and current users kept between requests; without it every
+   * request reads both. Only given with a listener that keeps it told of
+   * other processes' changes (auth/cache/authentication-cache-listener.ts).
+   */
+  authenticationCache?: AuthenticationCache;
   /** Where failures of deferred work (mail) are reported; silent unless given. */
   logger?: Logger;
   /** The log unless given (see LogMailer). */
@@ -59,6 +66,9 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
   const keyStore = new KeyStore(knex);
   const logger = options.logger ?? createLogger('silent');
   const apiKeyStore = new ApiKeyStore(knex);
+  const cache = options.authenticationCache;
+  // Appends by this process (role changes, disabling) reach the cache before their command answers.
+  if (cache) handler.observeAppends((streamId) => cache.streamAppended(streamId));
   const deps = {
     eventStore,
     handler,
@@ -68,7 +78,8 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
     hasher: new PasswordHasher(options.scrypt ?? OWASP_SCRYPT),
     credentials: new CredentialStore(knex),
     tokens: await AccessTokens.create(keyStore, options.tokens, runtime),
-    sessions: new SessionStore(knex, runtime, options.sessions),
+    sessions: new SessionStore(knex, runtime, options.sessions, (ids) => ids.forEach((sessionId) => cache?.invalidate({ kind: 'session', sessionId }))),
+    ...(cache ? { authenticationCache: cache } : {}),
     limits: new AuthLimits(knex, options.limits ?? DEFAULT_AUTH_LIMITS),
     apiKeyStore,
     emailTokens: new EmailTokenStore(knex),

@@ -140,8 +140,9 @@ export class IdentityService {
     return this.oidc.complete(provider, callbackUrl, browserBinding, request);
   }
 
-  /** Waits for mail still being sent, then closes the mail transport. */
+  /** Waits for mail still being sent, then closes the mail transport; adds the API keys' request counts not yet stored. */
   async close(): Promise<void> {
+    await this.apiKeys.close();
     await this.deps.deferred.drain();
     await this.deps.mailer.close();
   }

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../infra/postgres/migrations.js';
+import { USER_CATEGORY } from '../domain/user/streams.js';
+import { AUTHENTICATION_CHANNEL } from './cache/authentication-cache-listener.js';
 
 /** Table the rate limiters share; rate-limiter-flexible's own layout, created here so no limiter runs DDL. */
 export const RATE_LIMIT_TABLE = 'auth_rate_limits';
@@ -157,4 +159,48 @@ export const authMigrations: Migration[] = [
       await knex.raw('ALTER TABLE auth_api_keys DROP COLUMN IF EXISTS scopes');
     },
   },
+  {
+    name: '0240_auth_cache_invalidations',
+    async up(knex: Knex) {
+      // What the API processes' authentication caches (auth/cache) must hear of, from whichever process or
+      // tool commits it: NOTIFY is part of the transaction, so it is sent exactly when the change commits.
+      await knex.raw(`
+        -- A session that was open and no longer is, or whose lifetime changed.
+        CREATE FUNCTION ${AUTH_CACHE_NOTIFY_SESSION}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('${AUTHENTICATION_CHANNEL}', 'session ' || OLD.id);
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER auth_sessions_changed AFTER UPDATE ON auth_sessions FOR EACH ROW
+          WHEN (OLD.revoked_at IS DISTINCT FROM NEW.revoked_at OR OLD.expires_at IS DISTINCT FROM NEW.expires_at OR OLD.id IS DISTINCT FROM NEW.id)
+          EXECUTE FUNCTION ${AUTH_CACHE_NOTIFY_SESSION}();
+        -- The sweep deletes ended and expired sessions, which no cache keeps: only a live one's deletion is news.
+        CREATE TRIGGER auth_sessions_deleted AFTER DELETE ON auth_sessions FOR EACH ROW
+          WHEN (OLD.revoked_at IS NULL)
+          EXECUTE FUNCTION ${AUTH_CACHE_NOTIFY_SESSION}();
+
+        -- A user's stream appended to (roles, disabling, ...): the payload is the stream id. The WHEN keeps
+        -- every other append free of it; several events of one append make one notification.
+        CREATE FUNCTION ${AUTH_CACHE_NOTIFY_USER}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('${AUTHENTICATION_CHANNEL}', NEW.stream_id);
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER events_user_appended AFTER INSERT ON events FOR EACH ROW
+          WHEN (starts_with(NEW.stream_id, '${USER_CATEGORY}-'))
+          EXECUTE FUNCTION ${AUTH_CACHE_NOTIFY_USER}();
+      `);
+    },
+    async down(knex: Knex) {
+      await knex.raw(`
+        DROP TRIGGER IF EXISTS events_user_appended ON events;
+        DROP TRIGGER IF EXISTS auth_sessions_deleted ON auth_sessions;
+        DROP TRIGGER IF EXISTS auth_sessions_changed ON auth_sessions;
+        DROP FUNCTION IF EXISTS ${AUTH_CACHE_NOTIFY_USER}(), ${AUTH_CACHE_NOTIFY_SESSION}();
+      `);
+    },
+  },
 ];
+
+const AUTH_CACHE_NOTIFY_SESSION = 'chronicle_auth_session_changed';
+const AUTH_CACHE_NOTIFY_USER = 'chronicle_auth_user_appended';

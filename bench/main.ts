@@ -1,7 +1,8 @@
 /**
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
- * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed, analytics, tamper, audit;
- * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there).
+ * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed, analytics, tamper, audit, console;
+ * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there;
+ * CONSOLE_BENCH_CPU_PROF=<dir> one of the console group's page over the flood).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */
@@ -16,6 +17,7 @@ import { checkOrdering, type OrderingResult } from './scenarios/ordering.js';
 import { identityBenchmark } from './scenarios/identity.js';
 import { contentResults } from './scenarios/content-results.js';
 import { analyticsResults } from './scenarios/analytics-results.js';
+import { consoleResults } from './scenarios/console-results.js';
 import { feedResults, type FeedGroupOptions } from './scenarios/feed-results.js';
 import { loadEvents, measureReadAll } from './scenarios/read-all.js';
 import { auditResults } from './scenarios/audit.js';
@@ -27,7 +29,7 @@ import { printTable, ratio, writeResults, type ScenarioResult } from './report.j
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : 5;
-const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content', 'feed', 'analytics', 'tamper', 'audit'] as const;
+const GROUPS = ['appends', 'read', 'ordering', 'replay', 'identity', 'content', 'feed', 'analytics', 'tamper', 'audit', 'console'] as const;
 const only = new Set((process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length) ?? GROUPS.join(',')).split(','));
 for (const group of only) if (!(GROUPS as readonly string[]).includes(group)) throw new Error(`--only takes ${GROUPS.join(', ')}; got ${group}`);
 const readAllEvents = quick ? 20_000 : 200_000;
@@ -236,9 +238,11 @@ async function main(): Promise<void> {
     if (feed) results.push(...feed.rows);
     results.push(...((await run('tamper', () => tamperResults(server, { events: quick ? 100_000 : 1_000_000, rounds }))) ?? []));
     results.push(...((await run('audit', () => auditResults(server, { events: quick ? 100_000 : 1_000_000, seconds: quick ? 3 : 10, concurrency: 4 }))) ?? []));
+    const consoleFeed = await run('console', () => consoleResults(server, { perSecond: 1_000, seconds: quick ? 5 : 20, quietSeconds: quick ? 2 : 5, ...(process.env.CONSOLE_BENCH_CPU_PROF ? { cpuProfileDir: process.env.CONSOLE_BENCH_CPU_PROF } : {}) }));
+    if (consoleFeed) results.push(...consoleFeed.rows);
     printTable(results);
     for (const result of results) if (result.notes) console.log(`${result.scenario}: ${result.notes}`);
-    const file = await writeResults(results, { rounds, quick, only: [...only], failed, ordering: ordering?.details, feed: feed?.details });
+    const file = await writeResults(results, { rounds, quick, only: [...only], failed, ordering: ordering?.details, feed: feed?.details, console: consoleFeed?.details });
     console.log(`results written to ${file}`);
     if (failed.length > 0) {
       console.error(`failed groups: ${failed.join(', ')}`);

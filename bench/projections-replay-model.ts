@@ -39,9 +39,10 @@ export async function loadLog(knex: Knex, events: number): Promise<void> {
     await knex.raw(
       `INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
        SELECT 'post-' || ((? + g) / 10), (? + g) % 10, g, gen_random_uuid(), 'PostCreated',
-              jsonb_build_object('title', 'Post number ' || (? + g), 'body', repeat('Lorem ipsum dolor sit amet. ', 4), 'tags', jsonb_build_array('bench', 'events')),
-              jsonb_build_object('correlationId', gen_random_uuid(), 'causationId', gen_random_uuid(), 'actor', jsonb_build_object('type', 'user', 'id', gen_random_uuid()),
-                                 'tenantId', '00000000-0000-4000-8000-000000000001', 'requestId', gen_random_uuid(), 'occurredAt', now(), 'schemaVersion', 1)
+              -- Compact, as JSON.stringify writes every appended payload (jsonb's text has spaces and sorted keys).
+              format('{"title":"Post number %s","body":"%s","tags":["bench","events"]}', ? + g, repeat('Lorem ipsum dolor sit amet. ', 4))::json,
+              format('{"correlationId":"%s","causationId":"%s","actor":{"type":"user","id":"%s"},"tenantId":"00000000-0000-4000-8000-000000000001","requestId":"%s","occurredAt":"%s","schemaVersion":1}',
+                     gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::json
          FROM generate_series(0, ? - 1) AS g`,
       [offset, offset, offset, size],
     );

@@ -94,6 +94,7 @@ const BACKOFF_CAP_MS = 100;
 export class CommandHandler {
   private readonly retryForMs: number;
   private readonly queue = new StreamQueue();
+  private readonly appendObservers = new Set<(streamId: string) => void>();
 
   constructor(private readonly deps: CommandHandlerDeps) {
     this.retryForMs = deps.retryForMs ?? DEFAULT_RETRY_FOR_MS;
@@ -129,6 +130,7 @@ export class CommandHandler {
       const expectedRevision: ExpectedRevision = options.unconditional ? 'any' : loaded.revision === -1n ? 'no_stream' : loaded.revision;
       try {
         const appended = await this.deps.eventStore.appendToStream(streamId, newEvents, { expectedRevision });
+        for (const observer of this.appendObservers) observer(streamId);
         const state = events.reduce((current, event) => aggregate.decider.evolve(current, event), loaded.state);
         const result = { streamId, revision: appended.nextRevision, position: appended.position, events, state };
         // An unconditional append may have landed after events this state has not seen: neither snapshot nor fold is exact.
@@ -139,6 +141,8 @@ export class CommandHandler {
         }
         return result;
       } catch (error) {
+        // An append that failed other than by a conflict may have committed (an answer lost in an outage).
+        if (!(error instanceof WrongExpectedRevisionError)) for (const observer of this.appendObservers) observer(streamId);
         if (error instanceof DuplicateEventIdError && options.eventIdFor) {
           return this.alreadyDone(aggregate, streamId, newEvents, error);
         }
@@ -154,6 +158,16 @@ export class CommandHandler {
         await sleep(pause);
       }
     }
+  }
+
+  /**
+   * Tells `observer` of every stream this handler appends to, once the append
+   * has committed and before the command's caller hears of it (a cache of a
+   * stream's state forgets it in time for the caller's next request).
+   */
+  observeAppends(observer: (streamId: string) => void): () => void {
+    this.appendObservers.add(observer);
+    return () => this.appendObservers.delete(observer);
   }
 
   /** The stream's current state, read as the handler reads it (snapshots, upcasting): for reads that decide nothing. */

@@ -33,7 +33,11 @@ export function analyticsFeature(options: AnalyticsOptions = {}): Feature {
     projections: [warehouseProjection(), analyticsQuarantineReadModel(), anomaliesProjection(anomalySettings)],
     api: async (context) => {
       const ingest = await ingestDepsOf(context);
-      return { routes: [...ingestRoutes(context, ingest), ...analyticsQueryRoutes(context, ingest), anomalyRoutes(context.services.knex, context.readYourWrites)] };
+      const ingestApi = ingestRoutes(context, ingest);
+      return {
+        routes: [...ingestApi.routes, ...analyticsQueryRoutes(context, ingest), anomalyRoutes(context.services.knex, context.readYourWrites)],
+        close: () => ingestApi.close(),
+      };
     },
     background: ({ services: { knex, eventStore, logger, config }, runtime }) => [
       new AnomalyReactor({

@@ -16,20 +16,21 @@ export async function ingestDepsOf({ services, runtime }: FeatureContext): Promi
   return { eventStore: services.eventStore, knex: services.knex, runtime, limits: ingestLimits(config), enricher };
 }
 
-/** The ingest part of the analytics feature: its routes, wired to ingestEvents. */
-export function ingestRoutes({ services, runtime, authenticator }: FeatureApiContext, ingestDeps: IngestDeps): RouteModule[] {
+/** The ingest part of the analytics feature: its routes, wired to ingestEvents, and what to close at shutdown (the rate limit's counts). */
+export function ingestRoutes({ services, runtime, authenticator }: FeatureApiContext, ingestDeps: IngestDeps): { routes: RouteModule[]; close(): Promise<void> } {
   const { config } = services;
+  const rateLimit = new IngestRateLimit(services.knex, {
+    points: config.ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY,
+    windowSeconds: config.ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY_WINDOW_SECONDS,
+  });
   const deps: IngestApiDeps = {
     ingest: (request) => ingestEvents(ingestDeps, request),
     authenticator,
-    rateLimit: new IngestRateLimit(services.knex, {
-      points: config.ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY,
-      windowSeconds: config.ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY_WINDOW_SECONDS,
-    }),
+    rateLimit,
     runtime,
     maxRequestBytes: config.ANALYTICS_MAX_REQUEST_BYTES,
   };
-  return [segmentIngestApi(deps), nativeIngestApi(deps)];
+  return { routes: [segmentIngestApi(deps), nativeIngestApi(deps)], close: () => rateLimit.close() };
 }
 
 export function ingestLimits(config: Config): IngestDeps['limits'] {

@@ -11,8 +11,15 @@ import type { Config } from '../../infra/config/config.js';
 /** What a test may change that configuration deliberately cannot (a cheap scrypt cost). */
 export type IdentityOverrides = Partial<Pick<IdentityServiceOptions, 'scrypt'>>;
 
+/** What the API process adds: the authentication cache its listener keeps current (absent in the CLI). */
+export type IdentityProcessParts = Partial<Pick<IdentityServiceOptions, 'authenticationCache'>>;
+
 /** The one place the identity services are built, from the process's services, command handler and runtime, and the configuration. */
-export function createIdentity({ services, commands, runtime }: FeatureContext, overrides: IdentityOverrides = {}): Promise<IdentityService> {
+export function createIdentity(
+  { services, commands, runtime }: FeatureContext,
+  overrides: IdentityOverrides = {},
+  parts: IdentityProcessParts = {},
+): Promise<IdentityService> {
   const { config } = services;
   return createIdentityService({
     knex: services.knex,
@@ -29,6 +36,7 @@ export function createIdentity({ services, commands, runtime }: FeatureContext, 
     sessions: { refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, reuseGraceSeconds: config.REFRESH_TOKEN_REUSE_GRACE_SECONDS },
     limits: authLimits(config),
     ...(overrides.scrypt ? { scrypt: overrides.scrypt } : {}),
+    ...parts,
     operatorEmails: config.OPERATOR_EMAILS,
     invitationTtlSeconds: config.INVITATION_TTL_SECONDS,
     abandonedReservationMs: config.SIGNUP_ABANDONED_RESERVATION_MS,

@@ -1,6 +1,8 @@
 import type { Feature } from '../../app/feature.js';
 import { identityHousekeeping } from '../../auth/housekeeping/housekeeping-service.js';
 import { authMigrations } from '../../auth/schema.js';
+import { AuthenticationCache } from '../../auth/cache/authentication-cache.js';
+import { AuthenticationCacheListener } from '../../auth/cache/authentication-cache-listener.js';
 import { identityAggregates } from '../../commands/identity/aggregates.js';
 import { tenantUpcasters } from '../../domain/tenant/upcasters.js';
 import { tenantDirectoryProjection } from '../../projections/identity/tenant-directory.js';
@@ -26,8 +28,15 @@ export function identityFeature(overrides: IdentityOverrides = {}): Feature {
     upcasters: tenantUpcasters,
     projections: [tenantDirectoryProjection()],
     async api(context) {
-      const identity = await createIdentity(context, overrides);
-      const { config } = context.services;
+      const { config, eventStore, databaseUrl, logger } = context.services;
+      // An event log outside PostgreSQL fires no trigger on a user's append: users are then read on every request.
+      const authenticationCache = new AuthenticationCache(eventStore.kind === 'postgres');
+      const cacheListener = new AuthenticationCacheListener(authenticationCache, { connectionString: databaseUrl, logger: logger.child({ component: 'auth-cache' }) });
+      await cacheListener.start();
+      const identity = await createIdentity(context, overrides, { authenticationCache }).catch(async (error: unknown) => {
+        await cacheListener.stop();
+        throw error;
+      });
       const directoryReads = { knex: context.services.knex, readYourWrites: context.readYourWrites, now: () => context.runtime.now() };
       return {
         routes: [
@@ -41,7 +50,10 @@ export function identityFeature(overrides: IdentityOverrides = {}): Feature {
           apiKeysApi(identity),
         ],
         authenticator: identity,
-        close: () => identity.close(),
+        close: async () => {
+          await identity.close();
+          await cacheListener.stop();
+        },
       };
     },
     background: ({ services: { knex, config, logger } }) => [

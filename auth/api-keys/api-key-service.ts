@@ -14,7 +14,7 @@ import type { Principal } from '../principal.js';
 import { requireTenantAdmin } from '../policies.js';
 import type { AuthLimits } from '../rate-limit/auth-limits.js';
 import type { RateLimitReport } from '../rate-limit/limit-state.js';
-import { PostgresRateLimiter } from '../rate-limit/rate-limiter.js';
+import { ProcessCountedRateLimiter } from '../rate-limit/process-counted-limiter.js';
 import { hashApiKey, looksLikeApiKey, newApiKey } from './api-key-secret.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 
@@ -52,11 +52,21 @@ export interface ApiKeyServiceDeps {
  * records the event). Either way no crash leaves a usable key unrecorded.
  */
 export class ApiKeyService {
-  /** One limiter for every key, whatever its rate: each request compares the key's count with the key's own limit. */
-  private readonly perKey: PostgresRateLimiter;
+  /**
+   * One limiter for every key, whatever its rate: each request compares the
+   * key's count with the key's own limit. Counted in this process and added
+   * to PostgreSQL in the background: a key's concurrent requests (a busy
+   * write key) never queue on its counter's row lock.
+   */
+  private readonly perKey: ProcessCountedRateLimiter;
 
   constructor(private readonly deps: ApiKeyServiceDeps) {
-    this.perKey = new PostgresRateLimiter(deps.knex, API_KEY_LIMIT, { points: deps.defaultRateLimitPerMinute, windowSeconds: 60 });
+    this.perKey = new ProcessCountedRateLimiter(deps.knex, API_KEY_LIMIT, { points: deps.defaultRateLimitPerMinute, windowSeconds: 60 });
+  }
+
+  /** At shutdown: adds the request counts not yet in PostgreSQL. */
+  close(): Promise<void> {
+    return this.perKey.close();
   }
 
   /** `scopes`: every scope unless told, as keys had before scopes existed. */

@@ -10,6 +10,7 @@ import type { CredentialStore } from '../passwords/credential-store.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { AuthLimits } from '../rate-limit/auth-limits.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import type { AuthenticationCache } from '../cache/authentication-cache.js';
 import type { AccessTokens } from '../tokens/access-tokens.js';
 import type { UserDirectory } from '../user-directory.js';
 
@@ -35,6 +36,8 @@ export interface IdentityDeps {
   credentials: CredentialStore;
   tokens: AccessTokens;
   sessions: SessionStore;
+  /** Open sessions and current users between requests (API processes); every request reads both without it. */
+  authenticationCache?: AuthenticationCache;
   limits: AuthLimits;
   /** API key hashes, for ending every key of an account that is claimed. */
   apiKeyStore: ApiKeyStore;

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../../domain/shared/errors.js';
+import type { ActiveUser } from '../../domain/user/state.js';
 import { AuthenticationError } from '../errors.js';
 import type { UserPrincipal } from '../principal.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
@@ -27,17 +28,28 @@ export async function logout(deps: IdentityDeps, refreshToken: string): Promise<
  * is now: logout and "end other sessions" take effect at once, and so does a
  * role change, because the principal's roles are the user's current ones,
  * never the token's (its `roles` claim is a hint for clients, stale as soon
- * as an admin acts). The session and the user are read side by side.
+ * as an admin acts). The session and the user are read side by side, or
+ * taken from the authentication cache, which hears of every change to either.
  */
 export async function authenticateAccessToken(deps: IdentityDeps, token: string): Promise<{ principal: UserPrincipal; claims: AccessClaims }> {
   const claims = await deps.tokens.verify(token);
-  const [active, user] = await Promise.all([deps.sessions.isActive(claims.sessionId), deps.directory.getUser(claims.userId)]);
+  const [active, user] = await Promise.all([sessionIsOpen(deps, claims.sessionId), currentUser(deps, claims.userId)]);
   if (!active) throw new AuthenticationError('the session has ended', { code: 'session_ended' });
   // Disabling ends the user's sessions; this also covers a crash between the two steps.
   if (!user || user.disabled) throw new AuthenticationError('the session has ended', { code: 'session_ended' });
   const current: AccessClaims = { ...claims, tenantId: user.tenantId, roles: user.roles };
   const principal: UserPrincipal = { kind: 'user', userId: user.userId, tenantId: user.tenantId, roles: user.roles, sessionId: claims.sessionId };
   return { principal, claims: current };
+}
+
+function sessionIsOpen({ sessions, authenticationCache, runtime }: IdentityDeps, sessionId: string): Promise<boolean> {
+  if (!authenticationCache) return sessions.isActive(sessionId);
+  return authenticationCache.sessionIsOpen(sessionId, runtime.now(), () => sessions.openUntil(sessionId));
+}
+
+function currentUser({ directory, authenticationCache }: IdentityDeps, userId: string): Promise<ActiveUser | undefined> {
+  if (!authenticationCache) return directory.getUser(userId);
+  return authenticationCache.user(userId, () => directory.getUser(userId));
 }
 
 /** GET /auth/me: the user as the event store knows them now. */

@@ -53,6 +53,8 @@ export class SessionStore {
     private readonly knex: Knex,
     private readonly runtime: Runtime,
     private readonly settings: SessionSettings,
+    /** Told of every session this process ends, once it is ended (the authentication cache forgets it before anyone is answered). */
+    private readonly ended: (sessionIds: readonly string[]) => void = () => undefined,
   ) {}
 
   async start(start: SessionStart): Promise<{ session: Session; refreshToken: string }> {
@@ -79,8 +81,11 @@ export class SessionStore {
 
   async refresh(presented: string): Promise<RefreshOutcome> {
     const outcome = await this.knex.transaction(async (trx) => this.rotate(trx, presented));
-    if (outcome === 'reuse') throw new AuthenticationError('the refresh token was already used; the session has ended', { code: 'refresh_token_reused' });
     if (outcome === 'invalid') throw invalidRefreshToken();
+    if ('reusedInSession' in outcome) {
+      this.ended([outcome.reusedInSession]);
+      throw new AuthenticationError('the refresh token was already used; the session has ended', { code: 'refresh_token_reused' });
+    }
     return outcome;
   }
 
@@ -117,11 +122,19 @@ export class SessionStore {
   }
 
   async isActive(sessionId: string): Promise<boolean> {
-    const row = await this.knex<SessionRow>('auth_sessions').where({ id: sessionId, revoked_at: null }).andWhere('expires_at', '>', this.runtime.now()).first('id');
-    return row !== undefined;
+    return (await this.openUntil(sessionId)) !== undefined;
   }
 
-  private async rotate(trx: Knex.Transaction, presented: string): Promise<RefreshOutcome | 'invalid' | 'reuse'> {
+  /** When the session expires, if it is open now; undefined if it has ended or expired (or never was). */
+  async openUntil(sessionId: string): Promise<Date | undefined> {
+    const row = await this.knex<SessionRow>('auth_sessions')
+      .where({ id: sessionId, revoked_at: null })
+      .andWhere('expires_at', '>', this.runtime.now())
+      .first('expires_at');
+    return row?.expires_at;
+  }
+
+  private async rotate(trx: Knex.Transaction, presented: string): Promise<RefreshOutcome | 'invalid' | { reusedInSession: string }> {
     const hash = hashRefreshToken(presented);
     const found = await trx<TokenRow>('auth_refresh_tokens').where({ token_hash: hash }).first('session_id');
     if (!found) return 'invalid';
@@ -140,7 +153,7 @@ export class SessionStore {
     const replay = await this.replayWithinGrace(trx, token, presented, now);
     if (replay) return { session: toSession(session), refreshToken: replay, replayed: true };
     await trx('auth_sessions').where({ id: session.id }).update({ revoked_at: now, revoked_reason: 'refresh_token_reuse' });
-    return 'reuse';
+    return { reusedInSession: session.id };
   }
 
   /** The successor, if the grace has not passed and the successor is still the family's current token. */
@@ -156,7 +169,9 @@ export class SessionStore {
   private async endWhere(where: Partial<SessionRow>, reason: EndReason, exceptId: string | null = null): Promise<SessionRow[]> {
     const query = this.knex<SessionRow>('auth_sessions').where(where).whereNull('revoked_at');
     if (exceptId !== null) query.whereNot({ id: exceptId });
-    return query.update({ revoked_at: this.runtime.now(), revoked_reason: reason }).returning('*');
+    const ended = await query.update({ revoked_at: this.runtime.now(), revoked_reason: reason }).returning('*');
+    if (ended.length > 0) this.ended(ended.map((row) => row.id));
+    return ended;
   }
 }
 

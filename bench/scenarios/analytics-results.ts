@@ -1,19 +1,36 @@
 import type { ScenarioResult } from '../report.js';
 import type { BenchServer } from '../support/server.js';
-import { ANALYTICS_LOAD, analyticsBenchmark } from './analytics.js';
+import { ANALYTICS_LOAD, analyticsBenchmark, type AnalyticsInstallation } from './analytics.js';
 
 const ACKNOWLEDGED_TARGET = 50_000;
 const END_TO_END_TARGET = 25_000;
 const COPY = 'COPY into the fact table (limit)';
 
-/** The analytics group: events/s acknowledged and end to end, against COPY of the same rows, and the count check. */
+/** How each installation is named in the scenarios: the one-process names are those of earlier results. */
+const INSTALLATIONS: { installation: AnalyticsInstallation; database: string; suffix: string }[] = [
+  { installation: 'one-process', database: 'bench_analytics', suffix: '' },
+  { installation: 'api-and-worker', database: 'bench_analytics_split', suffix: '; `chronicle api` and `chronicle worker` processes' },
+];
+
+/** The analytics group, for each installation: events/s acknowledged and end to end, against COPY of the same rows, and the count check. */
 export async function analyticsResults(server: BenchServer, options: { seconds: number; poolSize: number }): Promise<ScenarioResult[]> {
-  const result = await analyticsBenchmark({ databaseUrl: await server.createDatabase('bench_analytics'), seconds: options.seconds, poolSize: options.poolSize });
-  console.error('done: analytics');
+  const results: ScenarioResult[] = [];
+  for (const { installation, database, suffix } of INSTALLATIONS) {
+    results.push(...(await installationResults(server, { ...options, installation, database, suffix })));
+    console.error(`done: analytics (${installation})`);
+  }
+  return results;
+}
+
+async function installationResults(
+  server: BenchServer,
+  options: { seconds: number; poolSize: number; installation: AnalyticsInstallation; database: string; suffix: string },
+): Promise<ScenarioResult[]> {
+  const result = await analyticsBenchmark({ databaseUrl: await server.createDatabase(options.database), seconds: options.seconds, poolSize: options.poolSize, installation: options.installation });
   const copyPerSecond = result.copy.rows / result.copy.seconds;
   const lost = result.acknowledged - Math.min(result.facts, result.factIds, result.minuteCounts);
   const extra = Math.max(result.facts, result.factIds, result.minuteCounts) - result.acknowledged;
-  const at = `${ANALYTICS_LOAD.eventsPerRequest} events a request, concurrency ${ANALYTICS_LOAD.concurrency}, ${result.load.seconds.toFixed(0)} s`;
+  const at = `${ANALYTICS_LOAD.eventsPerRequest} events a request, concurrency ${ANALYTICS_LOAD.concurrency}, ${result.load.seconds.toFixed(0)} s${options.suffix}`;
   const counts = `${result.acknowledged.toLocaleString('en-US')} acknowledged; warehouse: ${result.facts.toLocaleString('en-US')} facts, ${result.factIds.toLocaleString('en-US')} ids, minute rollup sum ${result.minuteCounts.toLocaleString('en-US')}`;
   return [
     {

@@ -1,13 +1,17 @@
 /**
  * Analytics ingest end to end (issue 12, point 10): sustained POST /v1/batch
- * (100 events a request, concurrency 8) against a whole Chronicle (API and
- * projection workers in one process, as `chronicle start`, the warehouse
- * projection included) on a durable PostgreSQL; then the wait until the
- * warehouse holds every acknowledged event, and the count check. The
- * reference, in the same run: COPY of the same rows into a fact table of the
- * warehouse's own definition (partitions and indexes), the limit for a loader.
+ * (100 events a request, concurrency 8) against a whole Chronicle (the
+ * warehouse projection included) on a durable PostgreSQL; then the wait until
+ * the warehouse holds every acknowledged event, and the count check. Two
+ * installations: one process (`chronicle start`: API and projection workers
+ * on one event loop, in the bench's own process), and the deployment the
+ * README describes, `chronicle api` and `chronicle worker` as processes of
+ * their own beside the bench's client. The reference, in the same run: COPY
+ * of the same rows into a fact table of the warehouse's own definition
+ * (partitions and indexes), the limit for a loader.
  */
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { identityFeature } from '../../api/identity/index.js';
 import { connectServices } from '../../app/connect-services.js';
@@ -16,10 +20,13 @@ import { startRole } from '../../app/processes.js';
 import { Runtime } from '../../app/runtime.js';
 import { loadConfig } from '../../infra/config/config.js';
 import { createLogger } from '../../infra/logging/logger.js';
+import { createKnex } from '../../infra/postgres/knex.js';
 import { createMonthPartition, monthOf } from '../../projections/warehouse/fact-partitions.js';
 import { createWarehouseTables, FACT_COLUMNS, WAREHOUSE_TABLES, type WarehouseTables } from '../../projections/warehouse/warehouse-tables.js';
+import { ChildProcessHandle } from '../feed/child-rpc.js';
 import { timedCopyFromStdin, type CopyFigure } from '../projections-replay-copy.js';
 import { measureLoad, type LoadFigures } from '../support/load.js';
+import type { AnalyticsRoleApi } from './analytics-role-api.js';
 
 export const ANALYTICS_LOAD = { eventsPerRequest: 100, concurrency: 8 } as const;
 const PASSWORD = 'correct horse battery staple';
@@ -27,11 +34,23 @@ const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 /** A warehouse that does not catch up ends the bench with a reason rather than a hang. */
 const CATCH_UP_LIMIT_MS = 600_000;
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+const ROLE_SCRIPT = fileURLToPath(new URL('./analytics-role-process.ts', import.meta.url));
+/** Generous limits: the bench measures ingest, not the limiters' refusals. */
+const BENCH_LIMITS = {
+  RATE_LIMIT_SIGNUP_PER_IP: '1000',
+  ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY: '1000000000',
+  // The write key's own request rate (600 a minute unless set) would answer 429 within seconds of the load.
+  API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: '100000000',
+};
+
+/** `one-process`: `chronicle start` in the bench's process; `api-and-worker`: `chronicle api` and `chronicle worker` in processes of their own. */
+export type AnalyticsInstallation = 'one-process' | 'api-and-worker';
 
 export interface AnalyticsBenchOptions {
   databaseUrl: string;
   seconds: number;
   poolSize: number;
+  installation: AnalyticsInstallation;
 }
 
 export interface AnalyticsBenchResult {
@@ -51,64 +70,114 @@ export interface AnalyticsBenchResult {
   copy: CopyFigure;
 }
 
+/** A running installation: where its API listens, a pool for the bench's own queries, and how to stop it all. */
+interface Installation {
+  url: string;
+  knex: Knex;
+  stop(): Promise<void>;
+}
+
 export async function analyticsBenchmark(options: AnalyticsBenchOptions): Promise<AnalyticsBenchResult> {
+  const installation = options.installation === 'one-process' ? await oneProcess(options) : await apiAndWorker(options);
+  try {
+    return await measure(options, installation);
+  } finally {
+    await installation.stop();
+  }
+}
+
+async function oneProcess(options: AnalyticsBenchOptions): Promise<Installation> {
   const logger = createLogger('silent');
   const runtime = new Runtime(logger);
-  const config = loadConfig({
-    DATABASE_URL: options.databaseUrl,
-    DB_POOL_SIZE: String(options.poolSize),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_SIGNUP_PER_IP: '1000',
-    ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY: '1000000000',
-    // The write key's own request rate (600 a minute unless set) would answer 429 within seconds of the load.
-    API_KEY_DEFAULT_RATE_LIMIT_PER_MINUTE: '100000000',
-  });
+  const config = loadConfig({ DATABASE_URL: options.databaseUrl, DB_POOL_SIZE: String(options.poolSize), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...BENCH_LIMITS });
   try {
     const services = await connectServices(runtime, config, logger, withFeature(features, identityFeature({ scrypt: BENCH_SCRYPT })));
     const server = await startRole(runtime, services, 'start');
-    const { tenantId, writeKey } = await writeKeyOf(server.url);
-    const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-    const knex = services.knex;
-    await waitFor(async () => (await knex.raw<{ rows: { found: string | null }[] }>(`SELECT to_regclass('warehouse.fact_ids') AS found`)).rows[0]?.found != null, CATCH_UP_LIMIT_MS);
-
-    let acknowledged = 0;
-    let lastPosition = 0n;
-    const started = performance.now();
-    const load = await measureLoad({ seconds: options.seconds, concurrency: ANALYTICS_LOAD.concurrency }, async (i) => {
-      const response = await fetch(`${server.url}/v1/batch`, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/json', 'user-agent': USER_AGENT },
-        body: JSON.stringify({ batch: batch(i), sentAt: new Date().toISOString() }),
-      });
-      const text = await response.text();
-      if (response.status !== 200) throw new Error(`POST /v1/batch: ${response.status}: ${text.slice(0, 300)}`);
-      const answer = JSON.parse(text) as { accepted: number; duplicates: number; rejected: unknown[]; position: string | null };
-      if (answer.accepted !== ANALYTICS_LOAD.eventsPerRequest) throw new Error(`POST /v1/batch accepted ${answer.accepted} of ${ANALYTICS_LOAD.eventsPerRequest}: ${text.slice(0, 300)}`);
-      acknowledged += answer.accepted;
-      if (answer.position !== null && BigInt(answer.position) > lastPosition) lastPosition = BigInt(answer.position);
-    });
-    const loadEnded = performance.now();
-    const lagEventsAtEnd = acknowledged - (await countFactIds(knex, tenantId));
-    // The checkpoint, not a count over a growing table, so the wait costs the warehouse nothing.
-    await waitFor(async () => (await warehouseCheckpoint(knex)) >= lastPosition, CATCH_UP_LIMIT_MS);
-    const caughtUp = performance.now();
-    const totals = await warehouseTotals(knex, tenantId);
-    const copy = await copyReference(options.databaseUrl, knex);
-    return {
-      load,
-      acknowledged,
-      acknowledgedPerSecond: acknowledged / ((loadEnded - started) / 1000),
-      endToEndPerSecond: acknowledged / ((caughtUp - started) / 1000),
-      lagEventsAtEnd,
-      catchUpSeconds: (caughtUp - loadEnded) / 1000,
-      ...totals,
-      copy,
-    };
-  } finally {
+    return { url: server.url, knex: services.knex, stop: () => runtime.stop() };
+  } catch (error) {
     await runtime.stop();
+    throw error;
   }
+}
+
+async function apiAndWorker(options: AnalyticsBenchOptions): Promise<Installation> {
+  const started: ChildProcessHandle<AnalyticsRoleApi>[] = [];
+  const knex = createKnex(options.databaseUrl, 2);
+  const stop = async () => {
+    for (const child of started.reverse()) {
+      await child.call('stop', null).catch(() => undefined);
+      await child.exited;
+    }
+    await knex.destroy();
+  };
+  try {
+    const start = async (role: 'api' | 'worker') => {
+      const child = new ChildProcessHandle<AnalyticsRoleApi>(ROLE_SCRIPT, {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          ROLE: role,
+          DATABASE_URL: options.databaseUrl,
+          EVENTSTORE_URL: '',
+          DB_POOL_SIZE: String(options.poolSize),
+          HOST: '127.0.0.1',
+          PORT: '0',
+          LOG_LEVEL: 'warn',
+          ...BENCH_LIMITS,
+        },
+      });
+      started.push(child);
+      return (await child.call('listen', null)).url;
+    };
+    // The API first: it applies the migrations the worker then finds done.
+    const url = await start('api');
+    await start('worker');
+    return { url, knex, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function measure(options: AnalyticsBenchOptions, installation: Installation): Promise<AnalyticsBenchResult> {
+  const { knex } = installation;
+  const { tenantId, writeKey } = await writeKeyOf(installation.url);
+  const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  await waitFor(async () => (await knex.raw<{ rows: { found: string | null }[] }>(`SELECT to_regclass('warehouse.fact_ids') AS found`)).rows[0]?.found != null, CATCH_UP_LIMIT_MS);
+
+  let acknowledged = 0;
+  let lastPosition = 0n;
+  const started = performance.now();
+  const load = await measureLoad({ seconds: options.seconds, concurrency: ANALYTICS_LOAD.concurrency }, async (i) => {
+    const response = await fetch(`${installation.url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json', 'user-agent': USER_AGENT },
+      body: JSON.stringify({ batch: batch(i), sentAt: new Date().toISOString() }),
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`POST /v1/batch: ${response.status}: ${text.slice(0, 300)}`);
+    const answer = JSON.parse(text) as { accepted: number; duplicates: number; rejected: unknown[]; position: string | null };
+    if (answer.accepted !== ANALYTICS_LOAD.eventsPerRequest) throw new Error(`POST /v1/batch accepted ${answer.accepted} of ${ANALYTICS_LOAD.eventsPerRequest}: ${text.slice(0, 300)}`);
+    acknowledged += answer.accepted;
+    if (answer.position !== null && BigInt(answer.position) > lastPosition) lastPosition = BigInt(answer.position);
+  });
+  const loadEnded = performance.now();
+  const lagEventsAtEnd = acknowledged - (await countFactIds(knex, tenantId));
+  // The checkpoint, not a count over a growing table, so the wait costs the warehouse nothing.
+  await waitFor(async () => (await warehouseCheckpoint(knex)) >= lastPosition, CATCH_UP_LIMIT_MS);
+  const caughtUp = performance.now();
+  const totals = await warehouseTotals(knex, tenantId);
+  const copy = await copyReference(options.databaseUrl, knex);
+  return {
+    load,
+    acknowledged,
+    acknowledgedPerSecond: acknowledged / ((loadEnded - started) / 1000),
+    endToEndPerSecond: acknowledged / ((caughtUp - started) / 1000),
+    lagEventsAtEnd,
+    catchUpSeconds: (caughtUp - loadEnded) / 1000,
+    ...totals,
+    copy,
+  };
 }
 
 /** Request `i`'s events: mostly track calls of 20 names, some pages and identifies, over 10,000 users. */

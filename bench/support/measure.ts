@@ -49,3 +49,10 @@ export async function timed(work: () => Promise<void>): Promise<number> {
   await work();
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
+
+/** Nearest-rank percentile of unsorted values (NaN for none). */
+export function percentile(values: readonly number[], fraction: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+}

@@ -14,7 +14,7 @@ import { buildMetadata, commandContext, type CommandContext, type CommandOrigin 
 import type { Runtime } from '../runtime.js';
 import { noEnrichment, type Enricher } from './enricher.js';
 import { IngestEventTooLargeError, TooManyIngestEventsError } from './errors.js';
-import { MessageIds } from './message-ids.js';
+import { seenMessagesOf, type SeenMessages } from './message-ids.js';
 
 export interface IngestLimits {
   /** ANALYTICS_MAX_EVENT_BYTES: an event's JSON text. */
@@ -32,6 +32,8 @@ export interface IngestDeps {
   limits: IngestLimits;
   /** Browser, OS, device, truncated address, country; nulls until told. */
   enricher?: Enricher;
+  /** How earlier messages are found: seenMessagesOf(eventStore, knex) unless told. */
+  seenMessages?: SeenMessages;
 }
 
 export interface IngestRequest {
@@ -122,14 +124,15 @@ export async function ingestEvents(deps: IngestDeps, request: IngestRequest): Pr
     received.push(receivedData(checked.event, messageId, receivedIn, context, enrichment));
   });
 
-  const messageIds = new MessageIds(deps.knex);
+  const messageIds = deps.seenMessages ?? seenMessagesOf(deps.eventStore, deps.knex);
   const known = await messageIds.known(request.tenantId, received.map((event) => event.messageId));
   const fresh = received.filter((event) => !known.has(event.messageId));
   duplicates += received.length - fresh.length;
 
   const context = commandContext(runtime, request.origin ?? { requestId: null }, request.actor, request.tenantId);
+  const freshIds = fresh.map((data) => receivedEventId(request.tenantId, data.messageId));
   const events: NewEvent[] = [
-    ...fresh.map((data) => newEvent(context, runtime, receivedEventId(request.tenantId, data.messageId), 'AnalyticsEventReceived', data)),
+    ...fresh.map((data, i) => newEvent(context, runtime, freshIds[i]!, 'AnalyticsEventReceived', data)),
     ...quarantined.map((data) => newEvent(context, runtime, data.quarantineId, 'AnalyticsEventRejected', data)),
   ];
   const retried = request.retryOf !== undefined && received.length === 1 ? received[0]! : undefined;
@@ -139,7 +142,7 @@ export async function ingestEvents(deps: IngestDeps, request: IngestRequest): Pr
   }
 
   const appended = await appendSkippingRecorded(deps.eventStore, ingestStream(runtime.newId()), events);
-  const clashingMessages = fresh.filter((data) => appended.recorded.has(receivedEventId(request.tenantId, data.messageId)));
+  const clashingMessages = appended.recorded.size === 0 ? [] : fresh.filter((_, i) => appended.recorded.has(freshIds[i]!));
   duplicates += clashingMessages.length;
   // Only now, with the append durable: the ids it holds, and those the log already had (a crash came between the two before).
   await messageIds.remember(request.tenantId, fresh.map((data) => data.messageId), request.receivedAt);

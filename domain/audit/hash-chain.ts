@@ -23,18 +23,27 @@ export interface SealedEvent {
   readonly data: unknown;
   readonly metadata: unknown;
   readonly recordedAt: Date;
+  /** The payloads' text as the store keeps it, where the store has it (PostgreSQL does). */
+  readonly storedText?: { readonly data: string; readonly metadata: string };
 }
 
 /**
- * The bytes hashed for an event: one JSON array, the payloads with their keys
- * in the order the store returns them (it keeps them as written: PostgreSQL's
- * `json`, KurrentDB's bytes), so the same stored event always gives the same
- * text, without paying for a sort of every object's keys on each of a
- * million events. PostgreSQL builds the same text from its columns
- * (seal-leaves.ts); a test holds the two to each other.
+ * The bytes hashed for an event: one JSON array
+ * `[stream, revision, id, type, recordedAt, data, metadata]`, the payloads as
+ * the store keeps their text (PostgreSQL's `json` keeps it as written), so the
+ * seal covers the bytes stored and a payload re-written in another form with
+ * the same content is a change too. A store that hands out parsed payloads
+ * only (KurrentDB's client) gives them as JSON.stringify writes them, which is
+ * how every append wrote them. PostgreSQL builds the same text from its
+ * columns (infra/event-store/postgres/seal-leaves.ts); a test holds the two
+ * to each other.
  */
 export function canonicalEvent(event: SealedEvent): string {
-  return JSON.stringify([event.stream, String(event.revision), event.id, event.type, event.recordedAt.toISOString(), event.data, event.metadata]);
+  const head = JSON.stringify([event.stream, String(event.revision), event.id, event.type, event.recordedAt.toISOString()]);
+  const stored = event.storedText;
+  const data = stored ? stored.data : JSON.stringify(event.data);
+  const metadata = stored ? stored.metadata : JSON.stringify(event.metadata);
+  return `${head.slice(0, -1)},${data},${metadata}]`;
 }
 
 /** The hash of one event alone. */

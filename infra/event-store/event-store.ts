@@ -36,6 +36,8 @@ export interface RecordedEvent {
   data: JsonObject;
   metadata: JsonObject;
   recordedAt: Date;
+  /** The payloads' text as stored, where the store keeps it (PostgreSQL): what the audit seal hashes. */
+  readonly storedText?: { readonly data: string; readonly metadata: string };
 }
 
 export interface AppendOptions {

@@ -6,15 +6,17 @@ import { COLLECTIONS } from '../collections/collections-read-model.js';
 import { CollectionsPresence, whereCollectionReadable, whereReadableByCaller } from './post-access-sql.js';
 import { POSTS, SEARCH_CONFIG, type PostRow } from './post-row.js';
 import { POSTS_PROJECTION } from './posts-read-model.js';
+import { param, PreparedQuery } from '../prepared-query.js';
 
 /** What the post queries read: the posts read model, and the collections one once it exists. */
 export interface PostReads {
   knex: Knex;
   collections: CollectionsPresence;
+  findPost: FindPostQueries;
 }
 
 export function postReads(knex: Knex): PostReads {
-  return { knex, collections: new CollectionsPresence(knex) };
+  return { knex, collections: new CollectionsPresence(knex), findPost: new FindPostQueries(knex) };
 }
 
 export interface PostFilters {
@@ -29,9 +31,38 @@ export interface PostFilters {
 /** The post if it exists and the caller may read it; undefined either way otherwise, so existence does not leak. */
 export async function findReadablePost(reads: PostReads, caller: Caller, postId: string): Promise<PostRow | undefined> {
   const withCollections = await reads.collections.check();
-  const query = whereReadableByCaller(reads.knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)).where('p.id', postId), reads.knex, caller, withCollections).first();
-  const row: Record<string, unknown> | undefined = await query.catch(unavailable);
+  const query = reads.findPost.for(caller, withCollections);
+  const [row] = await query.rows<Record<string, unknown>>(reads.knex, { postId, ...callerParams(caller) }).catch(unavailable);
   return row ? postRowOf(row) : undefined;
+}
+
+type FindPostParams = { postId: string; userId?: string; tenantId?: string };
+
+/**
+ * The query of findReadablePost, one prepared statement per kind of caller
+ * (guest, user, admin, system; with or without collections): built by the
+ * same rule as every other post query, compiled once.
+ */
+export class FindPostQueries {
+  private readonly shapes = new Map<string, PreparedQuery<FindPostParams>>();
+
+  constructor(private readonly knex: Knex) {}
+
+  for(caller: Caller, withCollections: boolean): PreparedQuery<FindPostParams> {
+    const shape = `${caller.type}${caller.type === 'user' && caller.admin ? '_admin' : ''}${withCollections ? '_c' : ''}`;
+    let query = this.shapes.get(shape);
+    if (!query) {
+      const marked: Caller = caller.type === 'user' ? { ...caller, userId: param('userId'), tenantId: param('tenantId') } : caller;
+      const builder = this.knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)).where('p.id', param('postId'));
+      query = new PreparedQuery(`find_post_${shape}`, whereReadableByCaller(builder, this.knex, marked, withCollections).limit(1));
+      this.shapes.set(shape, query);
+    }
+    return query;
+  }
+}
+
+function callerParams(caller: Caller): Omit<FindPostParams, 'postId'> {
+  return caller.type === 'user' ? { userId: caller.userId, tenantId: caller.tenantId } : {};
 }
 
 /** Readable posts, newest first (then by id), narrowed by the filters, a page at a time. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ingestEvents, type IngestDeps, type IngestRequest } from '../../commands/analytics/ingest-events.js';
-import { MESSAGE_IDS_TABLE } from '../../commands/analytics/message-ids.js';
+import { MESSAGE_IDS_TABLE, MessageIds } from '../../commands/analytics/message-ids.js';
 import { systemRuntime } from '../../commands/runtime.js';
 import { ingestLog, received } from '../support/analytics-ingest.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -22,17 +22,31 @@ function request(tenantId: string, events: unknown[], extra: Partial<IngestReque
 const track = (messageId: string, extra: Record<string, unknown> = {}) => ({ type: 'track', messageId, userId: 'u', event: 'E', ...extra });
 
 describe('ingestEvents', () => {
-  it('counts a message once when a crash came between its append and the dedup table: the log itself knows its id', async () => {
+  it('on the PostgreSQL log, finds earlier messages by the append alone: no dedup table to read or write, and a message sent again in a later request counts once', async () => {
     const tenantId = randomUUID();
-    expect(await ingestEvents(deps, request(tenantId, [track('c-1'), track('c-2')]))).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(await ingestEvents(deps, request(tenantId, [track('p-1'), track('p-2')]))).toMatchObject({ accepted: 2, duplicates: 0 });
+    await expect(app.services.knex(MESSAGE_IDS_TABLE).where({ tenant_id: tenantId }).count({ n: '*' })).resolves.toEqual([{ n: '0' }]);
+    const again = await ingestEvents(deps, request(tenantId, [track('p-2'), track('p-3'), { type: 'track', messageId: 'p-bad', userId: 'u' }, track('p-1')]));
+    expect(again).toMatchObject({ accepted: 1, duplicates: 2, rejected: [{ index: 2 }] });
+    const log = await ingestLog(app.services.eventStore, tenantId);
+    expect(received(log).map((event) => event.messageId).sort()).toEqual(['p-1', 'p-2', 'p-3']);
+    expect(log.filter((event) => event.type === 'AnalyticsEventRejected')).toHaveLength(1);
+    await expect(ingestEvents(deps, request(tenantId, [track('p-1'), track('p-3')]))).resolves.toMatchObject({ accepted: 0, duplicates: 2, position: null });
+  });
+
+  it('with the dedup table (a log that does not refuse an id of another stream), counts a message once when a crash came between its append and the table: the log itself knows its id', async () => {
+    const tenantId = randomUUID();
+    const withTable = { ...deps, seenMessages: new MessageIds(app.services.knex) };
+    expect(await ingestEvents(withTable, request(tenantId, [track('c-1'), track('c-2')]))).toMatchObject({ accepted: 2, duplicates: 0 });
     // As if the process had died after the append, before it wrote the ids down.
     await app.services.knex(MESSAGE_IDS_TABLE).where({ tenant_id: tenantId }).delete();
-    const again = await ingestEvents(deps, request(tenantId, [track('c-1'), track('c-2'), track('c-3')]));
+    const again = await ingestEvents(withTable, request(tenantId, [track('c-1'), track('c-2'), track('c-3')]));
     expect(again).toMatchObject({ accepted: 1, duplicates: 2, rejected: [] });
     expect(received(await ingestLog(app.services.eventStore, tenantId)).map((event) => event.messageId).sort()).toEqual(['c-1', 'c-2', 'c-3']);
     // And they are written down now, so the next duplicate is found before any append.
     const remembered = await app.services.knex(MESSAGE_IDS_TABLE).where({ tenant_id: tenantId }).pluck('message_id');
     expect(remembered.sort()).toEqual(['c-1', 'c-2', 'c-3']);
+    await expect(ingestEvents(withTable, request(tenantId, [track('c-2')]))).resolves.toMatchObject({ accepted: 0, duplicates: 1, position: null });
   });
 
   it('records a fixed quarantined event once as retried; a retry refused again is not quarantined twice', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { chainHash, GENESIS_HASH, type SealedEvent } from '../../domain/audit/hash-chain.js';
+import { canonicalEvent, chainHash, GENESIS_HASH, leafHash, type SealedEvent } from '../../domain/audit/hash-chain.js';
 
 const event: SealedEvent = {
   id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d',
@@ -34,6 +34,13 @@ describe('the audit hash chain', () => {
   it('depends on everything before: the same event after another history hashes differently', () => {
     const other = chainHash(GENESIS_HASH, { ...event, revision: 0n });
     expect(chainHash(other, event)).not.toBe(chainHash(GENESIS_HASH, event));
+  });
+
+  it('hashes the payloads as stored where the store keeps their text, and as JSON.stringify writes them where it does not', () => {
+    const stored = { ...event, storedText: { data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) } };
+    expect(leafHash(stored)).toBe(leafHash(event));
+    expect(leafHash({ ...stored, storedText: { ...stored.storedText, data: JSON.stringify(event.data, null, 1) } })).not.toBe(leafHash(event));
+    expect(canonicalEvent(event)).toBe(JSON.stringify([event.stream, '3', event.id, event.type, '2026-01-02T03:04:05.678Z', event.data, event.metadata]));
   });
 
   it('does not let a field boundary move: "ab"+"c" and "a"+"bc" differ', () => {

@@ -29,6 +29,8 @@ export interface TestAppOptions {
   identity?: IdentityOverrides & { runtime?: CommandRuntime };
   /** Beside the installation's features (or in place of the one of the same name), e.g. a test-only feature. */
   features?: readonly Feature[];
+  /** Another app's database (a second process of one installation); left for its owner to drop. */
+  databaseUrl?: string;
 }
 
 export interface TestApp {
@@ -41,7 +43,7 @@ export interface TestApp {
 
 /** The real composition root on its own database and a free port, in this process. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
     HOST: '127.0.0.1',

@@ -37,11 +37,13 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
   }, []);
 
   // New rows on top push the ones being read down: scroll by as much, unless at the very top (following the live edge).
+  // The offset is the one the last scroll event reported: reading the element's would force a layout of the new rows here.
   useLayoutEffect(() => {
     const element = viewport.current;
-    if (!element || props.addedAtTop === 0 || element.scrollTop === 0) return;
-    element.scrollTop += props.addedAtTop * props.rowHeight;
-    setScrollTop(element.scrollTop);
+    if (!element || props.addedAtTop === 0 || scrollTop === 0) return;
+    const kept = scrollTop + props.addedAtTop * props.rowHeight;
+    element.scrollTop = kept;
+    setScrollTop(kept);
   }, [props.addedAtTop, props.count]);
 
   const first = Math.max(0, Math.floor(scrollTop / props.rowHeight) - OVERSCAN);

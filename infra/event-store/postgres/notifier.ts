@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
+import { PostgresListener } from '../../postgres/listener.js';
 
 export const EVENTS_CHANNEL = 'chronicle_events';
 const NOTIFY_SPACING_MS = 25;
@@ -17,39 +18,41 @@ const NOTIFY_TIMEOUT_MS = 5_000;
 export class Notifier {
   private readonly waiters = new Set<() => void>();
   private wakeUpCount = 0;
-  private listener: pg.Client | undefined;
+  private readonly listener: PostgresListener;
   private sender: Promise<pg.Client> | undefined;
   private sending = false;
   private pending = false;
   private lastSentAt = 0;
   private closed = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** Where and how to connect (the store's liveness settings and socket registry); each session adds its name. */
     private readonly connection: pg.ClientConfig,
     private readonly logger: Logger,
-    /**
-     * A LISTEN connection only hears, so a silent network would leave it deaf
-     * for good without its noticing: it is asked a question this often, and
-     * given up (and opened again) when no answer comes within as long.
-     */
-    private readonly listenerCheckMs = 5_000,
-  ) {}
+    /** How often the LISTEN connection is checked for a silent network (listener.ts). */
+    listenerCheckMs = 5_000,
+  ) {
+    this.listener = new PostgresListener({
+      connection: { ...connection, application_name: 'chronicle-listener' },
+      channel: EVENTS_CHANNEL,
+      checkMs: listenerCheckMs,
+      logger,
+      messages: { lost: 'event listener connection lost; subscribers poll until it is back', unreachable: 'event listener cannot connect; subscribers poll until it is back' },
+      onNotification: () => this.wakeLocal(),
+      // Heard again after a loss: what was announced meanwhile was missed, so every subscriber looks.
+      onListening: (listening) => {
+        if (listening) this.wakeLocal();
+      },
+    });
+  }
 
   /**
    * Listens when the database answers; when it does not (an outage while the
    * process starts), subscribers poll until the listener is back, as after
    * losing it later: a restart of PostgreSQL is never a reason to exit.
    */
-  async start(): Promise<void> {
-    try {
-      await this.listen();
-    } catch (error) {
-      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'event listener cannot connect; subscribers poll until it is back');
-      this.scheduleReconnect();
-    }
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
   /** Counts wake-ups, so that a reader can tell whether one came while it was busy. */
@@ -85,14 +88,10 @@ export class Notifier {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.checkTimer);
     this.wakeLocal();
-    const listener = this.listener;
-    this.listener = undefined;
     const sender = this.sender;
     this.sender = undefined;
-    await Promise.all([listener?.end(), sender?.then((client) => client.end())].map((ending) => ending?.catch(() => undefined)));
+    await Promise.all([this.listener.stop(), sender?.then((client) => client.end()).catch(() => undefined)]);
   }
 
   private wakeLocal(): void {
@@ -153,52 +152,5 @@ export class Notifier {
     const sender = this.sender;
     this.sender = undefined;
     void sender?.then((client) => client.end()).catch(() => undefined);
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ ...this.connection, application_name: 'chronicle-listener', query_timeout: this.listenerCheckMs });
-    const lost = (): void => {
-      if (this.listener !== client) return;
-      this.logger.warn('event listener connection lost; subscribers poll until it is back');
-      this.scheduleReconnect();
-    };
-    client.on('notification', () => this.wakeLocal());
-    client.on('error', lost);
-    client.on('end', lost);
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.closed) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.listener = client;
-    this.checkLater(client);
-  }
-
-  private checkLater(client: pg.Client): void {
-    this.checkTimer = setTimeout(() => {
-      if (this.listener !== client) return;
-      client.query('SELECT 1').then(
-        () => this.checkLater(client),
-        // Ended, its 'end' reports it lost, and a new one is opened.
-        () => void client.end().catch(() => undefined),
-      );
-    }, this.listenerCheckMs);
-  }
-
-  private scheduleReconnect(): void {
-    this.listener = undefined;
-    if (this.closed || this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.listen()
-        .then(() => this.wakeLocal())
-        .catch(() => this.scheduleReconnect());
-    }, 1_000);
   }
 }

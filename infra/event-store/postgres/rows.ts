@@ -63,6 +63,10 @@ class PostgresRecordedEvent implements RecordedEvent {
     return (this.#metadata ??= JSON.parse(this.buffer.toString('utf8', this.dataEnd + 4, this.metadataEnd)) as JsonObject);
   }
 
+  get storedText(): { data: string; metadata: string } {
+    return { data: this.buffer.toString('utf8', this.dataStart, this.dataEnd), metadata: this.buffer.toString('utf8', this.dataEnd + 4, this.metadataEnd) };
+  }
+
   toJSON(): RecordedEvent {
     const { id, stream, revision, position, type, data, metadata, recordedAt } = this;
     return { id, stream, revision, position, type, data, metadata, recordedAt };

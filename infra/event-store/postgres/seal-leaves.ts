@@ -3,9 +3,9 @@ import { encodePosition } from './rows.js';
 
 /**
  * domain/audit/hash-chain.ts's canonicalEvent, built by PostgreSQL from the
- * columns: `JSON.stringify([stream, revision, id, type, recordedAt, data, metadata])`.
+ * columns: `[stream, revision, id, type, recordedAt, data, metadata]`.
  * to_json escapes a string as JSON.stringify does; the payloads are the
- * `json` columns' text as stored; the time is cut to milliseconds, as the
+ * `json` columns' text as stored (storedText); the time is cut to milliseconds, as the
  * store's RecordedEvent cuts it. tests/integration/postgres-seal-leaves.int.test.ts
  * holds the two forms to each other.
  */
