@@ -1,15 +1,25 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../infra/config/config.js';
+import { ConfigError, loadConfig } from '../infra/config/config.js';
 import { parsePosition } from '../infra/event-store/event-store.js';
 import { nameProblem } from '../infra/event-store/names.js';
-import { auditCommand } from './commands/audit-command.js';
-import { auditVerifyCommand } from './commands/audit-verify.js';
-import { eventsTailCommand } from './commands/events-tail.js';
-import { migrateCommand } from './commands/migrate.js';
-import { projectionsCommand } from './commands/projections-command.js';
-import { seedDemoCommand } from './commands/seed-demo.js';
+import type * as AuditCommand from './commands/audit-command.js';
+import type * as AuditVerify from './commands/audit-verify.js';
+import type * as EventsTail from './commands/events-tail.js';
+import type * as Migrate from './commands/migrate.js';
+import type * as ProjectionsCommand from './commands/projections-command.js';
+import type * as SeedDemo from './commands/seed-demo.js';
 import { oneLine } from './errors.js';
-import { runServer } from './processes.js';
+import type * as Processes from './processes.js';
+
+// A command's modules (for most, the whole application) load once it is chosen: a usage or
+// configuration error is answered at once, without seconds of loading the server first.
+const auditCommand = async (...args: Parameters<typeof AuditCommand.auditCommand>) => (await import('./commands/audit-command.js')).auditCommand(...args);
+const auditVerifyCommand = async (...args: Parameters<typeof AuditVerify.auditVerifyCommand>) => (await import('./commands/audit-verify.js')).auditVerifyCommand(...args);
+const eventsTailCommand = async (...args: Parameters<typeof EventsTail.eventsTailCommand>) => (await import('./commands/events-tail.js')).eventsTailCommand(...args);
+const migrateCommand = async (...args: Parameters<typeof Migrate.migrateCommand>) => (await import('./commands/migrate.js')).migrateCommand(...args);
+const projectionsCommand = async (...args: Parameters<typeof ProjectionsCommand.projectionsCommand>) => (await import('./commands/projections-command.js')).projectionsCommand(...args);
+const seedDemoCommand = async (...args: Parameters<typeof SeedDemo.seedDemoCommand>) => (await import('./commands/seed-demo.js')).seedDemoCommand(...args);
+const runServer = async (...args: Parameters<typeof Processes.runServer>) => (await import('./processes.js')).runServer(...args);
 
 export const usage = `Usage: chronicle <command>
 
@@ -112,7 +122,11 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): () => Pr
     case 'start':
     case 'api':
     case 'worker':
-      return () => runServer(words, env);
+      return () => {
+        // A bad variable is named before the server's modules load (runServer reads the configuration again).
+        loadConfig(env);
+        return runServer(words, env);
+      };
     case 'migrate':
       return () => migrateCommand(env);
     case 'seed-demo': {

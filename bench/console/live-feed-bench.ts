@@ -22,6 +22,8 @@ import { createPost, templateOf } from '../feed/post-writer.js';
 import { send } from '../feed/tenant-admins.js';
 import { cpuMs } from '../feed/process-usage.js';
 import { browserCpuMs } from './browser-cpu.js';
+import { percentile } from '../support/measure.js';
+import { followPosts } from './node-follower.js';
 import { appendPaced } from './paced-appends.js';
 import { installProbe, startRecording, stopRecording, type PageRecording } from './page-probe.js';
 
@@ -50,6 +52,15 @@ export interface ListCheck {
   catchUpMs: number;
 }
 
+/** From each append's acknowledgement to its arrival at a FeedClient in the bench's own process, ms. */
+export interface FollowerLag {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Of the appended events. */
+  received: number;
+}
+
 export interface ConsoleBenchResult {
   quiet: PageRecording;
   flood: PageRecording;
@@ -57,6 +68,7 @@ export interface ConsoleBenchResult {
   cpuMs: { quiet: { browser: number; server: number }; flood: { browser: number; server: number } };
   appends: { count: number; seconds: number; delayed: number };
   list: ListCheck;
+  follower: FollowerLag;
   loadAverage: { before: number[]; after: number[] };
 }
 
@@ -90,6 +102,7 @@ export async function consoleLiveFeedBenchmark(options: ConsoleBenchOptions): Pr
     const quiet = await stopRecording(page);
     const quietCpu = used(quietStart, await cpu());
 
+    const follower = await followPosts(server.url, admin.accessToken);
     const floodStart = await cpu();
     await startRecording(page);
     const profiler = options.cpuProfileDir ? await startPageProfile(page) : undefined;
@@ -110,8 +123,15 @@ export async function consoleLiveFeedBenchmark(options: ConsoleBenchOptions): Pr
     const shown = await readList(page);
     const expected = appends.positions.map(String).reverse();
     const wrong = shown.filter((position, index) => position !== expected[index]).length;
+    // The follower had as long as the page to receive the last one.
+    follower.close();
+    const lags = [...appends.ackedAt].flatMap(([position, ackedAt]) => {
+      const arrivedAt = follower.arrivals.get(position);
+      return arrivedAt === undefined ? [] : [arrivedAt - ackedAt];
+    });
+    const followerLag = { p50Ms: percentile(lags, 0.5), p99Ms: percentile(lags, 0.99), maxMs: Math.max(...lags), received: lags.length };
     const summary = { count: appends.positions.length, seconds: appends.seconds, delayed: appends.delayed };
-    return { quiet, flood, cpuMs: { quiet: quietCpu, flood: floodCpu }, appends: summary, list: { rows: shown.length, wrong, catchUpMs }, loadAverage: { before: loadBefore, after: loadavg() } };
+    return { quiet, flood, cpuMs: { quiet: quietCpu, flood: floodCpu }, appends: summary, list: { rows: shown.length, wrong, catchUpMs }, follower: followerLag, loadAverage: { before: loadBefore, after: loadavg() } };
   } finally {
     await browser.close();
     await store.close();

@@ -8,6 +8,8 @@ const MAX_IN_FLIGHT = 64;
 export interface PacedAppends {
   /** Global positions of the appended events, in the log's order. */
   positions: bigint[];
+  /** When each append was acknowledged (performance.now()), by position. */
+  ackedAt: Map<string, number>;
   seconds: number;
   /** Appends that had to wait for a free slot (the store could not keep the pace). */
   delayed: number;
@@ -22,6 +24,7 @@ export async function appendPaced(store: EventStore, template: PostTemplate, per
   const total = Math.round(perSecond * seconds);
   const intervalMs = 1_000 / perSecond;
   const positions: bigint[] = [];
+  const ackedAt = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
   let delayed = 0;
   const start = clockMs();
@@ -35,11 +38,12 @@ export async function appendPaced(store: EventStore, template: PostTemplate, per
     const { stream, event } = postCreated(seq, template);
     const append = store.appendToStream(stream, [event], { expectedRevision: 'no_stream' }).then((result) => {
       positions.push(result.position);
+      ackedAt.set(String(result.position), performance.now());
       inFlight.delete(append);
     });
     inFlight.add(append);
   }
   await Promise.all(inFlight);
   positions.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { positions, seconds: (clockMs() - start) / 1_000, delayed };
+  return { positions, ackedAt, seconds: (clockMs() - start) / 1_000, delayed };
 }

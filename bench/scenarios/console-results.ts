@@ -82,7 +82,7 @@ export async function consoleResults(server: BenchServer, options: ConsoleGroupO
         ours: FLOOD,
         peers: [],
         target: { description: 'zero', met: list.wrong === 0 && list.rows > 0 },
-        notes: `the list holds the newest ${list.rows.toLocaleString('en-US')} of ${appends.count.toLocaleString('en-US')} appended (it lets the oldest go past 20,000); the last append on top ${list.catchUpMs.toFixed(0)} ms after its acknowledgement`,
+        notes: `the list holds the newest ${list.rows.toLocaleString('en-US')} of ${appends.count.toLocaleString('en-US')} appended (it lets the oldest go past 20,000); the last append on top ${list.catchUpMs.toFixed(0)} ms after its acknowledgement; a FeedClient in the bench's process with the same subscription received ${details.follower.received.toLocaleString('en-US')} of them, p50 ${format(details.follower.p50Ms)} ms, p99 ${format(details.follower.p99Ms)} ms, max ${format(details.follower.maxMs)} ms after their acknowledgement`,
       },
     ],
   };
