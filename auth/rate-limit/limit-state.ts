@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** A limit: so many attempts per window, and optionally a block once it is passed. */
 export interface RateLimit {
   /** Attempts allowed per window. */
@@ -39,4 +41,20 @@ export function tighter(a: LimitState, b: LimitState): LimitState {
   if (a.remaining !== b.remaining) return a.remaining < b.remaining ? a : b;
   if (a.points !== b.points) return a.points < b.points ? a : b;
   return a.resetSeconds >= b.resetSeconds ? a : b;
+}
+
+/** Where a key stands after `consumed` of `points` attempts, `msBeforeReset` before its window (or block) ends. */
+export function limitState(id: LimitName, windowSeconds: number, points: number, consumed: number, msBeforeReset: number): LimitState {
+  return {
+    ...id,
+    points,
+    windowSeconds,
+    remaining: Math.max(0, points - consumed),
+    resetSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)),
+  };
+}
+
+/** A limited key (an email, an address, a key id) as stored: hashed, so the counters' table holds none of them. */
+export function hashLimitKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
 }

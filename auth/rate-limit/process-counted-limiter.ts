@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { RateLimitedError } from '../errors.js';
-import type { LimitName, LimitState, RateLimitReport } from './limit-state.js';
+import { hashLimitKey, limitState, type LimitName, type LimitState, type RateLimitReport } from './limit-state.js';
 import { addToCounts, type CountAnswer } from './rate-limit-counts.js';
 
 /** How often counts made in this process are added to PostgreSQL, unless told. */
@@ -87,12 +86,12 @@ export class ProcessCountedRateLimiter {
   async consume(key: string, options: ProcessCountedConsume = {}): Promise<LimitState> {
     const points = options.points ?? this.limit.points;
     const cost = options.cost ?? 1;
-    const rowKey = `${this.id.name}:${hashKey(key)}`;
+    const rowKey = `${this.id.name}:${hashLimitKey(key)}`;
     const window = this.current(rowKey) ?? (await this.open(rowKey));
     window.unsent += cost;
     this.scheduleFlush();
     const consumed = window.stored + window.sending + window.unsent;
-    const state = this.state(points, consumed, window.windowEndsAt - this.clock());
+    const state = limitState(this.id, this.limit.windowSeconds, points, consumed, window.windowEndsAt - this.clock());
     options.report?.report(state);
     if (consumed > points) throw new RateLimitedError(state);
     return state;
@@ -206,18 +205,4 @@ export class ProcessCountedRateLimiter {
     // Counting never keeps a process alive; close() sends what is left.
     this.timer.unref();
   }
-
-  private state(points: number, consumed: number, msBeforeReset: number): LimitState {
-    return {
-      ...this.id,
-      points,
-      windowSeconds: this.limit.windowSeconds,
-      remaining: Math.max(0, points - consumed),
-      resetSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)),
-    };
-  }
-}
-
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../errors.js';
 import { RATE_LIMIT_TABLE } from '../schema.js';
-import type { LimitName, LimitState, RateLimit, RateLimitReport } from './limit-state.js';
+import { hashLimitKey, limitState, type LimitName, type LimitState, type RateLimit, type RateLimitReport } from './limit-state.js';
 
 export type { RateLimit } from './limit-state.js';
 
@@ -58,7 +57,7 @@ export class PostgresRateLimiter {
   async consume(key: string, options: ConsumeOptions = {}): Promise<LimitState> {
     const points = options.points ?? this.limit.points;
     const cost = options.cost ?? 1;
-    const hashed = hashKey(key);
+    const hashed = hashLimitKey(key);
     const counted = await this.count(hashed, cost);
     let msBeforeReset = counted.msBeforeNext;
     const blockSeconds = this.limit.blockSeconds ?? 0;
@@ -67,7 +66,7 @@ export class PostgresRateLimiter {
       await this.store.set(hashed, points + 1, blockSeconds);
       msBeforeReset = blockSeconds * 1000;
     }
-    const state = this.state(points, counted.consumedPoints, msBeforeReset);
+    const state = limitState(this.id, this.limit.windowSeconds, points, counted.consumedPoints, msBeforeReset);
     options.report?.report(state);
     if (counted.consumedPoints > points) throw new RateLimitedError(state);
     return state;
@@ -75,8 +74,8 @@ export class PostgresRateLimiter {
 
   /** Forgets the key's attempts, e.g. an account's after a successful login. */
   async reset(key: string, report?: RateLimitReport): Promise<void> {
-    await this.store.delete(hashKey(key));
-    report?.report(this.state(this.limit.points, 0, this.limit.windowSeconds * 1000));
+    await this.store.delete(hashLimitKey(key));
+    report?.report(limitState(this.id, this.limit.windowSeconds, this.limit.points, 0, this.limit.windowSeconds * 1000));
   }
 
   private async count(hashed: string, cost: number): Promise<RateLimiterRes> {
@@ -88,18 +87,4 @@ export class PostgresRateLimiter {
       throw rejection;
     }
   }
-
-  private state(points: number, consumed: number, msBeforeReset: number): LimitState {
-    return {
-      ...this.id,
-      points,
-      windowSeconds: this.limit.windowSeconds,
-      remaining: Math.max(0, points - consumed),
-      resetSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)),
-    };
-  }
-}
-
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
 }
