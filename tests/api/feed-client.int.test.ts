@@ -98,8 +98,10 @@ describe('feed client (chronicle/feed-client)', () => {
     const writers = startWriters(category, 3);
     try {
       // Cut during the replay, then live, then again: each time the client comes back through the proxy.
-      for (const count of [40, 120, 200]) {
-        await waiter.for(() => all.length >= count, () => `${all.length} of ${count} events`);
+      // Each cut waits for the client to be back (its subscribe sent again), or it would cut nothing.
+      const subscribes = () => sent.filter((message) => message.type === 'subscribe' && message.id === whole.id).length;
+      for (const [cuts, count] of [40, 120, 200].entries()) {
+        await waiter.for(() => all.length >= count && subscribes() > cuts, () => `${all.length} of ${count} events, ${subscribes()} subscribes after ${cuts} cuts`);
         proxy.cut();
       }
       await waiter.for(() => all.length >= 260, () => `${all.length} of 260 events`);
