@@ -14,8 +14,8 @@ const COPY = 'COPY FROM STDIN (limit)';
 const SEARCH_VECTOR = 'search vector alone, to_tsvector (limit)';
 
 /** The content group of the bench: each route against its reference, as requests/s, with p50 and p99 in the notes. */
-export async function contentResults(server: BenchServer, options: { seconds: number; poolSize: number; replayEvents: number }): Promise<ScenarioResult[]> {
-  const result = await contentBenchmark({ databaseUrl: await server.createDatabase('bench_content'), seconds: options.seconds, poolSize: options.poolSize });
+export async function contentResults(server: BenchServer, options: { seconds: number; poolSize: number; replayEvents: number; cpuProfileDir?: string }): Promise<ScenarioResult[]> {
+  const result = await contentBenchmark({ databaseUrl: await server.createDatabase('bench_content'), ...options });
   console.error('done: content routes');
   const replay = await postsReplayBenchmark(await server.createDatabase('bench_content_replay'), options.replayEvents);
   console.error('done: posts replay');
