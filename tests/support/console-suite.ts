@@ -30,14 +30,17 @@ export class ConsoleSuite {
 
   static async start(options: ConsoleSuiteOptions): Promise<ConsoleSuite> {
     const database = await createTestDatabase();
-    let server: ConsoleServer | undefined;
+    // Chromium starts while the server loads: each waits on its own process.
+    const [server, browser] = await Promise.allSettled([ConsoleServer.start(database.url, options.env, options.port), ConsoleBrowser.launch()]);
     try {
-      server = await ConsoleServer.start(database.url, options.env, options.port);
-      const http = new HttpClient(server.url);
+      if (server.status === 'rejected') throw server.reason;
+      if (browser.status === 'rejected') throw browser.reason;
+      const http = new HttpClient(server.value.url);
       const admin = await http.signup(options.admin);
-      return new ConsoleSuite(database, server, http, admin, await ConsoleBrowser.launch());
+      return new ConsoleSuite(database, server.value, http, admin, browser.value);
     } catch (error) {
-      await server?.stop();
+      if (browser.status === 'fulfilled') await browser.value.close();
+      if (server.status === 'fulfilled') await server.value.stop();
       await database.drop();
       throw error;
     }
