@@ -47,6 +47,13 @@ export interface Projection<Base extends string = string> {
    * with fewer, larger transactions.
    */
   readonly batchEvents?: number;
+  /**
+   * Following the log live, read it at most this often, so that what commits
+   * meanwhile comes in one batch: for a projection nobody waits on in a hurry (the
+   * audit seal), so that a busy log costs it a few large batches a second
+   * rather than a read and a transaction for every commit.
+   */
+  readonly followEveryMs?: number;
   /** Base names, `[a-z][a-z0-9_]*`, at most 40 characters (suffixes must fit PostgreSQL's 63). */
   readonly tables: readonly Base[];
   /** Creates the tables (and their indexes, unless `bulkLoad` lets it leave them to completeSetup) under the names given. */

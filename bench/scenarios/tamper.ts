@@ -15,6 +15,7 @@ import type { ScenarioResult } from '../report.js';
 import { benchEvent, median, runConcurrently, timed } from '../support/measure.js';
 import { BENCH_DEADLINES, type BenchServer } from '../support/server.js';
 import { spawnWorkerScript } from '../../tests/support/child-worker.js';
+import { cpuMs } from '../feed/process-usage.js';
 
 const SEAL_WORKER = fileURLToPath(new URL('../support/seal-worker.ts', import.meta.url));
 
@@ -86,15 +87,19 @@ async function appendResults(databaseUrl: string, options: TamperBenchOptions): 
       const off: number[] = [];
       const on: number[] = [];
       let lagAfter = 0n;
+      let sealCpuMs = 0;
       for (let round = 0; round < options.rounds; round++) {
         off.push(await appendRate(store, scenario));
         const worker = spawnWorkerScript(SEAL_WORKER, databaseUrl);
         await sealedToHead(knex, store);
+        const cpuBefore = await cpuMs(worker.pid);
         on.push(await appendRate(store, scenario));
         lagAfter = await unsealed(knex, store);
         await sealedToHead(knex, store);
+        sealCpuMs += (await cpuMs(worker.pid)) - cpuBefore;
         await worker.kill('SIGTERM');
       }
+      const sealedEvents = options.rounds * scenario.appends * scenario.eventsPerAppend;
       const figures = { 'seal on': Math.round(median(on)), 'seal off': Math.round(median(off)) };
       const ratio = figures['seal on'] / figures['seal off'];
       results.push({
@@ -104,7 +109,7 @@ async function appendResults(databaseUrl: string, options: TamperBenchOptions): 
         ours: 'seal on',
         peers: ['seal off'],
         target: { description: 'under 5% apart', met: Math.abs(1 - ratio) < 0.05 },
-        notes: `rounds off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')} events/s; ${lagAfter} events not yet sealed when the last timed appends ended`,
+        notes: `rounds off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')} events/s; ${lagAfter} events not yet sealed when the last timed appends ended; the seal's worker process used ${((sealCpuMs * 1000) / sealedEvents).toFixed(1)} µs of CPU per event sealed`,
       });
     }
     return results;

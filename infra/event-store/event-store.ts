@@ -91,6 +91,13 @@ export interface SubscribeOptions {
   /** Exclusive, like `readAll`. Omitted: from the start of the log. */
   fromPosition?: Position;
   filter?: EventFilter;
+  /**
+   * At the head of the log, read again at most this often: a subscriber in no
+   * hurry (the audit seal) takes what commits meanwhile in one read, instead
+   * of a read for every commit. PostgreSQL's subscription reads when woken;
+   * KurrentDB's pushes events and has no use for it.
+   */
+  readAtMostEveryMs?: number;
 }
 
 /** Catch-up then live; iterate with `for await`, stop with `close()` or `break`. */

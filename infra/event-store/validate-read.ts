@@ -29,6 +29,10 @@ export function validateReadAll(options: ReadAllOptions, positionLimit: Position
 export function validateSubscribe(options: SubscribeOptions, positionLimit: Position): void {
   validatePosition(options.fromPosition, positionLimit);
   validateFilter(options.filter);
+  const every = options.readAtMostEveryMs;
+  if (every !== undefined && !(Number.isSafeInteger(every) && every >= 0)) {
+    throw new InvalidReadError('readAtMostEveryMs', `must be a whole number of milliseconds, 0 or more, not ${describeValue(every)}`);
+  }
 }
 
 function validatePosition(position: Position | undefined, limit: Position): void {

@@ -41,7 +41,12 @@ export async function runLive(
   });
   let checkpoint = row.checkpoint;
   onCheckpoint(checkpoint);
-  const subscription = store.subscribeToAll({ ...(checkpoint === undefined ? {} : { fromPosition: checkpoint }), filter: projection.filter });
+  const { followEveryMs } = projection;
+  const subscription = store.subscribeToAll({
+    ...(checkpoint === undefined ? {} : { fromPosition: checkpoint }),
+    filter: projection.filter,
+    ...(followEveryMs === undefined ? {} : { readAtMostEveryMs: followEveryMs }),
+  });
   const batcher = new Batcher(subscription, { maxEvents: projection.batchEvents ?? settings.batchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.checkpointIntervalMs });
   progress.follow(batcher);
   const stop = (): void => void batcher.close();

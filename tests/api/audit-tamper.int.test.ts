@@ -9,6 +9,7 @@ import { InvalidDigestError, type AuditDigest } from '../../auth/tokens/audit-di
 import { chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 import type { RecordedEvent } from '../../infra/event-store/event-store.js';
 import type { ChainReportJson } from '../../projections/audit/chain-report-json.js';
+import { verifyChain } from '../../projections/audit/verify-chain.js';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { newEvents } from '../support/events.js';
 import { readModelsBuilt } from '../support/read-models.js';
@@ -154,6 +155,46 @@ describe('tamper evidence: the seal over the whole log', () => {
     expect(report.firstMismatch).toMatchObject({ kind: 'reordered', eventId: b.id, position: String(a.position), sealedAt: String(b.position) });
     await swap();
     expect((await verify()).ok).toBe(true);
+  });
+});
+
+describe('verify page by page (the quick pass over the seal, verify-pages.ts)', () => {
+  const verifyInPages = (pageEvents: number) => verifyChain(app.services.knex, app.services.eventStore, { pageEvents });
+  /** How many sealed events lie at or before `position`. */
+  async function rank(position: bigint): Promise<number> {
+    const { rows } = await sql('SELECT count(*)::int AS count FROM audit_chain WHERE position <= ?', [String(position)]);
+    return (rows as Array<{ count: number }>)[0]!.count;
+  }
+
+  it('passes an untouched log of many pages, counting every event, with progress a page at a time', async () => {
+    await verify();
+    const progress: number[] = [];
+    const report = await verifyChain(app.services.knex, app.services.eventStore, { pageEvents: 3, onProgress: (checked) => progress.push(checked) });
+    expect(report).toMatchObject({ ok: true, checked: await totalEvents() });
+    expect(progress.slice(0, 3)).toEqual([3, 6, 9]);
+  });
+
+  it('names a change in a later page, after passing over the pages before it', async () => {
+    const victim = second[3]!;
+    await sql(`UPDATE events SET data = '{"amount": 7}' WHERE event_id = ?`, [victim.id]);
+    const report = await verifyInPages(3);
+    expect(report.mismatch).toMatchObject({ kind: 'changed', eventId: victim.id, position: victim.position });
+    expect(report.checked).toBe((await rank(victim.position)) - 1);
+    await sql(`UPDATE events SET data = ?::json WHERE event_id = ?`, [JSON.stringify(victim.data), victim.id]);
+    expect((await verifyInPages(3)).ok).toBe(true);
+  });
+
+  it('the last event of a transaction moved to a later position in the same order (its leaf and the chain unchanged): "reordered"', async () => {
+    const moved = second[4]!;
+    await app.services.eventStore.appendToStream(`thing-${randomUUID()}`, newEvents(1, 'ThingHappened'));
+    await verify();
+    // The first page ends one event after it: only the page's positions tell.
+    const pageEvents = (await rank(moved.position)) + 1;
+    await sql('UPDATE events SET idx = idx + 3 WHERE event_id = ?', [moved.id]);
+    const report = await verifyInPages(pageEvents);
+    expect(report.mismatch).toMatchObject({ kind: 'reordered', eventId: moved.id, position: moved.position + 3n, sealedAt: moved.position });
+    await sql('UPDATE events SET idx = idx - 3 WHERE event_id = ?', [moved.id]);
+    expect((await verifyInPages(pageEvents)).ok).toBe(true);
   });
 });
 

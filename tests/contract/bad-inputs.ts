@@ -87,4 +87,5 @@ export const badInputs: readonly BadInput[] = [
   badRead('a read of all filtered by a type with an unpaired surrogate', 'filter.eventTypes[0]', (store) => store.readAll({ filter: { eventTypes: ['\ud800'] } })),
   badRead('a subscription from a negative position', 'fromPosition', async (store) => store.subscribeToAll({ fromPosition: -1n })),
   badRead('a subscription from past every position', 'fromPosition', async (store) => store.subscribeToAll({ fromPosition: BEYOND_EVERY_POSITION })),
+  badRead('a subscription reading at most every -1 ms', 'readAtMostEveryMs', async (store) => store.subscribeToAll({ readAtMostEveryMs: -1 })),
 ];

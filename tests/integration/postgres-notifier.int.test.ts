@@ -35,6 +35,34 @@ describe('PostgreSQL event notifications', () => {
     }
   });
 
+  it('a subscriber reading at most every minute leaves a commit after its read for the next one, and closes at once meanwhile', async () => {
+    const store = await connect();
+    try {
+      const stream = uniqueStream();
+      await store.appendToStream(stream, [newEvent()]);
+      const patient = store.subscribeToAll({ readAtMostEveryMs: 60_000 });
+      const received: bigint[] = [];
+      let caughtUp = false;
+      const following = (async () => {
+        for await (const item of patient) {
+          if (item.kind === 'event' && item.event.stream === stream) received.push(item.event.revision);
+          if (item.kind === 'caught-up') caughtUp = true;
+        }
+      })();
+      while (!caughtUp) await new Promise((resolve) => setTimeout(resolve, 10));
+      const eager = collect(store.subscribeToAll(), (events) => events.filter((event) => event.stream === stream).length === 2, 5_000);
+      await store.appendToStream(stream, [newEvent()]);
+      // A subscriber with no such bound, woken by the same commit, has it.
+      expect((await eager).events.filter((event) => event.stream === stream).map((event) => event.revision)).toEqual([0n, 1n]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received).toEqual([0n]);
+      await patient.close();
+      await following;
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens no connection once closed, even with a notification still pending', async () => {
     const store = await connect();
     const stream = uniqueStream();

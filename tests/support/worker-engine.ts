@@ -19,11 +19,16 @@ export interface WorkerEngine {
  * against WORKER_DATABASE_URL, owned by this process. Silent unless
  * WORKER_LOG_LEVEL says otherwise (the chaos run keeps its stderr).
  */
-export async function connectWorkerEngine(projections: readonly AnyProjection[], settings: Partial<typeof fastSettings> = {}): Promise<WorkerEngine> {
+export async function connectWorkerEngine(
+  projections: readonly AnyProjection[],
+  settings: Partial<typeof fastSettings> = {},
+  /** How often the store and the engine look without being woken: fast for the tests, production's for the bench. */
+  polling: { pollIntervalMs: number; claimIntervalMs: number } = { pollIntervalMs: 100, claimIntervalMs: 100 },
+): Promise<WorkerEngine> {
   const url = process.env.WORKER_DATABASE_URL;
   if (!url) throw new Error('WORKER_DATABASE_URL is unset');
   const logger = createLogger((process.env.WORKER_LOG_LEVEL as LevelWithSilent | undefined) ?? 'silent', process.stderr);
-  const store = await PostgresEventStore.connect({ connectionString: url, logger, pollIntervalMs: 100 });
+  const store = await PostgresEventStore.connect({ connectionString: url, logger, pollIntervalMs: polling.pollIntervalMs });
   const knex = createKnex(url, 5);
   const engine = new ProjectionEngine({
     knex,
@@ -32,7 +37,7 @@ export async function connectWorkerEngine(projections: readonly AnyProjection[],
     projections,
     counter: postgresLogCounter(knex),
     logger,
-    claimIntervalMs: 100,
+    claimIntervalMs: polling.claimIntervalMs,
     ownerId: `child-${process.pid}`,
     settings: { ...fastSettings, ...settings },
   });

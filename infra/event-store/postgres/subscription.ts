@@ -73,6 +73,7 @@ export class PostgresSubscription implements Subscription {
       while (!signal.aborted) {
         // A commit announced while we read must not wait for the next poll.
         const wakeUpsBefore = this.notifier.wakeUps;
+        const readStarted = Date.now();
         const horizon = await this.reader.horizon();
         // The next page is requested before this one is handed out, so the
         // database reads while the consumer works; full pages grow the next
@@ -109,6 +110,7 @@ export class PostgresSubscription implements Subscription {
         }
         stallReported = reportStall(horizon, stallWarningMs, stallReported, logger);
         await this.notifier.wait(pollIntervalMs, signal, wakeUpsBefore);
+        await pause(readStarted + (this.options.readAtMostEveryMs ?? 0) - Date.now(), signal);
       }
     } catch (error) {
       // A read that was waiting out an outage gives up when the subscription closes.
@@ -126,4 +128,18 @@ function reportStall(horizon: Horizon, thresholdMs: number, alreadyReported: boo
     logger.warn({ appendStartedAt: started, horizonTxId: String(horizon.txId) }, 'subscriptions wait for a slow append to commit');
   }
   return stalled;
+}
+
+/** Waits `ms` (nothing when it is 0 or less), or until `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
