@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventFilter, RecordedEvent, Subscription, SubscriptionItem } from '../../infra/event-store/event-store.js';
+import { LogTail } from '../../infra/event-store/postgres/log-tail.js';
 import { PostgresEventStore, type PostgresEventStoreOptions } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { tailEvents } from '../../infra/event-store/postgres/rows.js';
+import type { PageReader } from '../../infra/event-store/postgres/subscription.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { newEvent, uniqueStream } from '../support/events.js';
@@ -100,6 +103,34 @@ describe('PostgreSQL log tail shared by subscriptions', () => {
     (changed!.data as { value: string }).value = 'changed by one reader';
     const [read] = await reading.events(1);
     expect(read!.data).toEqual({ value: 'as stored' });
+  });
+
+  it('shares a horizon read in flight among the subscriptions asking, until a wake-up announces a commit', async () => {
+    const store = await connect();
+    let horizonReads = 0;
+    const counted: PageReader = {
+      horizon: () => {
+        horizonReads++;
+        return store.horizon();
+      },
+      readPage: (...args) => store.readPage(...args),
+      lastPositionBelow: (horizonTxId) => store.lastPositionBelow(horizonTxId),
+    };
+    let wakeUps = 0;
+    const tail = new LogTail(counted, tailEvents, () => wakeUps);
+
+    // Woken together by one commit, every subscription asks at once: one read answers all.
+    await Promise.all([tail.horizon(), tail.horizon(), tail.horizon()]);
+    expect(horizonReads).toBe(1);
+
+    // A commit announced while a read is in flight may not be below that read's horizon: the next asker reads again and sees it.
+    const inFlight = tail.horizon();
+    const appended = await store.appendToStream(uniqueStream('woken'), [newEvent()]);
+    wakeUps++;
+    const afterWakeUp = await tail.horizon();
+    await inFlight;
+    expect(horizonReads).toBe(3);
+    expect(afterWakeUp.txId).toBeGreaterThan(appended.position >> 32n);
   });
 
   it('serves a subscription behind what it keeps from the database, without a gap or a repeat', async () => {

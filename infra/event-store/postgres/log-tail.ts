@@ -1,5 +1,6 @@
 import type { EventFilter, Position, RecordedEvent } from '../event-store.js';
 import { encodePosition } from './rows.js';
+import type { Horizon } from './horizon.js';
 import type { PageReader } from './subscription.js';
 
 /** Below every position: `after` the start of the log. */
@@ -57,15 +58,32 @@ export class LogTail implements PageReader {
   private heldBelow = 0n;
   private starting: Promise<void> | undefined;
   private extending: Promise<void> | undefined;
+  private horizonRead: { wakeUps: number; read: Promise<Horizon> } | undefined;
 
   constructor(
     private readonly source: PageReader,
     private readonly events: TailEvents,
+    /** The notifier's count of wake-ups (notifier.ts). */
+    private readonly wakeUps: () => number,
     private readonly limits: LogTailLimits = DEFAULT_LOG_TAIL_LIMITS,
   ) {}
 
-  horizon(): ReturnType<PageReader['horizon']> {
-    return this.source.horizon();
+  /**
+   * A horizon read still in flight is shared by the subscriptions that ask
+   * while no wake-up came since it was sent: a commit it might miss was
+   * announced after, and so wakes them again (every subscription woken by a
+   * commit asks at once, and one read answers all).
+   */
+  horizon(): Promise<Horizon> {
+    const wakeUps = this.wakeUps();
+    if (this.horizonRead?.wakeUps === wakeUps) return this.horizonRead.read;
+    const shared = { wakeUps, read: this.source.horizon() };
+    this.horizonRead = shared;
+    const done = (): void => {
+      if (this.horizonRead === shared) this.horizonRead = undefined;
+    };
+    shared.read.then(done, done);
+    return shared.read;
   }
 
   async readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]> {

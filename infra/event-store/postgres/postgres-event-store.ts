@@ -131,7 +131,7 @@ export class PostgresEventStore implements EventStore, SealLeafSource {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-    this.tail = new LogTail(this, tailEvents, { ...DEFAULT_LOG_TAIL_LIMITS, ...options.logTail });
+    this.tail = new LogTail(this, tailEvents, () => this.notifier.wakeUps, { ...DEFAULT_LOG_TAIL_LIMITS, ...options.logTail });
   }
 
   /** The schema must exist (see schema.ts); the composition root migrates first. */
