@@ -99,10 +99,15 @@ export class LogTail implements PageReader {
     }
   }
 
+  /**
+   * From the tail when it has read up to this horizon (a subscription at the
+   * head has just read its page from it); otherwise from the database, so that
+   * one subscription ending a long catch-up does not make the tail read all
+   * that came meanwhile.
+   */
   async lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined> {
     const end = lastPositionBelow(horizonTxId);
-    await this.start(horizonTxId);
-    while (horizonTxId > this.heldBelow) await this.extend(horizonTxId);
+    if (this.from === undefined || horizonTxId > this.heldBelow) return this.source.lastPositionBelow(horizonTxId);
     for (let i = this.kept.length - 1; i >= this.first; i--) {
       const position = this.kept[i]!.position;
       if (position <= end) return position;
