@@ -2,7 +2,8 @@
  * The benchmark suite: `npm run bench` (or `npm run bench -- --quick`;
  * `-- --only=appends,read` runs some groups: appends, read, ordering, replay, identity, content, feed, analytics, tamper, audit, console;
  * FEED_BENCH_CPU_PROF=<dir> writes CPU profiles of the feed group's Chronicle server there;
- * CONSOLE_BENCH_CPU_PROF=<dir> one of the console group's page over the flood).
+ * CONSOLE_BENCH_CPU_PROF=<dir> one of the console group's page over the flood;
+ * CONTENT_BENCH_CPU_PROF=<dir> one of the content group's process per measured route and reference).
  * Every subject runs on the same embedded PostgreSQL, durable as in
  * production, in a database of its own; rounds alternate between subjects.
  */
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
     const replay = await run('replay', () => replayResult(server));
     if (replay) results.push(replay);
     results.push(...((await run('identity', () => identityResults(server))) ?? []));
-    results.push(...((await run('content', () => contentResults(server, { seconds: contentSeconds, poolSize: POOL_SIZE, replayEvents: contentReplayEvents }))) ?? []));
+    results.push(...((await run('content', () => contentResults(server, { seconds: contentSeconds, poolSize: POOL_SIZE, replayEvents: contentReplayEvents, ...(process.env.CONTENT_BENCH_CPU_PROF ? { cpuProfileDir: process.env.CONTENT_BENCH_CPU_PROF } : {}) }))) ?? []));
     results.push(...((await run('analytics', () => analyticsResults(server, { seconds: analyticsSeconds, poolSize: POOL_SIZE }))) ?? []));
     const feed = await run('feed', () => feedResults(server, feedOptions));
     if (feed) results.push(...feed.rows);

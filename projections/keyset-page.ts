@@ -63,22 +63,47 @@ export async function keysetPage<Row extends object>(query: Knex.QueryBuilder, o
   const { orderBy, limit } = options;
   checkOrder(orderBy);
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, orderBy);
-  const client = query.client;
-  const raw = (sql: string, bindings: readonly Knex.RawBinding[] = []): Knex.Raw => client.raw(sql, bindings) as Knex.Raw;
-  // An outer query over the list: PostgreSQL pulls the simple subquery up, so its indexes still serve the order.
-  const page = client.queryBuilder().from(query.as('page')).select(raw('page.*'));
-  orderBy.forEach(([column], i) => page.select(raw(`page.${quoted(column)}::text AS ${quoted(KEY_ALIAS + i)}`)));
-  if (after) page.whereRaw(...afterCondition(orderBy, after));
-  for (const [column, direction] of orderBy) page.orderBy(`page.${column}`, direction);
-  page.limit(limit + 1);
-  let rows: Array<Record<string, unknown>>;
+  const page = keysetPageQuery(query, orderBy, { ...(after ? { after } : {}), limit: limit + 1 });
+  const rows = await runPage(async () => (await page).rows as Array<Record<string, unknown>>, after !== undefined);
+  return pageOf<Row>(rows, orderBy, limit);
+}
+
+/**
+ * The SQL of one page of `query` in `orderBy`: the list as a subquery
+ * (PostgreSQL pulls it up, so its indexes still serve the order), its sort
+ * keys as text beside each row, after `after`'s keys if given (bindings:
+ * values, or prepared-query markers), `limit` rows. The limit is written
+ * into the text: as a parameter, PostgreSQL's generic plan of a prepared
+ * page would assume a tenth of the table, and it would plan every run.
+ */
+export function keysetPageQuery(query: Knex.QueryBuilder, orderBy: KeysetOrder, options: { after?: readonly unknown[]; limit: number }): Knex.Raw {
+  checkOrder(orderBy);
+  if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new Error(`keyset pagination: bad limit ${options.limit}`);
+  const keys = orderBy.map(([column], i) => `page.${quoted(column)}::text AS ${quoted(KEY_ALIAS + i)}`).join(', ');
+  const [where, whereBindings] = options.after ? afterCondition(orderBy, options.after) : ['', []];
+  const order = orderBy.map(([column, direction]) => `page.${quoted(column)} ${direction}`).join(', ');
+  const sql = `SELECT page.*, ${keys} FROM ? AS page${where ? ` WHERE ${where}` : ''} ORDER BY ${order} LIMIT ${options.limit}`;
+  return query.client.raw(sql, [query, ...whereBindings]) as Knex.Raw;
+}
+
+/** The cursor's sort keys, checked to belong to a list in `orderBy` (InvalidCursorError otherwise). */
+export function cursorKeys(cursor: string, orderBy: KeysetOrder): string[] {
+  return decodeCursor(cursor, orderBy);
+}
+
+/** Runs a page's query; a crafted cursor's key that does not parse as its column's type is the client's mistake. */
+export async function runPage<T>(run: () => Promise<T>, afterCursor: boolean): Promise<T> {
   try {
-    rows = (await page) as Array<Record<string, unknown>>;
+    return await run();
   } catch (error) {
     // Class 22 (data exception): a crafted cursor's key did not parse as its column's type.
-    if (after && isDataException(error)) throw new InvalidCursorError();
+    if (afterCursor && isDataException(error)) throw new InvalidCursorError();
     throw error;
   }
+}
+
+/** A page of `limit` items from the `limit + 1` rows of keysetPageQuery, with the cursor of its last row if more follow. */
+export function pageOf<Row extends object>(rows: ReadonlyArray<Record<string, unknown>>, orderBy: KeysetOrder, limit: number): Page<Row> {
   const served = rows.slice(0, limit);
   const last = served.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor(orderBy, orderBy.map(([column], i) => keyOf(last, column, i))) : null;
@@ -101,14 +126,14 @@ function checkOrder(orderBy: KeysetOrder): void {
  * All columns one way: a row comparison, which a composite index answers
  * directly. Mixed directions: the expanded form, one term per column.
  */
-function afterCondition(orderBy: KeysetOrder, keys: readonly string[]): [string, string[]] {
+function afterCondition(orderBy: KeysetOrder, keys: readonly unknown[]): [string, unknown[]] {
   const comparison = (direction: SortDirection) => (direction === 'desc' ? '<' : '>');
   if (orderBy.every(([, direction]) => direction === orderBy[0]![1])) {
     const columns = orderBy.map(([column]) => `page.${quoted(column)}`).join(', ');
     return [`(${columns}) ${comparison(orderBy[0]![1])} (${keys.map(() => '?').join(', ')})`, [...keys]];
   }
   const terms: string[] = [];
-  const bindings: string[] = [];
+  const bindings: unknown[] = [];
   orderBy.forEach(([column, direction], i) => {
     const equal = orderBy.slice(0, i).map(([earlier]) => `page.${quoted(earlier)} = ?`);
     terms.push(`(${[...equal, `page.${quoted(column)} ${comparison(direction)} ?`].join(' AND ')})`);

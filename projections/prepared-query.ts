@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 
 const MARKER = '\u0001param:';
+/** PostgreSQL's identifiers, statement names included (NAMEDATALEN - 1). */
+const MAX_NAME_LENGTH = 63;
 
 /** A value a prepared query takes at each run: put in the query builder where that value goes. */
 export function param(name: string): string {
@@ -25,11 +27,20 @@ export class PreparedQuery<Params extends Record<string, unknown>> {
 
   private readonly name: string;
 
-  constructor(name: string, query: Knex.QueryBuilder | Knex.Raw) {
+  /**
+   * `prepare: false` runs the same text unnamed, planned on every run: for
+   * shapes too rare to keep a statement for on every connection.
+   */
+  constructor(
+    name: string,
+    query: Knex.QueryBuilder | Knex.Raw,
+    private readonly options: { prepare: boolean } = { prepare: true },
+  ) {
     const { sql, bindings } = query.toSQL().toNative();
     this.text = sql;
     // One name, one text, on every connection: the text's hash keeps two shapes of a query apart.
-    this.name = `${name}_${createHash('sha256').update(sql).digest('hex').slice(0, 12)}`;
+    // PostgreSQL cuts names at 63 bytes: a longer one would meet another shape's under the cut.
+    this.name = `${name.slice(0, MAX_NAME_LENGTH - 13)}_${createHash('sha256').update(sql).digest('hex').slice(0, 12)}`;
     this.slots = bindings.map((binding) =>
       typeof binding === 'string' && binding.startsWith(MARKER) ? { param: binding.slice(MARKER.length) } : { constant: binding },
     );
@@ -43,7 +54,8 @@ export class PreparedQuery<Params extends Record<string, unknown>> {
     });
     const connection = (await knex.client.acquireConnection()) as pg.Client;
     try {
-      const result = await connection.query<Row & pg.QueryResultRow>({ name: this.name, text: this.text, values });
+      const statement = this.options.prepare ? { name: this.name, text: this.text, values } : { text: this.text, values };
+      const result = await connection.query<Row & pg.QueryResultRow>(statement);
       return result.rows;
     } finally {
       await knex.client.releaseConnection(connection);

@@ -48,6 +48,13 @@ export interface Projection<Base extends string = string> {
    */
   readonly batchEvents?: number;
   /**
+   * Events per replay transaction, over the engine's replayBatchEvents: for
+   * a projection whose events or rows are large (posts' bodies), so that a
+   * batch and the page read ahead of it stay small enough for V8's young
+   * generation instead of being promoted and swept as old objects.
+   */
+  readonly replayBatchEvents?: number;
+  /**
    * Following the log live, read it at most this often, so that what commits
    * meanwhile comes in one batch: for a projection nobody waits on in a hurry (the
    * audit seal), so that a busy log costs it a few large batches a second
@@ -89,8 +96,9 @@ export function validateProjections(projections: readonly AnyProjection[]): void
     if (projection.schema !== undefined && (!NAME.test(projection.schema) || projection.schema.startsWith('pg_'))) {
       throw new Error(`projection ${projection.name}: schema ${JSON.stringify(projection.schema)} must match ${NAME} and not start with pg_`);
     }
-    if (projection.batchEvents !== undefined && (!Number.isInteger(projection.batchEvents) || projection.batchEvents < 1)) {
-      throw new Error(`projection ${projection.name}: batchEvents must be a positive integer`);
+    for (const setting of ['batchEvents', 'replayBatchEvents'] as const) {
+      const value = projection[setting];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`projection ${projection.name}: ${setting} must be a positive integer`);
     }
     if (!Number.isInteger(projection.version) || projection.version < 1) throw new Error(`projection ${projection.name}: version must be a positive integer`);
     for (const table of projection.tables as readonly string[]) {

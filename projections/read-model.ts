@@ -43,6 +43,8 @@ export interface ReadModelDefinition<Row extends RowShape<Row>, Event extends Do
    * is an error (ReadModelEventError), never skipped.
    */
   readonly filter?: EventFilter;
+  /** Events per replay transaction, when the engine's default would make batches too large to stay young (Projection.replayBatchEvents). */
+  readonly replayBatchEvents?: number;
   /** Every field of the row, once, with its SQL: `{ id: 'uuid primary key', tags: 'text[] not null', ... }`. */
   readonly columns: { readonly [K in keyof Row]-?: ColumnDeclaration };
   /** Columns PostgreSQL computes and rows never carry: `{ search: "tsvector GENERATED ALWAYS AS (...) STORED" }`. */
@@ -99,6 +101,7 @@ export function readModel<Row extends RowShape<Row>, Event extends DomainEvent, 
     name,
     version: definition.version,
     filter,
+    ...(definition.replayBatchEvents === undefined ? {} : { replayBatchEvents: definition.replayBatchEvents }),
     tables: [table],
     table,
     primaryKey: shape.primaryKey,

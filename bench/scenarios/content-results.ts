@@ -14,8 +14,8 @@ const COPY = 'COPY FROM STDIN (limit)';
 const SEARCH_VECTOR = 'search vector alone, to_tsvector (limit)';
 
 /** The content group of the bench: each route against its reference, as requests/s, with p50 and p99 in the notes. */
-export async function contentResults(server: BenchServer, options: { seconds: number; poolSize: number; replayEvents: number }): Promise<ScenarioResult[]> {
-  const result = await contentBenchmark({ databaseUrl: await server.createDatabase('bench_content'), seconds: options.seconds, poolSize: options.poolSize });
+export async function contentResults(server: BenchServer, options: { seconds: number; poolSize: number; replayEvents: number; cpuProfileDir?: string }): Promise<ScenarioResult[]> {
+  const result = await contentBenchmark({ databaseUrl: await server.createDatabase('bench_content'), ...options });
   console.error('done: content routes');
   const replay = await postsReplayBenchmark(await server.createDatabase('bench_content_replay'), options.replayEvents);
   console.error('done: posts replay');
@@ -31,18 +31,21 @@ export async function contentResults(server: BenchServer, options: { seconds: nu
       'search vector alone: the search column\'s expression over the same rows in one query (parallel workers allowed), nothing stored',
   };
   const references: ScenarioResult[] = [
-    reference(`${RAW_APPEND} (event store appendToStream)`, 'events/s', result.rawAppend),
-    reference(BARE_READ, 'requests/s', result.bareRead),
+    reference(`${RAW_APPEND} (event store appendToStream)`, 'events/s', result.rawAppend, result.again?.rawAppend),
+    reference(BARE_READ, 'requests/s', result.bareRead, result.again?.bareRead),
   ];
+  // The limit is the better of the two measurements of each reference.
+  const rawAppend = best(result.rawAppend, result.again?.rawAppend);
+  const bareRead = best(result.bareRead, result.again?.bareRead);
   if (!result.routes) return [...references.map((row) => ({ ...row, notes: `${row.notes}; the server has no posts routes: only the references ran` })), replayRow];
   const { create, update, getOne, list } = result.routes;
   const at = `concurrency ${CONTENT_CONCURRENCY.http}, ${options.seconds} s`;
   return [
     ...references,
-    write(`POST /api/posts, ${at}`, create, result.rawAppend),
-    write(`PUT /api/posts/:id (random of ${result.postsSeeded.toLocaleString('en-US')} posts), ${at}`, update, result.rawAppend),
-    read(`GET /api/posts/:id, ${at}`, getOne, result.bareRead),
-    read(`GET /api/posts?limit=20, ${at}`, list, result.bareRead),
+    write(`POST /api/posts, ${at}`, create, rawAppend),
+    write(`PUT /api/posts/:id (random of ${result.postsSeeded.toLocaleString('en-US')} posts), ${at}`, update, rawAppend),
+    read(`GET /api/posts/:id, ${at}`, getOne, bareRead),
+    read(`GET /api/posts?limit=20, ${at}`, list, bareRead),
     replayRow,
   ];
 }
@@ -51,8 +54,21 @@ function latencies(figures: LoadFigures): string {
   return `p50 ${figures.p50Ms.toFixed(1)} ms, p99 ${figures.p99Ms.toFixed(1)} ms, ${figures.requests.toLocaleString('en-US')} requests in ${figures.seconds.toFixed(1)} s`;
 }
 
-function reference(scenario: string, unit: string, figures: LoadFigures): ScenarioResult {
-  return { scenario, unit, figures: { reference: figures.perSecond }, ours: 'reference', peers: [], notes: latencies(figures) };
+function best(first: LoadFigures, again: LoadFigures | undefined): LoadFigures {
+  return again && again.perSecond > first.perSecond ? again : first;
+}
+
+/** A reference row: its rate before the routes, and after them when measured again (the ratios take the better). */
+function reference(scenario: string, unit: string, before: LoadFigures, after: LoadFigures | undefined): ScenarioResult {
+  if (!after) return { scenario, unit, figures: { reference: before.perSecond }, ours: 'reference', peers: [], notes: latencies(before) };
+  return {
+    scenario,
+    unit,
+    figures: { reference: best(before, after).perSecond, 'before the routes': before.perSecond, 'after the routes': after.perSecond },
+    ours: 'reference',
+    peers: [],
+    notes: `before the routes: ${latencies(before)}; after them: ${latencies(after)}`,
+  };
 }
 
 function write(scenario: string, figures: LoadFigures, rawAppend: LoadFigures): ScenarioResult {

@@ -11,6 +11,7 @@ import { startRole } from '../../app/processes.js';
 import { Runtime } from '../../app/runtime.js';
 import { loadConfig } from '../../infra/config/config.js';
 import { createLogger } from '../../infra/logging/logger.js';
+import { withCpuProfile } from '../support/cpu-profile.js';
 import { measureLoad, type LoadFigures, type LoadOptions } from '../support/load.js';
 import { measureBareExpressRead, measureRawAppends } from './content-references.js';
 
@@ -28,11 +29,16 @@ export interface ContentBenchOptions {
   /** Per measured operation. */
   seconds: number;
   poolSize: number;
+  /** Writes a CPU profile of each measured phase there (server and load client share the process). */
+  cpuProfileDir?: string;
 }
 
 export interface ContentBenchResult {
+  /** Measured before the routes, on a server that has just started (its projections setting up and catching up). */
   rawAppend: LoadFigures;
   bareRead: LoadFigures;
+  /** The same references measured again after the routes, on a server whose read models have caught up. */
+  again?: { rawAppend: LoadFigures; bareRead: LoadFigures };
   /** By route; absent when the server has no posts routes yet. */
   routes?: {
     create: LoadFigures;
@@ -63,31 +69,37 @@ export async function contentBenchmark(options: ContentBenchOptions): Promise<Co
     const client = new ContentClient(server.url);
     await client.signup(`author-${Date.now()}@example.com`);
 
-    const rawAppend = await measureRawAppends(services.eventStore, { seconds: options.seconds, concurrency: CONTENT_CONCURRENCY.rawAppend });
-    const bareRead = await measureBareExpressRead({ databaseUrl: options.databaseUrl, poolSize: options.poolSize, rows: 10_000, title, body: BODY }, http);
+    const profiled = <T>(name: string, work: () => Promise<T>): Promise<T> => withCpuProfile(options.cpuProfileDir, `content-${name}`, work);
+    const measureReferences = async (when: string) => ({
+      rawAppend: await profiled(`raw-append-${when}`, () => measureRawAppends(services.eventStore, { seconds: options.seconds, concurrency: CONTENT_CONCURRENCY.rawAppend })),
+      bareRead: await profiled(`bare-read-${when}`, () => measureBareExpressRead({ databaseUrl: options.databaseUrl, poolSize: options.poolSize, rows: 10_000, title, body: BODY }, http)),
+    });
+    const { rawAppend, bareRead } = await measureReferences('before');
     if (!(await client.hasPosts())) return { rawAppend, bareRead, postsSeeded: 0 };
 
     const ids: string[] = [];
     let lastPosition = '0';
-    const create = await measureLoad(http, async (i) => {
+    const create = await profiled('create', () => measureLoad(http, async (i) => {
       const answer = await client.send<{ id: string; position: string | null }>('POST', '/api/posts', 201, { title: title(i), body: BODY, format: 'plain' });
       ids.push(answer.id);
       if (answer.position !== null && BigInt(answer.position) > BigInt(lastPosition)) lastPosition = answer.position;
-    });
+    }));
     // Random posts among thousands: concurrent updates rarely meet on one stream, as with many authors.
-    const update = await measureLoad(http, async (i) => {
+    const update = await profiled('update', () => measureLoad(http, async (i) => {
       const answer = await client.send<{ position: string | null }>('PUT', `/api/posts/${pick(ids)}`, 200, { title: `${title(i)}, edited`, body: BODY });
       if (answer.position !== null && BigInt(answer.position) > BigInt(lastPosition)) lastPosition = answer.position;
-    });
+    }));
     // Reads measure the read model, not its catching up with the writes above.
     await client.waitForPosition(`/api/posts/${ids[0]}`, lastPosition);
-    const getOne = await measureLoad(http, async () => {
+    const getOne = await profiled('get-one', () => measureLoad(http, async () => {
       await client.send('GET', `/api/posts/${pick(ids)}`, 200);
-    });
-    const list = await measureLoad(http, async () => {
+    }));
+    const list = await profiled('list', () => measureLoad(http, async () => {
       await client.send('GET', '/api/posts?limit=20', 200);
-    });
-    return { rawAppend, bareRead, routes: { create, update, getOne, list }, postsSeeded: ids.length };
+    }));
+    // A reference measured once, on a server still starting, may be depressed by that start: measured again once all is quiet.
+    const again = await measureReferences('after');
+    return { rawAppend, bareRead, again, routes: { create, update, getOne, list }, postsSeeded: ids.length };
   } finally {
     await runtime.stop();
   }

@@ -21,7 +21,8 @@ export function auditChainProjection(): Projection<ChainTable> {
   return {
     name: AUDIT_CHAIN_PROJECTION,
     // 2: the chain links leaf hashes (domain/audit/hash-chain.ts); a seal of version 1 is rebuilt.
-    version: 2,
+    // 3: the time in the canonical form as to_json writes it (canonicalTime).
+    version: 3,
     filter: {},
     storedEvents: true,
     // Sealing every commit as it lands cost a busy log's appends a third of their rate (bench/scenarios/tamper.ts):

@@ -14,12 +14,14 @@ export const AUDIT_EVENTS = 'audit_events';
  *
  * Every index ends in `position`: each filter (actor, tenant, stream,
  * correlation, type, category) is one index range walked in log order,
- * which is also the cursor's order. Append-only: rows are COPied in.
+ * which is also the cursor's order; an actor over a time range is one range
+ * of its own, sorted. Append-only: rows are COPied in.
  */
 export function auditEventsProjection(): Projection<typeof AUDIT_EVENTS> {
   return {
     name: AUDIT_EVENTS_PROJECTION,
-    version: 1,
+    // 2: an index by actor and time.
+    version: 2,
     filter: {},
     tables: [AUDIT_EVENTS],
     async setup(trx, tables, options) {
@@ -61,6 +63,9 @@ const COLUMNS = [
 /** `name` and its columns; each index's name is derived from the physical table, so a replay's generation has its own. */
 const INDEXES: ReadonlyArray<readonly [name: string, columns: string]> = [
   ['actor', '(actor_id, position)'],
+  // "What did X do last Tuesday": the actor's rows of that time, then sorted by position, instead of
+  // walking all of the actor's history in log order until the day comes.
+  ['actor_time', '(actor_id, occurred_at, position)'],
   ['tenant', '(tenant_id, position)'],
   ['stream', '(stream, position)'],
   ['correlation', '(correlation_id, position)'],

@@ -60,7 +60,7 @@ async function catchUp(context: RunnerContext, applier: BatchApplier, job: Repla
   const { knex, store, projection, settings } = context;
   let checkpoint = from;
   const subscription = store.subscribeToAll({ ...(checkpoint === undefined ? {} : { fromPosition: checkpoint }), filter: projection.filter });
-  const batcher = new Batcher(subscription, { maxEvents: settings.replayBatchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.pollMs });
+  const batcher = new Batcher(subscription, { maxEvents: projection.replayBatchEvents ?? settings.replayBatchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.pollMs });
   const stop = (): void => void batcher.close();
   signal.addEventListener('abort', stop, { once: true });
   try {

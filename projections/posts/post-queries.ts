@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { Caller, Visibility } from '../../domain/shared/caller.js';
 import { ReadModelUnavailableError } from '../engine/errors.js';
-import { keysetPage, type Page } from '../keyset-page.js';
+import type { Page } from '../keyset-page.js';
+import { PreparedKeysetPage } from '../prepared-keyset-page.js';
+import { PreparedShapes } from '../prepared-shapes.js';
 import { COLLECTIONS } from '../collections/collections-read-model.js';
 import { CollectionsPresence, whereCollectionReadable, whereReadableByCaller } from './post-access-sql.js';
 import { POSTS, SEARCH_CONFIG, type PostRow } from './post-row.js';
@@ -13,10 +15,11 @@ export interface PostReads {
   knex: Knex;
   collections: CollectionsPresence;
   findPost: FindPostQueries;
+  listPosts: ListPostQueries;
 }
 
 export function postReads(knex: Knex): PostReads {
-  return { knex, collections: new CollectionsPresence(knex), findPost: new FindPostQueries(knex) };
+  return { knex, collections: new CollectionsPresence(knex), findPost: new FindPostQueries(knex), listPosts: new ListPostQueries(knex) };
 }
 
 export interface PostFilters {
@@ -49,10 +52,10 @@ export class FindPostQueries {
   constructor(private readonly knex: Knex) {}
 
   for(caller: Caller, withCollections: boolean): PreparedQuery<FindPostParams> {
-    const shape = `${caller.type}${caller.type === 'user' && caller.admin ? '_admin' : ''}${withCollections ? '_c' : ''}`;
+    const shape = `${callerShape(caller)}${withCollections ? '_c' : ''}`;
     let query = this.shapes.get(shape);
     if (!query) {
-      const marked: Caller = caller.type === 'user' ? { ...caller, userId: param('userId'), tenantId: param('tenantId') } : caller;
+      const marked = markedCaller(caller);
       const builder = this.knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)).where('p.id', param('postId'));
       query = new PreparedQuery(`find_post_${shape}`, whereReadableByCaller(builder, this.knex, marked, withCollections).limit(1));
       this.shapes.set(shape, query);
@@ -61,25 +64,64 @@ export class FindPostQueries {
   }
 }
 
-function callerParams(caller: Caller): Omit<FindPostParams, 'postId'> {
+function callerParams(caller: Caller): { userId?: string; tenantId?: string } {
   return caller.type === 'user' ? { userId: caller.userId, tenantId: caller.tenantId } : {};
+}
+
+/** The kind of caller, as far as the read rule's SQL differs: guest, user, a tenant's admin, system. */
+function callerShape(caller: Caller): string {
+  return `${caller.type}${caller.type === 'user' && caller.admin ? '_admin' : ''}`;
+}
+
+/** The caller with markers for the values that differ between callers of one kind. */
+function markedCaller(caller: Caller): Caller {
+  return caller.type === 'user' ? { ...caller, userId: param('userId'), tenantId: param('tenantId') } : caller;
 }
 
 /** Readable posts, newest first (then by id), narrowed by the filters, a page at a time. */
 export async function listReadablePosts(reads: PostReads, caller: Caller, filters: PostFilters, page: { limit: number; cursor?: string }): Promise<Page<PostRow>> {
-  const { knex } = reads;
   const withCollections = await reads.collections.check();
   if (filters.collectionId !== undefined && !withCollections) return { items: [], nextCursor: null };
-  const query = whereReadableByCaller(knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)), knex, caller, withCollections);
-  if (filters.authorId !== undefined) query.andWhere('p.author_id', filters.authorId);
-  if (filters.visibility !== undefined) query.andWhere('p.visibility', filters.visibility);
-  if (filters.q !== undefined) query.andWhereRaw(`p.search @@ websearch_to_tsquery('${SEARCH_CONFIG}', ?)`, [filters.q]);
-  if (filters.collectionId !== undefined) {
-    const holding = whereCollectionReadable(knex(`${COLLECTIONS} AS c`).select(knex.raw('1')).where('c.id', filters.collectionId), caller);
-    query.whereExists(holding.whereRaw('c.post_ids @> ARRAY[p.id]::text[]'));
-  }
-  const found = await keysetPage<Record<string, unknown>>(query, { orderBy: NEWEST_FIRST, cursor: page.cursor, limit: page.limit }).catch(unavailable);
+  const query = reads.listPosts.for(caller, withCollections, filters, page.limit);
+  const params: ListPostsParams = { ...callerParams(caller), authorId: filters.authorId, collectionId: filters.collectionId, q: filters.q };
+  const found = await query.page<Record<string, unknown>>(reads.knex, params, page.cursor).catch(unavailable);
   return { items: found.items.map(postRowOf), nextCursor: found.nextCursor };
+}
+
+type ListPostsParams = { userId?: string; tenantId?: string; authorId?: string | undefined; collectionId?: string | undefined; q?: string | undefined };
+
+/** Shapes of the list kept prepared per process; the usual lists are a handful (README, Benchmarks). */
+const LIST_SHAPES_KEPT = 64;
+
+/**
+ * The query of listReadablePosts, compiled once per shape (kind of caller,
+ * collections present, which filters, the visibility asked for, page size)
+ * and run as prepared statements, as FindPostQueries; built by the same
+ * read rule. Visibility is part of the shape, not a value, so a generic plan
+ * still uses the index of public posts.
+ */
+export class ListPostQueries {
+  private readonly shapes = new PreparedShapes<PreparedKeysetPage<ListPostsParams>>(LIST_SHAPES_KEPT);
+
+  constructor(private readonly knex: Knex) {}
+
+  for(caller: Caller, withCollections: boolean, filters: PostFilters, limit: number): PreparedKeysetPage<ListPostsParams> {
+    const given = (name: keyof PostFilters) => (filters[name] === undefined ? '' : `_${name}`);
+    const shape = `${callerShape(caller)}${withCollections ? '_c' : ''}${given('authorId')}${given('collectionId')}${given('q')}_${filters.visibility ?? 'any'}_${limit}`;
+    return this.shapes.get(shape, (prepare) => {
+      const { knex } = this;
+      const marked = markedCaller(caller);
+      const query = whereReadableByCaller(knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)), knex, marked, withCollections);
+      if (filters.authorId !== undefined) query.andWhere('p.author_id', param('authorId'));
+      if (filters.visibility !== undefined) query.andWhere('p.visibility', filters.visibility);
+      if (filters.q !== undefined) query.andWhereRaw(`p.search @@ websearch_to_tsquery('${SEARCH_CONFIG}', ?)`, [param('q')]);
+      if (filters.collectionId !== undefined) {
+        const holding = whereCollectionReadable(knex(`${COLLECTIONS} AS c`).select(knex.raw('1')).where('c.id', param('collectionId')), marked);
+        query.whereExists(holding.whereRaw('c.post_ids @> ARRAY[p.id]::text[]'));
+      }
+      return new PreparedKeysetPage(`list_posts_${shape}`, query, NEWEST_FIRST, limit, { prepare });
+    });
+  }
 }
 
 const NEWEST_FIRST = [['created_at', 'desc'], ['id', 'desc']] as const;

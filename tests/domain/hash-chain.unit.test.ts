@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalEvent, chainHash, GENESIS_HASH, leafHash, type SealedEvent } from '../../domain/audit/hash-chain.js';
+import { canonicalEvent, canonicalTime, chainHash, GENESIS_HASH, leafHash, type SealedEvent } from '../../domain/audit/hash-chain.js';
 
 const event: SealedEvent = {
   id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d',
@@ -40,7 +40,17 @@ describe('the audit hash chain', () => {
     const stored = { ...event, storedText: { data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) } };
     expect(leafHash(stored)).toBe(leafHash(event));
     expect(leafHash({ ...stored, storedText: { ...stored.storedText, data: JSON.stringify(event.data, null, 1) } })).not.toBe(leafHash(event));
-    expect(canonicalEvent(event)).toBe(JSON.stringify([event.stream, '3', event.id, event.type, '2026-01-02T03:04:05.678Z', event.data, event.metadata]));
+    expect(canonicalEvent(event)).toBe(JSON.stringify([event.stream, '3', event.id, event.type, '2026-01-02T03:04:05.678', event.data, event.metadata]));
+  });
+
+  it.each([
+    ['2026-01-02T03:04:05.678Z', '2026-01-02T03:04:05.678'],
+    ['2026-01-02T03:04:05.670Z', '2026-01-02T03:04:05.67'],
+    ['2026-01-02T03:04:05.600Z', '2026-01-02T03:04:05.6'],
+    ['2026-01-02T03:04:50.000Z', '2026-01-02T03:04:50'],
+    ['2026-01-02T03:04:05.008Z', '2026-01-02T03:04:05.008'],
+  ])('writes the time %s as PostgreSQL to_json does: %s', (time, written) => {
+    expect(canonicalTime(new Date(time))).toBe(written);
   });
 
   it('does not let a field boundary move: "ab"+"c" and "a"+"bc" differ', () => {

@@ -47,6 +47,24 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
     );
   });
 
+  it('write the time of recording alike: a whole second, trailing zeros and microseconds beyond the millisecond included', async () => {
+    const times = ['2026-03-04 05:06:07+00', '2026-03-04 05:06:07.1+00', '2026-03-04 05:06:07.12+00', '2026-03-04 05:06:07.120999+00', '2026-03-04 05:06:07.999999+00'];
+    const client = new pg.Client(database.url);
+    await client.connect();
+    try {
+      for (const [i, time] of times.entries()) await client.query('UPDATE events SET recorded_at = $1 WHERE event_id = $2', [time, events[i]!.id]);
+      const reread = await store.readAll();
+      const leaves = await store.readSealLeaves(undefined, head(), 100);
+      expect(leaves.map((leaf) => leaf.leaf)).toEqual(reread.map((event) => leafHash(event)));
+      expect(reread.slice(0, times.length).map((event) => event.recordedAt.toISOString())).toEqual([
+        '2026-03-04T05:06:07.000Z', '2026-03-04T05:06:07.100Z', '2026-03-04T05:06:07.120Z', '2026-03-04T05:06:07.120Z', '2026-03-04T05:06:07.999Z',
+      ]);
+    } finally {
+      for (const event of events.slice(0, times.length)) await client.query('UPDATE events SET recorded_at = $1 WHERE event_id = $2', [event.recordedAt, event.id]);
+      await client.end();
+    }
+  });
+
   it('page by position: after one, through another, at most the limit', async () => {
     const leaves = await store.readSealLeaves(events[1]!.position, events[5]!.position, 3);
     expect(leaves.map((leaf) => leaf.position)).toEqual([events[2]!.position, events[3]!.position, events[4]!.position]);

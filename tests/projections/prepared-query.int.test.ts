@@ -51,4 +51,14 @@ describe('PreparedQuery: a query builder compiled once, run with new values', ()
   it('refuses a run without a value for every marker', async () => {
     await expect(query().rows(knex, { owner: 'ann' } as { owner: string; tag: string })).rejects.toThrow(/no value for tag/);
   });
+
+  it('keeps two shapes apart whose names are longer than PostgreSQL keeps (63 bytes) and differ only past the cut', async () => {
+    const long = 'a_list_whose_shape_names_every_filter_it_was_given_author_collection_q';
+    const byOwner = new PreparedQuery<{ owner: string }>(`${long}_owner`, knex('things').select('id').where('owner', param('owner')).orderBy('id'));
+    const byKind = new PreparedQuery<{ kind: string }>(`${long}_kind`, knex('things').select('id').where('kind', param('kind')).orderBy('id'));
+    for (let i = 0; i < 3; i++) {
+      expect(await byOwner.rows(knex, { owner: 'ann' })).toEqual([{ id: 'a' }, { id: 'c' }]);
+      expect(await byKind.rows(knex, { kind: 'private' })).toEqual([{ id: 'b' }, { id: 'c' }]);
+    }
+  });
 });
