@@ -7,9 +7,6 @@ import { anomalySettingsFromEnvironment, anomalySettingsOf } from '../../infra/c
 import { analyticsQuarantineReadModel } from '../../projections/analytics-quarantine/quarantine-read-model.js';
 import { anomaliesProjection } from '../../projections/analytics/anomalies-projection.js';
 import { warehouseProjection } from '../../projections/warehouse/warehouse-projection.js';
-import { anomalyRoutes } from './anomaly-routes.js';
-import { ingestDepsOf, ingestRoutes } from './ingest.js';
-import { analyticsQueryRoutes } from './query-feature-part.js';
 
 export interface AnalyticsOptions {
   /** The anomaly thresholds (tests); the ANALYTICS_ANOMALY_* variables unless told. */
@@ -31,14 +28,8 @@ export function analyticsFeature(options: AnalyticsOptions = {}): Feature {
     migrations: [...analyticsIngestMigrations],
     aggregates: [...analyticsAggregates],
     projections: [warehouseProjection(), analyticsQuarantineReadModel(), anomaliesProjection(anomalySettings)],
-    api: async (context) => {
-      const ingest = await ingestDepsOf(context);
-      const ingestApi = ingestRoutes(context, ingest);
-      return {
-        routes: [...ingestApi.routes, ...analyticsQueryRoutes(context, ingest), anomalyRoutes(context.services.knex, context.readYourWrites)],
-        close: () => ingestApi.close(),
-      };
-    },
+    // Loaded only by processes that serve HTTP: a CLI command connects the read models without the routes.
+    api: async (context) => (await import('./analytics-http.js')).analyticsHttp(context),
     background: ({ services: { knex, eventStore, logger, config }, runtime }) => [
       new AnomalyReactor({
         knex,

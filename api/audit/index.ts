@@ -1,8 +1,6 @@
 import type { Feature } from '../../app/feature.js';
+import { auditChainProjection } from '../../projections/audit/audit-chain-projection.js';
 import { auditEventsProjection } from '../../projections/audit/audit-events-projection.js';
-import { auditReads } from '../../projections/audit/audit-queries.js';
-import { auditApi } from './audit-routes.js';
-import { sealProjections, sealRoutes } from './seal.js';
 
 /**
  * Audit (docs/CONTRACT.md section 3, "Audit"; issue 13): who did what and
@@ -17,11 +15,10 @@ export function auditFeature(): Feature {
     projections: [
       // The audit trail: every event, indexed by actor, tenant, stream, category, type, correlation and time.
       auditEventsProjection(),
-      // Tamper evidence: the seal (a hash chain over the whole log) and the operators' verify and digest.
-      ...sealProjections,
+      // Tamper evidence: the seal (a hash chain over the whole log); the operators' verify and digest are routes (audit-http.ts).
+      auditChainProjection(),
     ],
-    api: (context) => ({
-      routes: [auditApi({ reads: auditReads(context.services.knex), readYourWrites: context.readYourWrites }), sealRoutes(context)],
-    }),
+    // Loaded only by processes that serve HTTP: a CLI command connects the read models without the routes.
+    api: async (context) => (await import('./audit-http.js')).auditHttp(context),
   };
 }

@@ -1,6 +1,6 @@
 import type { Feature } from '../../app/feature.js';
-import { collectionAggregates, collectionBackground, collectionProjections, collectionRoutes } from '../collections/index.js';
-import { postAggregates, postProjections, postRoutes, postUpcasters } from '../posts/index.js';
+import { collectionAggregates, collectionBackground, collectionProjections } from '../collections/index.js';
+import { postAggregates, postProjections, postUpcasters } from '../posts/index.js';
 
 /**
  * Content: posts and collections, and who reads and changes what
@@ -14,7 +14,8 @@ export function contentFeature(): Feature {
     aggregates: [...postAggregates, ...collectionAggregates],
     upcasters: [...postUpcasters],
     projections: [...postProjections, ...collectionProjections],
-    api: (context) => ({ routes: [postRoutes(context), collectionRoutes(context)] }),
+    // Loaded only by processes that serve HTTP: a CLI command connects the read models without the routes.
+    api: async (context) => (await import('./content-http.js')).contentHttp(context),
     // Deleting a post takes it out of every collection.
     background: (context) => collectionBackground(context),
   };

@@ -7,12 +7,14 @@ import { createLogger } from '../../infra/logging/logger.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
 import { createKnex } from '../../infra/postgres/knex.js';
 import { migrateToLatest, type Migration } from '../../infra/postgres/migrations.js';
+import { copyClusterTemplate } from './cluster-template.js';
 import { freePort } from './free-port.js';
 
 /**
  * A durable embedded PostgreSQL of the test's own (fsync on, the shared test
  * server runs without it), for tests that stop, crash and restart it. It keeps
- * its port and data across restarts, as a real server does.
+ * its port and data across restarts, as a real server does. Its cluster is a
+ * copy of the run's template (cluster-template.ts), not a new initdb.
  */
 export class OwnPostgres {
   private server: EmbeddedPostgres | undefined;
@@ -29,6 +31,7 @@ export class OwnPostgres {
   static async start(settings: Record<string, string> = {}, migrations: readonly Migration[] = eventStoreMigrations): Promise<OwnPostgres> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chronicle-own-pg-'));
     await chmod(dataDir, 0o755);
+    await copyClusterTemplate(dataDir);
     const own = new OwnPostgres(dataDir, await freePort(), settings);
     await own.restart();
     const knex = createKnex(own.url, 1);

@@ -125,9 +125,23 @@ export class BinaryCopyParser<T> {
 }
 
 /** Runs `COPY (query) TO STDOUT (FORMAT binary)` and decodes every tuple. */
-export async function copyOut<T>(client: pg.PoolClient, query: string, columns: number, decode: TupleDecoder<T>): Promise<T[]> {
+export async function copyOut<T>(client: pg.ClientBase, query: string, columns: number, decode: TupleDecoder<T>): Promise<T[]> {
   const parser = new BinaryCopyParser(columns, decode);
   const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`));
-  for await (const chunk of stream as AsyncIterable<Buffer>) parser.push(chunk);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) parser.push(chunk);
+  } finally {
+    settled(stream);
+  }
   return parser.end();
+}
+
+/**
+ * With query_timeout, pg arms a timer for each query and clears it in the
+ * query's callback, which pg-copy-streams' COPY TO never calls: without this
+ * every read would leave a timer that fires query_timeout later (31 s in the
+ * event store), holding the stream and keeping the process from exiting.
+ */
+function settled(stream: object): void {
+  (stream as { callback?: () => void }).callback?.();
 }
