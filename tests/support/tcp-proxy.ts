@@ -22,6 +22,8 @@ export class TcpProxy {
   private readonly links = new Set<Link>();
   private down = false;
   private stallPoint: StallPoint | undefined;
+  /** Bytes passed from the server to its clients, on every connection: what reads cost on the wire. */
+  bytesFromServer = 0;
 
   private constructor(
     private readonly server: Server,
@@ -112,6 +114,7 @@ export class TcpProxy {
       if (stallAt > 0) to.write(chunk.subarray(0, stallAt));
       return;
     }
+    if (!fromClient) this.bytesFromServer += chunk.length;
     to.write(chunk);
   }
 

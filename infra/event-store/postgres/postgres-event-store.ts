@@ -18,7 +18,8 @@ import type {
 } from '../event-store.js';
 import { readHorizon, type Horizon } from './horizon.js';
 import { Notifier } from './notifier.js';
-import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT } from './rows.js';
+import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT, tailEvents } from './rows.js';
+import { DEFAULT_LOG_TAIL_LIMITS, LogTail, type LogTailLimits } from './log-tail.js';
 import { copyOut, type TupleDecoder } from './binary-copy.js';
 import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH } from './seal-leaves.js';
 import type { SealLeaf, SealLeafSource } from '../seal-leaves.js';
@@ -59,6 +60,8 @@ export interface PostgresEventStoreOptions {
   appendStatementsInFlight?: number;
   /** Largest event (data and metadata as UTF-8 JSON) an append may carry; 1 MiB unless told. */
   maxEventBytes?: number;
+  /** How much of the log's end the subscriptions share (log-tail.ts). */
+  logTail?: Partial<LogTailLimits>;
 }
 
 interface RecordedIdRow {
@@ -97,6 +100,8 @@ export class PostgresEventStore implements EventStore, SealLeafSource {
   private readonly streamQueue = new StreamQueue();
   private readonly maxEventBytes: number;
   private lastHorizon: Horizon | undefined;
+  /** Pages for subscriptions: the log's end read once for all of them. */
+  private readonly tail: LogTail;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
     this.appendTimeoutMs = options.appendTimeoutMs ?? 30_000;
@@ -126,6 +131,7 @@ export class PostgresEventStore implements EventStore, SealLeafSource {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.pageSize = options.pageSize ?? 2_000;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.tail = new LogTail(this, tailEvents, () => this.notifier.wakeUps, { ...DEFAULT_LOG_TAIL_LIMITS, ...options.logTail });
   }
 
   /** The schema must exist (see schema.ts); the composition root migrates first. */
@@ -308,7 +314,7 @@ export class PostgresEventStore implements EventStore, SealLeafSource {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     validateSubscribe(options, POSITION_LIMIT);
-    const subscription = new PostgresSubscription(this, this.notifier, options, {
+    const subscription = new PostgresSubscription(this.tail, this.notifier, options, {
       pollIntervalMs: this.pollIntervalMs,
       pageSize: this.pageSize,
       logger: this.options.logger,

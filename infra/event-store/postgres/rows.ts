@@ -67,6 +67,16 @@ class PostgresRecordedEvent implements RecordedEvent {
     return { data: this.buffer.toString('utf8', this.dataStart, this.dataEnd), metadata: this.buffer.toString('utf8', this.dataEnd + 4, this.metadataEnd) };
   }
 
+  /** The same event over the same bytes, decoded anew: what one reader decodes, another never sees changed. */
+  view(): PostgresRecordedEvent {
+    return new PostgresRecordedEvent(this.id, this.stream, this.revision, this.position, this.type, this.recordedAtMs, this.buffer, this.dataStart, this.dataEnd, this.metadataEnd);
+  }
+
+  /** Bytes of data and metadata as stored. */
+  get payloadBytes(): number {
+    return this.metadataEnd - this.dataStart;
+  }
+
   toJSON(): RecordedEvent {
     const { id, stream, revision, position, type, data, metadata, recordedAt } = this;
     return { id, stream, revision, position, type, data, metadata, recordedAt };
@@ -94,3 +104,9 @@ export function decodeEventTuple(buffer: Buffer, starts: Int32Array, lengths: In
     starts[7]! + lengths[7]!,
   );
 }
+
+/** A kept event of this store as LogTail hands it out: a view per reader over the bytes read once. */
+export const tailEvents = {
+  view: (event: RecordedEvent): RecordedEvent => (event instanceof PostgresRecordedEvent ? event.view() : event),
+  bytes: (event: RecordedEvent): number => (event instanceof PostgresRecordedEvent ? event.payloadBytes : 0),
+};
