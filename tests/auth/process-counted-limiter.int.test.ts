@@ -29,17 +29,20 @@ describe('rate limits counted in the process, added to PostgreSQL in the backgro
     await h.identity.authenticateApiKey(issued.key);
     const row = `api_key_per_minute:${hashed(issued.id)}`;
     const holder = createKnex(h.database.url, 1);
+    // The watch ends with the race: left polling, it outlived the file on a destroyed pool (jest's worker could not exit).
+    const watch = new AbortController();
     try {
       await holder.transaction(async (trx) => {
         await trx.raw(`SELECT 1 FROM ${RATE_LIMIT_TABLE} WHERE key = ? FOR UPDATE`, [row]);
         // Before: every request upserted the row and queued behind the lock until this transaction ended.
         const first = await Promise.race([
           h.identity.authenticateApiKey(issued.key).then(() => 'authenticated' as const),
-          waitForLockWaiter(h.knex).then(() => 'waiting for the row lock' as const),
+          waitForLockWaiter(h.knex, watch.signal).then(() => 'waiting for the row lock' as const),
         ]);
         expect(first).toBe('authenticated');
       });
     } finally {
+      watch.abort();
       await holder.destroy();
     }
   });
@@ -137,9 +140,9 @@ async function stored(knex: Knex, key: string): Promise<number> {
   return row?.points ?? 0;
 }
 
-/** Resolves once a backend of this database waits for a row lock of the rate limit table. */
-async function waitForLockWaiter(knex: Knex): Promise<void> {
-  for (;;) {
+/** Resolves once a backend of this database waits for a row lock of the rate limit table, or once `signal` aborts. */
+async function waitForLockWaiter(knex: Knex, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
     const { rows } = await knex.raw<{ rows: unknown[] }>(
       `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE ?`,
       [`%${RATE_LIMIT_TABLE}%`],
