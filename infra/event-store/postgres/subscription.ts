@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/logger.js';
+import { sleep } from '../../sleep.js';
 import type { EventFilter, Position, RecordedEvent, SubscribeOptions, Subscription, SubscriptionItem } from '../event-store.js';
 import type { Horizon } from './horizon.js';
 import type { Notifier } from './notifier.js';
@@ -110,7 +111,8 @@ export class PostgresSubscription implements Subscription {
         }
         stallReported = reportStall(horizon, stallWarningMs, stallReported, logger);
         await this.notifier.wait(pollIntervalMs, signal, wakeUpsBefore);
-        await pause(readStarted + (this.options.readAtMostEveryMs ?? 0) - Date.now(), signal);
+        const spacing = readStarted + (this.options.readAtMostEveryMs ?? 0) - Date.now();
+        if (spacing > 0) await sleep(spacing, signal);
       }
     } catch (error) {
       // A read that was waiting out an outage gives up when the subscription closes.
@@ -128,18 +130,4 @@ function reportStall(horizon: Horizon, thresholdMs: number, alreadyReported: boo
     logger.warn({ appendStartedAt: started, horizonTxId: String(horizon.txId) }, 'subscriptions wait for a slow append to commit');
   }
   return stalled;
-}
-
-/** Waits `ms` (nothing when it is 0 or less), or until `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
