@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T00:00:00Z' });
 const from = instant.optional().meta({ description: 'Start of the range (included), floored to the minute; default: the interval’s default span before `to`' });
-const to = instant.optional().meta({ description: 'End of the range (excluded), floored to the minute; default: now' });
+const to = instant.optional().meta({ description: 'End of the range (excluded), floored to the minute; default: the end of the minute in progress' });
 const tz = z.string().max(64).optional().meta({ description: 'IANA time zone the buckets are cut in (`Europe/Paris`); default UTC', example: 'Europe/Paris' });
 
 export const countsQuerySchema = z.object({

@@ -98,10 +98,12 @@ export function offsetMinutes(timeZone: string, at: Date): number {
 }
 
 /**
- * The range asked for, with defaults: `to` now, `from` `defaultSpanMs`
- * before `to`; floored to whole minutes (the finest rollup) unless told
- * (the export reads facts, to the millisecond). Refused when empty or
- * longer than `maxSpanMs`.
+ * The range asked for, with defaults: `to` the end of the minute in
+ * progress (so that what just came in counts; floored, `now` left out the
+ * last minute's events until it was over), `from` `defaultSpanMs` before
+ * `to`; floored to whole minutes (the finest rollup) unless told (the export
+ * reads facts, to the millisecond, and defaults to now). Refused when empty
+ * or longer than `maxSpanMs`.
  */
 export function checkedRange(
   asked: { from?: string | undefined; to?: string | undefined },
@@ -111,7 +113,7 @@ export function checkedRange(
   precision: 'minute' | 'exact' = 'minute',
 ): TimeRange {
   const floor = precision === 'minute' ? floorMinute : (at: Date) => at;
-  const to = floor(asked.to === undefined ? now : new Date(asked.to));
+  const to = asked.to !== undefined ? floor(new Date(asked.to)) : precision === 'minute' ? new Date(floorMinute(now).getTime() + MINUTE_MS) : now;
   const from = floor(asked.from === undefined ? new Date(to.getTime() - defaultSpanMs) : new Date(asked.from));
   // PostgreSQL has no year 0, and the warehouse nothing before 1970: refused here rather than failing in SQL.
   for (const end of [from, to]) if (end.getTime() < EARLIEST || end.getTime() > LATEST) throw new InvalidRangeError(from, to, 'from and to must lie between 1970 and 9999');

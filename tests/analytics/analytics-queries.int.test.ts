@@ -131,6 +131,17 @@ describe('GET /api/analytics/top-events', () => {
     expect(halfHour.items).toEqual([{ event: 'signup', count: 3 }]);
   });
 
+  it('without a range, counts what came in during the minute in progress (the default end is that minute\'s end)', async () => {
+    const newcomer = await http.signup();
+    const now = new Date();
+    const position = await appendGiven(app.services.eventStore, [received(newcomer.user.tenantId, 'just-now', { event: 'just now', at: now.toISOString(), userId: 'x' })]);
+    const answer = await http
+      .get('/api/analytics/top-events', { bearer: newcomer.accessToken, headers: { 'x-min-position': String(position) } })
+      .then((response) => expectJson<TopEvents & { to: string }>(response, 200));
+    expect(answer.items).toEqual([{ event: 'just now', count: 1 }]);
+    expect(Date.parse(answer.to)).toBeGreaterThan(now.getTime());
+  });
+
   it('refuses a reversed range and a bad limit', async () => {
     await expectError(await http.get('/api/analytics/top-events?from=2026-12-01T00:00:00Z&to=2026-11-30T00:00:00Z', { bearer: admin.accessToken }), 400, 'invalid_range');
     await expectError(await http.get('/api/analytics/top-events?limit=101', { bearer: admin.accessToken }), 400, 'invalid_query');
