@@ -12,9 +12,8 @@ export interface SealLeaf {
 /**
  * A store that hashes its own events where they lie, so that verify reads
  * 32 bytes an event instead of the event. The leaf is of the payloads' text
- * as stored; it equals the leaf of the parsed event whenever the text is what
- * JSON.stringify writes (every append through a store does), and verify checks
- * a leaf that differs against the parsed event before calling it changed.
+ * as stored (domain/audit/hash-chain.ts, canonicalEvent), the same text the
+ * seal hashes from `RecordedEvent.storedText`.
  */
 export interface SealLeafSource {
   /** Events after `after` up to and with `through`, in log order, at most `limit`. */
