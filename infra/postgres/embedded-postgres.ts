@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
@@ -157,7 +157,8 @@ async function reachableBinaries(binaries: Binaries, owner: OsUser | undefined, 
   const relocated: Binaries = { initdb: path.join(copyDir, 'bin', 'initdb'), pg_ctl: path.join(copyDir, 'bin', 'pg_ctl') };
   if (!existsSync(relocated.pg_ctl)) {
     logger.info({ copyDir }, 'copying the embedded PostgreSQL binaries where the postgres user can run them');
-    const staging = `${copyDir}.${process.pid}.tmp`;
+    // Unique per call: one process may start two servers at once (the tests' shared server and their template).
+    const staging = `${copyDir}.${process.pid}.${randomUUID()}.tmp`;
     await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
     await chmod(staging, 0o755);
     await rename(staging, copyDir).catch(async (error: unknown) => {
