@@ -16,7 +16,7 @@ function filed(n: number, row: { stream: string; category: string; stream_id: st
 
 describe('audit_events projection', () => {
   it('files every event of any stream and type with its metadata in columns and its data as stored (an ingest’s left in the log); a replay builds the same rows', async () => {
-    await projectionSpec(auditEventsProjection(), { engine: { settings: { batchEvents: 2 } } })
+    await projectionSpec(auditEventsProjection({ batchEvents: 2 }), { engine: { settings: { batchEvents: 2 } } })
       .given([
         given(1, 'post-1b2c', 'PostCreated', { title: 'Hello' }, { type: 'user', id: 'u1' }, 't1'),
         given(2, 'post-1b2c', 'PostUpdated', { title: 'Hello again' }, { type: 'user', id: 'u1' }, 't1'),
@@ -44,5 +44,14 @@ describe('audit_events projection', () => {
           { stream: 'legacy-1', actor_type: null, actor_id: null, tenant_id: null, correlation_id: null, metadata: expect.objectContaining({ actor: 'someone', occurredAt: 'yesterday' }) },
         ],
       });
+  });
+
+  it('files a batch larger than one COPY’s text in several statements, every event once; so does a replay', async () => {
+    const texts = ['a', 'b'.repeat(700), 'c', 'd'.repeat(1_500), 'e', 'f'];
+    const events = texts.map((text, n) => given(n, `post-${n}`, 'PostCreated', { text }, { type: 'user', id: 'u1' }, 't1'));
+    // Chunks of about 1,000 code units: one row over the bound, one near it, small ones between.
+    await projectionSpec(auditEventsProjection({ batchEvents: 100, copyChunkLength: 1_000 }), { engine: { settings: { batchEvents: 100 } } })
+      .given(events)
+      .then({ audit_events: texts.map((text, n) => ({ event_id: events[n]!.id, stream: `post-${n}`, data: { text } })) }, { replay: true });
   });
 });
