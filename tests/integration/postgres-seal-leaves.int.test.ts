@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { leafHash } from '../../domain/audit/hash-chain.js';
+import { chainLink, leafHash } from '../../domain/audit/hash-chain.js';
 import type { JsonObject, NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
@@ -88,6 +88,21 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
     expect(reread!.data).toEqual(event.data);
     expect(leaf!.leaf).toBe(leafHash(reread!));
     expect(leaf!.leaf).not.toBe(leafHash(event));
+  });
+});
+
+describe('a page of the log chained where its events lie (chainSealPage, verify\'s quick pass)', () => {
+  it('gives the chain the seal computes in Node, from any hash, with the hash of the page\'s positions', async () => {
+    const stored = await store.readAll();
+    const start = 'a'.repeat(64);
+    const page = await store.chainSealPage(stored[1]!.position, head(), start);
+    const rest = stored.slice(2);
+    expect(page).toEqual({
+      events: rest.length,
+      hash: rest.reduce((chained, event) => chainLink(chained, leafHash(event)), start),
+      positions: createHash('sha256').update(rest.map((event) => String(event.position)).join(',')).digest('hex'),
+    });
+    expect(await store.chainSealPage(head(), head(), start)).toEqual({ events: 0, hash: null, positions: null });
   });
 });
 

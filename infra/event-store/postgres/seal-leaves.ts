@@ -18,6 +18,18 @@ const CANONICAL_EVENT_SQL = `'[' || to_json(stream_id)::text || ',"' || stream_r
 
 const LEAF_SQL = `sha256(convert_to(${CANONICAL_EVENT_SQL}, 'UTF8'))`;
 
+/**
+ * A page of the log (after, through] as verify's quick pass compares it with
+ * the seal: how many events, the chain through them from a given hash, and
+ * the SHA-256 of their positions written in decimal, comma-separated. One
+ * row comes back for the page; nothing of its events does.
+ * Parameters: after's tx_id and idx, through's, the hash to chain from.
+ */
+export const SEAL_PAGE_SQL = `SELECT count(*)::int AS events,
+    chronicle_seal_chain($5, ${LEAF_SQL} ORDER BY tx_id, idx) AS hash,
+    encode(sha256(convert_to(string_agg((tx_id::text::numeric * 4294967296 + idx)::text, ',' ORDER BY tx_id, idx), 'UTF8')), 'hex') AS positions
+  FROM events WHERE (tx_id, idx) > ($1::text::xid8, $2) AND (tx_id, idx) <= ($3::text::xid8, $4)`;
+
 /** The columns decodeSealLeafTuple reads, in its order. */
 export const SEAL_LEAF_COLUMNS = `tx_id, idx, event_id::text, stream_id, stream_revision, ${LEAF_SQL}`;
 export const SEAL_LEAF_WIDTH = 6;
