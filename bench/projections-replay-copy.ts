@@ -38,7 +38,14 @@ export async function copyFromStdin(databaseUrl: string): Promise<CopyFigure> {
  * FROM STDIN of 1 MiB chunks into `target` (which may name its columns, as
  * `table (a, b)`), made fresh by `createTarget`, committed.
  */
-export async function timedCopyFromStdin(databaseUrl: string, select: string, target: string, createTarget: (client: pg.Client) => Promise<void>): Promise<CopyFigure> {
+export async function timedCopyFromStdin(
+  databaseUrl: string,
+  select: string,
+  target: string,
+  createTarget: (client: pg.Client) => Promise<void>,
+  /** Timed too, after the COPY has committed: what the loaded table still needs (a bulk load's index builds). */
+  completeTarget?: () => Promise<void>,
+): Promise<CopyFigure> {
   const client = new pg.Client(databaseUrl);
   await client.connect();
   try {
@@ -55,6 +62,7 @@ export async function timedCopyFromStdin(databaseUrl: string, select: string, ta
     const sink = client.query(copyFrom(`COPY ${target} FROM STDIN`));
     // pg-copy-streams 7 finishes the writable only after the server's CommandComplete.
     await pipeline(Readable.from(chunks), sink);
+    await completeTarget?.();
     const seconds = (performance.now() - started) / 1000;
     return { rows: sink.rowCount, seconds };
   } finally {

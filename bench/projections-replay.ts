@@ -51,11 +51,10 @@ export async function replayBenchmark(options: ReplayBenchOptions): Promise<Repl
   const { databaseUrl, events, emmettEvents = 50_000, createDatabase, emmettTimeoutMs = 300_000 } = options;
   const logger = createLogger('silent');
   const knex = createKnex(databaseUrl, 10, undefined, BENCH_DEADLINES);
-  const store = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
+  const connectStore = () => PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
   const projection = eventIndexProjection();
   const engineOptions = {
     knex,
-    eventStore: store,
     connectionString: databaseUrl,
     projections: [projection],
     counter: postgresLogCounter(knex),
@@ -65,7 +64,7 @@ export async function replayBenchmark(options: ReplayBenchOptions): Promise<Repl
   };
   try {
     await migrateToLatest(knex, allMigrations);
-    const seconds = await timeReplayFromScratch(engineOptions, () => loadLog(knex, events));
+    const seconds = await timeReplayFromScratch(engineOptions, connectStore, () => loadLog(knex, events));
     const built = await knex(projection.name).count<{ count: string }[]>('* as count');
     if (Number(built[0]?.count) !== events) throw new Error(`replay built ${built[0]?.count} rows, expected ${events}`);
 
@@ -81,7 +80,6 @@ export async function replayBenchmark(options: ReplayBenchOptions): Promise<Repl
     if (createDatabase && emmettEvents > 0) rows.push(...(await emmettRows(createDatabase, emmettEvents, emmettTimeoutMs)));
     return rows;
   } finally {
-    await store.close();
     await knex.destroy();
   }
 }
