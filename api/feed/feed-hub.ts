@@ -34,6 +34,11 @@ const FIRST_RETRY_MS = 100;
 const LONGEST_RETRY_MS = 5_000;
 const USER_PREFIX = `${USER_CATEGORY}-`;
 
+interface PassedWaiter {
+  position: Position;
+  passed(): void;
+}
+
 /**
  * The one store subscription of an API process, feeding every socket: it
  * folds each event into the rights model, then offers it to every attached
@@ -44,13 +49,17 @@ const USER_PREFIX = `${USER_CATEGORY}-`;
  * delivered by the store subscription, so it is committed and a read that
  * starts later sees all of it. A subscription that attaches receives every
  * event after the position at which it attached: that is the seam its
- * catch-up joins (feed-subscription.ts).
+ * catch-up joins (feed-subscription.ts). `whenPassed` tells a catch-up when
+ * the hub has passed the log's head as it was at the subscribe, the moment
+ * it may say `caught-up`.
  *
  * An outage of the store pauses the hub (clients simply wait) and it resumes
  * from `position`: no gap, no duplicate. It never crashes the process.
  */
 export class FeedHub {
   private readonly listeners = new Set<HubListener>();
+  /** Oldest position first. */
+  private passedWaiters: PassedWaiter[] = [];
   private readonly abort = new AbortController();
   private current: Subscription | undefined;
   private running: Promise<void> | undefined;
@@ -87,6 +96,25 @@ export class FeedHub {
     return this.processed;
   }
 
+  /**
+   * Calls `passed` once the hub has processed `position` (at once if it has),
+   * synchronously after offering the event there, so every listener attached
+   * has been offered everything up to it. Answers a function that cancels.
+   * Never called after `close()`.
+   */
+  whenPassed(position: Position, passed: () => void): () => void {
+    if (this.processed !== undefined && this.processed >= position) {
+      passed();
+      return () => undefined;
+    }
+    const waiter = { position, passed };
+    const at = this.passedWaiters.findIndex((other) => other.position > position);
+    this.passedWaiters.splice(at === -1 ? this.passedWaiters.length : at, 0, waiter);
+    return () => {
+      this.passedWaiters = this.passedWaiters.filter((other) => other !== waiter);
+    };
+  }
+
   detach(listener: HubListener): void {
     this.listeners.delete(listener);
   }
@@ -98,6 +126,7 @@ export class FeedHub {
   async close(): Promise<void> {
     this.abort.abort();
     this.listeners.clear();
+    this.passedWaiters = [];
     this.markReady();
     await this.current?.close();
     await this.running;
@@ -144,6 +173,7 @@ export class FeedHub {
           if (item.kind === 'event') this.process(item.event);
           else {
             if (item.position !== undefined && (this.processed === undefined || item.position > this.processed)) this.processed = item.position;
+            this.wakePassed();
             if (item.kind === 'caught-up') caughtUp();
           }
           if (failures > 0) {
@@ -172,8 +202,16 @@ export class FeedHub {
     }
     this.processed = event.position;
     if (event.stream.startsWith(USER_PREFIX)) this.options.onUserChanged?.(event.stream.slice(USER_PREFIX.length));
-    if (this.listeners.size === 0) return;
-    const text = new LazyEventText(event);
-    for (const listener of this.listeners) listener.offer(text);
+    if (this.listeners.size > 0) {
+      const text = new LazyEventText(event);
+      for (const listener of this.listeners) listener.offer(text);
+    }
+    this.wakePassed();
+  }
+
+  private wakePassed(): void {
+    const processed = this.processed;
+    if (processed === undefined) return;
+    while (this.passedWaiters.length > 0 && this.passedWaiters[0]!.position <= processed) this.passedWaiters.shift()!.passed();
   }
 }

@@ -7,7 +7,7 @@ import type { CompiledFeedFilter } from './feed-filter.js';
 import type { FeedHub, HubListener } from './feed-hub.js';
 import { caughtUpMessage, subscribedMessage } from './feed-protocol.js';
 import type { FeedReader } from './feed-rights-model.js';
-import { readAllRiding } from './read-all-riding.js';
+import { readAllRiding, readRiding } from './read-all-riding.js';
 
 /** Where a subscription's messages go: its socket. */
 export interface SubscriptionSink {
@@ -45,6 +45,17 @@ export interface CatchUpSettings {
  * event sent, drops anything already sent or older than the client asked
  * for (the hub of another process may be behind the client's position).
  *
+ * `caught-up` promises that every event committed before the subscribe has
+ * been sent, but the hub may lag behind the log: H0 can be older than an
+ * event already committed. So the head of the log is read at the subscribe,
+ * and `caught-up` waits, live, until the hub has passed that head. Reading
+ * the log up to the head instead would leave a gap: an append still in
+ * flight below it commits after the read, and the hub's offer of it then
+ * falls under `floor`. The hub offers everything in log order once committed,
+ * so following it there is safe. The wait holds back nothing but `caught-up`:
+ * events keep flowing, and a stalled hub or an outage of the store only
+ * delays the message until the hub moves past the head.
+ *
  * Catch-up decides on the rights as they are now (a resume replays only what
  * the reader may read now); live events, as of the event.
  */
@@ -55,6 +66,7 @@ export class FeedSubscription implements HubListener {
   private floor: Position | undefined;
   private readonly head: string;
   private readonly abort = new AbortController();
+  private cancelCaughtUp: (() => void) | undefined;
 
   constructor(
     readonly id: string,
@@ -85,18 +97,27 @@ export class FeedSubscription implements HubListener {
     await this.hub.ready;
     if (this.closed) return;
     const attachedAt = this.hub.attach(this);
-    if (from === 'live') this.floor = attachedAt;
-    else {
-      this.floor = from === 'start' ? undefined : parsePosition(from);
-      await this.catchUp(attachedAt);
+    if (from === 'live') {
+      this.floor = attachedAt;
+      this.goLive();
+      this.sendCaughtUp();
+      return;
     }
-    if (!this.closed) this.goLive();
+    this.floor = from === 'start' ? undefined : parsePosition(from);
+    const logHead = await readRiding(async () => ({ at: await this.settings.eventStore.headPosition() }), this.abort.signal, this.settings.logger);
+    if (logHead === undefined || this.closed) return;
+    await this.catchUp(attachedAt);
+    if (this.closed) return;
+    this.goLive();
+    if (logHead.at === undefined) this.sendCaughtUp();
+    else this.cancelCaughtUp = this.hub.whenPassed(logHead.at, () => this.sendCaughtUp());
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
+    this.cancelCaughtUp?.();
     this.hub.detach(this);
     this.buffer = [];
   }
@@ -127,6 +148,11 @@ export class FeedSubscription implements HubListener {
     this.buffer = [];
     for (const text of held) if (this.floor === undefined || text.event.position > this.floor) this.deliver(text);
     this.live = true;
+  }
+
+  /** Everything up to the position named has been sent: the hub's, or the last sent when the hub is behind the client. */
+  private sendCaughtUp(): void {
+    if (this.closed) return;
     const hubAt = this.hub.position;
     const through = this.floor === undefined || (hubAt !== undefined && hubAt > this.floor) ? hubAt : this.floor;
     this.sink.send(caughtUpMessage(this.id, through));

@@ -7,17 +7,17 @@ const FIRST_RETRY_MS = 100;
 const LONGEST_RETRY_MS = 2_000;
 
 /**
- * `readAll`, asked again (the same read) with growing pauses while the store
- * is unavailable: an outage pauses a catch-up, it does not end it. Undefined
+ * A read of the store, asked again with growing pauses while the store is
+ * unavailable: an outage pauses a catch-up, it does not end it. Undefined
  * once `signal` aborts (the reader went away); other errors are thrown.
  */
-export async function readAllRiding(store: EventStore, options: ReadAllOptions, signal: AbortSignal, logger: Logger): Promise<RecordedEvent[] | undefined> {
+export async function readRiding<T>(read: () => Promise<T>, signal: AbortSignal, logger: Logger): Promise<T | undefined> {
   let outageLogged = false;
   for (let attempt = 0; !signal.aborted; attempt++) {
     try {
-      const page = await store.readAll(options);
+      const answer = await read();
       if (outageLogged) logger.info('live feed read resumed');
-      return signal.aborted ? undefined : page;
+      return signal.aborted ? undefined : answer;
     } catch (error) {
       if (!(error instanceof EventStoreUnavailableError) || signal.aborted) {
         if (signal.aborted) return undefined;
@@ -29,4 +29,9 @@ export async function readAllRiding(store: EventStore, options: ReadAllOptions, 
     }
   }
   return undefined;
+}
+
+/** `readAll`, riding out an outage (readRiding). */
+export function readAllRiding(store: EventStore, options: ReadAllOptions, signal: AbortSignal, logger: Logger): Promise<RecordedEvent[] | undefined> {
+  return readRiding(() => store.readAll(options), signal, logger);
 }

@@ -6,6 +6,7 @@ import { keysetPage, type Page, type PageRequest, type SortDirection } from '../
 import { CollectionsPresence } from '../posts/post-access-sql.js';
 import { AUDIT_EVENTS, AUDIT_EVENTS_PROJECTION } from './audit-events-projection.js';
 import { whereAuditVisible, type AuditReader } from './audit-visibility-sql.js';
+import { logPayloadsAt, type LogPayloads } from './log-payloads.js';
 
 /** What the audit queries read: the audit trail, and content's read models for who may see what. */
 export interface AuditReads {
@@ -49,7 +50,7 @@ export async function listAuditEvents(reads: AuditReads, reader: AuditReader, fi
   if (filters.correlation !== undefined) query.andWhere('a.correlation_id', filters.correlation);
   if (filters.from !== undefined) query.andWhere('a.occurred_at', '>=', filters.from);
   if (filters.to !== undefined) query.andWhere('a.occurred_at', '<', filters.to);
-  return pageOf(query, page, direction);
+  return pageOf(reads.knex, query, page, direction);
 }
 
 /** One stream's events the reader may see, in order (either way), a page at a time. */
@@ -81,7 +82,7 @@ export interface Correlation {
  */
 export async function correlationEvents(reads: AuditReads, reader: AuditReader, correlationId: string, limit: number): Promise<Correlation> {
   const query = (await visibleEvents(reads, reader)).query.andWhere('a.correlation_id', correlationId).orderBy('a.position', 'asc').limit(limit + 1);
-  const rows = ((await query.catch(unavailable)) as AuditRow[]).map(auditEventOf);
+  const rows = await auditEventsOf(reads.knex, (await query.catch(unavailable)) as AuditRow[]);
   const events = rows.slice(0, limit);
   return { events: causationTree(events), truncated: rows.length > limit };
 }
@@ -109,10 +110,10 @@ async function visibleEvents(reads: AuditReads, reader: AuditReader): Promise<{ 
   return { query: whereAuditVisible(reads.knex(`${AUDIT_EVENTS} AS a`).select(SELECTED), reads.knex, reader, withCollections) };
 }
 
-async function pageOf(query: Knex.QueryBuilder, page: PageRequest, direction: AuditDirection): Promise<Page<AuditEvent>> {
+async function pageOf(knex: Knex, query: Knex.QueryBuilder, page: PageRequest, direction: AuditDirection): Promise<Page<AuditEvent>> {
   const order: SortDirection = direction === 'forwards' ? 'asc' : 'desc';
   const found = await keysetPage<AuditRow>(query, { orderBy: [['position', order]], cursor: page.cursor, limit: page.limit }).catch(unavailable);
-  return { items: found.items.map(auditEventOf), nextCursor: found.nextCursor };
+  return { items: await auditEventsOf(knex, found.items), nextCursor: found.nextCursor };
 }
 
 interface AuditRow {
@@ -121,20 +122,28 @@ interface AuditRow {
   revision: string;
   event_id: string;
   type: string;
-  data: JsonObject;
-  metadata: JsonObject;
+  /** Both null: the payloads are read from the log (an analytics ingest's events). */
+  data: JsonObject | null;
+  metadata: JsonObject | null;
   recorded_at: Date;
 }
 
-function auditEventOf(row: AuditRow): AuditEvent {
+/** The rows as events, with the payloads of those filed without them read from the log in one query. */
+async function auditEventsOf(knex: Knex, rows: readonly AuditRow[]): Promise<AuditEvent[]> {
+  const inLog = await logPayloadsAt(knex, rows.filter((row) => row.data === null || row.metadata === null).map((row) => String(row.position))).catch(unavailable);
+  return rows.map((row) => auditEventOf(row, inLog.get(String(row.position))));
+}
+
+/** An event deleted from the log behind the application keeps its row, with empty payloads: the seal's verify names it. */
+function auditEventOf(row: AuditRow, logged: LogPayloads | undefined): AuditEvent {
   return {
     position: String(row.position),
     stream: row.stream,
     revision: String(row.revision),
     id: row.event_id,
     type: row.type,
-    data: row.data,
-    metadata: row.metadata,
+    data: row.data ?? logged?.data ?? {},
+    metadata: row.metadata ?? logged?.metadata ?? {},
     recordedAt: row.recorded_at.toISOString(),
   };
 }

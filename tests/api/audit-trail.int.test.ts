@@ -240,3 +240,35 @@ describe('GET /api/audit/correlations/:correlationId', () => {
     await expectError(await http.get(`/api/audit/correlations/${randomUUID()}`, { bearer: operator.accessToken }), 404, 'correlation_not_found');
   });
 });
+
+describe('analytics events in the audit trail', () => {
+  it('an ingest’s events are in the trail as the log holds them, under every filter and in correlations, though their rows keep no copy of the payloads', async () => {
+    const { key } = await expectJson<{ key: string }>(await http.post('/api/api-keys', { name: 'site', scopes: ['ingest'] }, { bearer: adminA.accessToken }), 201);
+    const messageIds = [randomUUID(), randomUUID(), randomUUID()];
+    const batch = messageIds.map((messageId, n) => ({ type: 'track', event: 'Signed Up', messageId, userId: `visitor-${n}`, properties: { n, plan: 'pro' } }));
+    const authorization = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+    expect(await expectJson(await http.call('POST', '/v1/batch', { headers: { authorization }, body: { batch } }), 200)).toMatchObject({ accepted: 3 });
+    const whole = await wholeLog();
+    const ingested = whole.filter((event) => event.type === 'AnalyticsEventReceived' && (messageIds as string[]).includes((event.data as { messageId: string }).messageId));
+    expect(ingested).toHaveLength(3);
+    const { stream } = ingested[0]!;
+    const first = metadataOf(ingested[0]!);
+
+    // Paged two by two, both ways, and the operator's whole trail (the other events' rows, with their payloads, on the same pages).
+    expect(await allPages(`/api/audit/events?stream=${stream}`, adminA, 2)).toEqual(ingested);
+    expect(await allPages(`/api/audit/events?stream=${stream}&direction=backwards`, adminA, 2)).toEqual([...ingested].reverse());
+    expect((await allPages('/api/audit/events', operator, 7)).slice(0, whole.length)).toEqual(whole);
+    for (const query of [`actor=${first.actor.id}`, `tenant=${first.tenantId}`, 'category=ingest', 'type=AnalyticsEventReceived', `correlation=${first.correlationId}`, `from=${first.occurredAt}`]) {
+      const found = (await allPages(`/api/audit/events?${query}`, operator, 50)).filter((event) => event.stream === stream);
+      expect({ query, found }).toEqual({ query, found: ingested });
+    }
+    const chain = await expectJson<{ events: CorrelatedEvent[] }>(await http.get(`/api/audit/correlations/${first.correlationId}`, { bearer: adminA.accessToken }), 200);
+    expect(chain.events.map(({ causedBy: _causedBy, caused: _caused, depth: _depth, ...event }) => event)).toEqual(ingested);
+
+    const { rows } = await app.services.knex.raw<{ rows: { copied: number; slim: number }[] }>(
+      'SELECT count(*) FILTER (WHERE data IS NOT NULL OR metadata IS NOT NULL)::int AS copied, count(*) FILTER (WHERE data IS NULL AND metadata IS NULL)::int AS slim FROM audit_events WHERE stream = ?',
+      [stream],
+    );
+    expect(rows[0]).toEqual({ copied: 0, slim: 3 });
+  });
+});

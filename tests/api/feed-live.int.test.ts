@@ -4,6 +4,7 @@ import { systemRuntime } from '../../commands/runtime.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { CountingEventStore } from '../support/counting-event-store.js';
+import { HoldableEventStore } from '../support/holdable-event-store.js';
 import { GENEROUS_LIMITS_ENV, HttpClient, expectJson, type AuthAnswer } from '../support/auth-http.js';
 import { uniqueEmail } from '../support/identity-harness.js';
 import { newEvent } from '../support/events.js';
@@ -14,6 +15,8 @@ let app: TestApp;
 let http: HttpClient;
 let operator: AuthAnswer;
 let store: CountingEventStore;
+/** Holds the process's store subscription (the hub) behind the log. */
+let hubSource: HoldableEventStore;
 /** Added to the process's clock (its feature runtime), to let access tokens expire. */
 let clockOffsetMs = 0;
 const open: FeedSocket[] = [];
@@ -38,7 +41,7 @@ beforeAll(async () => {
   app = await startTestApp({
     env: { ...GENEROUS_LIMITS_ENV, FEED_AUTH_RECHECK_MS: '200' },
     identity: { runtime: { newId: systemRuntime().newId, now: () => new Date(Date.now() + clockOffsetMs) } },
-    eventStore: async (url) => (store = new CountingEventStore(await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), pollIntervalMs: 100 }))),
+    eventStore: async (url) => (store = new CountingEventStore((hubSource = new HoldableEventStore(await PostgresEventStore.connect({ connectionString: url, logger: createLogger('silent'), pollIntervalMs: 100 }))))),
   });
   http = new HttpClient(app.url);
   operator = await http.signup();
@@ -137,6 +140,41 @@ describe('GET /feed live delivery', () => {
     // `subscribed` comes first, `caught-up` after the replayed events.
     const forStart = socket.messages.filter((message) => ('subscription' in message && message.subscription === 'start') || ('id' in message && message.id === 'start'));
     expect(forStart.map((message) => message.type)).toEqual(['subscribed', 'event', 'event', 'event', 'event', 'event', 'caught-up', 'event']);
+  });
+
+  it('says caught-up only after every event committed before the subscribe, also while the hub lags behind the log', async () => {
+    const a = category('lag');
+    const seen = [await append(`${a}-1`, 'Seen'), await append(`${a}-1`, 'Seen')];
+    // The hub has both once a live subscriber got them: the catch-up's seam (the hub's position) is at or after them.
+    const fence = await connect();
+    await fence.subscribe('fence', { categories: [a] }, seen[0]);
+    await fence.eventsUntil('fence', 1);
+    hubSource.hold();
+    try {
+      // Committed before the subscribe, but not yet in the hub.
+      const lagging = await append(`${a}-2`, 'Lagging');
+      const socket = await connect();
+      socket.send({ type: 'subscribe', id: 'start', filter: { categories: [a] }, from: 'start' });
+      socket.send({ type: 'subscribe', id: 'leaving', filter: { categories: [a] }, from: 'start' });
+      await socket.eventsUntil('start', 2);
+      await socket.eventsUntil('leaving', 2);
+      socket.send({ type: 'unsubscribe', id: 'leaving' });
+      // Answered after the unsubscribe was handled.
+      socket.send({ type: 'unsubscribe', id: 'never-opened' });
+      await socket.until((message) => message.type === 'error' && message.code === 'unknown_subscription');
+      hubSource.release();
+
+      const caughtUp = await socket.until((message) => message.type === 'caught-up' && message.subscription === 'start');
+      expect(positions(socket.events('start'))).toEqual([...seen, lagging]);
+      const forStart = socket.messages.filter((message) => ('subscription' in message && message.subscription === 'start') || ('id' in message && message.id === 'start'));
+      expect(forStart.map((message) => message.type)).toEqual(['subscribed', 'event', 'event', 'event', 'caught-up']);
+      expect(BigInt((caughtUp as { position: string }).position)).toBeGreaterThanOrEqual(BigInt(lagging));
+      // The subscription that left while waiting is told nothing more (a later subscription's caught-up is the fence).
+      await socket.subscribe('after', { categories: [a] }, lagging);
+      expect(socket.messages.filter((message) => 'subscription' in message && message.subscription === 'leaving').map((message) => message.type)).toEqual(['event', 'event']);
+    } finally {
+      hubSource.release();
+    }
   });
 });
 

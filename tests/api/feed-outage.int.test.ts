@@ -68,6 +68,9 @@ describe('GET /feed through an outage of the event store', () => {
       expect(events.map((event) => event.position)).toEqual([...before, ...after]);
     }
     expect(catchingUp.messages.filter((message) => message.type === 'error')).toEqual([]);
+    // Its caught-up (the log's head read at the subscribe, during the outage, then passed by the hub) came after the events committed before it.
+    const caughtUp = catchingUp.messages.indexOf(await catchingUp.until((message) => message.type === 'caught-up'));
+    expect(caughtUp).toBeGreaterThan(catchingUp.messages.findIndex((message) => message.type === 'event' && message.position === before[1]));
   });
 });
 
