@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { EventFilter, RecordedEvent } from '../infra/event-store/event-store.js';
+import type { EventFilter, Position, RecordedEvent } from '../infra/event-store/event-store.js';
 
 /**
  * Physical table names by the base names a projection declares. Queries use
@@ -18,6 +18,12 @@ export interface SetupOptions {
    * up to date row by row (a GIN index above all).
    */
   bulkLoad?: boolean;
+}
+
+/** A stretch of the log: the events after `after` (the start of the log when undefined) up to and with `through`. */
+export interface LogSpan {
+  after: Position | undefined;
+  through: Position;
 }
 
 export interface Projection<Base extends string = string> {
@@ -78,6 +84,16 @@ export interface Projection<Base extends string = string> {
    * event, found by re-applying the batch one event at a time.
    */
   apply(events: readonly RecordedEvent[], trx: Knex.Transaction, tables: ProjectionTables<Base>): Promise<void>;
+  /**
+   * Takes the place of apply where the store can follow its log without
+   * sending the events (PostgreSQL, whose log shares the read models'
+   * database: infra/event-store/position-source.ts). Given a stretch of the
+   * log, it reads what it needs of those events itself, in SQL, inside the
+   * batch's transaction, and returns how many there were; no event crosses the
+   * wire. It must write exactly what apply writes for the same events (apply
+   * stays the way on other stores), and take every event: the filter must be empty.
+   */
+  applySpan?(span: LogSpan, trx: Knex.Transaction, tables: ProjectionTables<Base>): Promise<number>;
 }
 
 /** A projection of any table set, as the engine holds them in one list (methods are bivariant, so any Base fits). */
@@ -99,6 +115,9 @@ export function validateProjections(projections: readonly AnyProjection[]): void
     for (const setting of ['batchEvents', 'replayBatchEvents'] as const) {
       const value = projection[setting];
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`projection ${projection.name}: ${setting} must be a positive integer`);
+    }
+    if (projection.applySpan && (projection.filter.streamPrefixes !== undefined || projection.filter.eventTypes !== undefined)) {
+      throw new Error(`projection ${projection.name}: applySpan takes every event, so its filter must be empty`);
     }
     if (!Number.isInteger(projection.version) || projection.version < 1) throw new Error(`projection ${projection.name}: version must be a positive integer`);
     for (const table of projection.tables as readonly string[]) {

@@ -1,8 +1,7 @@
-import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { chainLink, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
+import { GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 import type { Position } from '../../infra/event-store/event-store.js';
-import type { SealLeaf, SealLeafSource } from '../../infra/event-store/seal-leaves.js';
+import type { ChainedPage, SealLeafSource } from '../../infra/event-store/seal-leaves.js';
 
 /** Where the chain is known to be right: through this position (undefined: not past the start), with this hash, after this many events. */
 export interface VerifiedPrefix {
@@ -24,60 +23,70 @@ const PAGES_IN_FLIGHT = 2;
 const TABLE = 'audit_chain';
 
 /**
- * The quick pass of verify, page by page of the seal: the log's leaves of
- * the page, chained, must give the hash the seal holds at the page's last
- * position, and the log must hold events at exactly the positions the seal
- * does (compared as one hash of the page's positions, which PostgreSQL
- * computes over the seal's rows where they lie). So verify reads 32 bytes an
- * event from the log and a few from the seal a page, instead of every row of
- * the seal. Returns how far it matched: the first page that does not is left
- * for the event-by-event comparison, which says where and how.
+ * The quick pass of verify, page by page of the seal. PostgreSQL chains the
+ * log's events of a page where they lie, from the hash the seal holds at the
+ * page's start; that must give the hash the seal holds at the page's end, and
+ * the log must hold events at exactly the positions the seal does (compared as
+ * one hash of the page's positions, computed on both sides where the rows
+ * are). So nothing of an event crosses the wire, and pages are independent:
+ * two are chained at once, one on each core. A page whose start hash the
+ * seal forged cannot pass, since the page before it must end on that hash.
+ * Returns how far it matched: the first page that does not is left for the
+ * event-by-event comparison, which says where and how.
  */
 export async function matchPages(knex: Knex, store: SealLeafSource, through: Position, options: PagePassOptions): Promise<VerifiedPrefix> {
-  const ends = await pageEnds(knex, through, options.pageEvents);
-  const read = (index: number) => {
-    const after = index === 0 ? undefined : ends[index - 1];
-    const page = Promise.all([store.readSealLeaves(after, ends[index]!, options.pageEvents + 1), sealedPage(knex, after, ends[index]!)]);
+  const ends = pageEnds(knex, through, options.pageEvents);
+  const inFlight: Array<{ end: PageEnd; page: Promise<[ChainedPage, SealedPage]> }> = [];
+  let lastEnd: PageEnd | undefined;
+  const launch = async (): Promise<boolean> => {
+    const next = await ends.next();
+    if (next.done) return false;
+    const start = lastEnd;
+    lastEnd = next.value;
+    const page = Promise.all([store.chainSealPage(start?.position, next.value.position, start?.hash ?? GENESIS_HASH), sealedPage(knex, start?.position, next.value.position)]);
     // Awaited in turn; a pass that stops early must not leave a rejection unhandled.
     page.catch(() => undefined);
-    return page;
+    inFlight.push({ end: next.value, page });
+    return true;
   };
-  const pending = ends.slice(0, PAGES_IN_FLIGHT).map((_, index) => read(index));
+  while (inFlight.length < PAGES_IN_FLIGHT && (await launch()));
   let verified: VerifiedPrefix = { through: undefined, hash: GENESIS_HASH, checked: 0 };
-  for (let index = 0; index < ends.length; index++) {
-    const [leaves, sealed] = await pending[index]!;
-    if (index + PAGES_IN_FLIGHT < ends.length) pending.push(read(index + PAGES_IN_FLIGHT));
-    const chained = chainLeaves(verified.hash, leaves);
-    const end = ends[index]!;
-    if (leaves.length !== sealed.count || leaves.at(-1)?.position !== end || chained !== sealed.hash || positionsHash(leaves) !== sealed.positions) return verified;
-    verified = { through: end, hash: chained, checked: verified.checked + leaves.length };
+  for (let current = inFlight.shift(); current !== undefined; current = inFlight.shift()) {
+    const [log, sealed] = await current.page;
+    await launch();
+    if (log.events !== sealed.count || log.hash === null || log.hash !== sealed.hash || log.positions !== sealed.positions) return verified;
+    verified = { through: current.end.position, hash: log.hash, checked: verified.checked + log.events };
     options.onPage?.(verified.checked);
   }
   return verified;
 }
 
-function chainLeaves(from: string, leaves: readonly SealLeaf[]): string {
-  let chained = from;
-  for (const leaf of leaves) chained = chainLink(chained, leaf.leaf);
-  return chained;
+interface PageEnd {
+  position: Position;
+  /** The seal's hash there (undefined for `through` itself, where no page starts). */
+  hash?: string;
 }
 
-/** The hash of a page's positions as sealedPage has PostgreSQL write them: decimal, comma-separated, in order. */
-function positionsHash(leaves: readonly SealLeaf[]): string {
-  return hash('sha256', leaves.map((leaf) => String(leaf.position)).join(','), 'hex');
-}
-
-/** The last position of every page of the seal through `through`, and `through` itself last. */
-async function pageEnds(knex: Knex, through: Position, pageEvents: number): Promise<Position[]> {
-  const { rows } = await knex.raw<{ rows: Array<{ position: string }> }>(
-    `SELECT position::text AS position FROM (
-       SELECT position, row_number() OVER (ORDER BY position) AS n FROM ${TABLE} WHERE position <= ?
-     ) numbered WHERE n % ? = 0 ORDER BY position`,
-    [String(through), pageEvents],
-  );
-  const ends = rows.map((row) => BigInt(row.position));
-  if (ends.at(-1) !== through) ends.push(through);
-  return ends;
+/**
+ * The last position of each page of the seal through `through`, with the
+ * seal's hash there, and `through` itself last: one index walk of a page
+ * each, as the pass goes, rather than numbering the whole seal before it starts.
+ */
+async function* pageEnds(knex: Knex, through: Position, pageEvents: number): AsyncGenerator<PageEnd, void, undefined> {
+  let after = -1n;
+  for (;;) {
+    const { rows } = await knex.raw<{ rows: Array<{ position: string; hash: string }> }>(
+      `SELECT position::text AS position, hash FROM ${TABLE} WHERE position > ? AND position < ? ORDER BY position OFFSET ? LIMIT 1`,
+      [String(after), String(through), pageEvents - 1],
+    );
+    const row = rows[0];
+    if (row === undefined) {
+      yield { position: through };
+      return;
+    }
+    after = BigInt(row.position);
+    yield { position: after, hash: row.hash };
+  }
 }
 
 interface SealedPage {

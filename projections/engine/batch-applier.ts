@@ -28,6 +28,8 @@ export interface BatchApplierOptions {
   skipped: ReadonlySet<string>;
   target: CheckpointTarget;
   rate: RateMeter;
+  /** Batches are stretches of the log, without their events, for the projection's applySpan (follow.ts). */
+  spans: boolean;
   onCommitted(applied: number): void;
 }
 
@@ -65,13 +67,16 @@ export class BatchApplier {
   }
 
   private async transact(events: readonly RecordedEvent[], previous: Position | undefined, through: Position, read: number): Promise<void> {
-    const { knex, projection, upcasters, tables, target, rate } = this.options;
+    const { knex, projection, upcasters, tables, target, rate, spans } = this.options;
     const current = projection.storedEvents ? events : upcastEvents(events, upcasters);
-    await knex.transaction(async (trx) => {
-      if (current.length > 0) await projection.apply(current, trx, tables);
-      await target.commit(trx, previous, through, events.length, rate.perSecond(read));
+    const applied = await knex.transaction(async (trx) => {
+      let count = events.length;
+      if (spans) count = await projection.applySpan!({ after: previous, through }, trx, tables);
+      else if (current.length > 0) await projection.apply(current, trx, tables);
+      await target.commit(trx, previous, through, count, rate.perSecond(spans ? count : read));
+      return count;
     });
-    rate.record(read);
-    if (events.length > 0) this.options.onCommitted(events.length);
+    rate.record(spans ? applied : read);
+    if (applied > 0) this.options.onCommitted(applied);
   }
 }

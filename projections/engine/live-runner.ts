@@ -3,6 +3,7 @@ import type { ProjectionTables } from '../projection.js';
 import { BatchApplier } from './batch-applier.js';
 import { Batcher } from './batcher.js';
 import { errorMessage } from './errors.js';
+import { follow, readsSpans } from './follow.js';
 import type { LiveProgress } from './live-progress.js';
 import { commitProjectionCheckpoint, markProjectionFailed, type ProjectionRow } from './projection-rows.js';
 import { RateMeter } from './rate-meter.js';
@@ -33,6 +34,7 @@ export async function runLive(
     tables,
     skipped,
     rate,
+    spans: readsSpans(store, projection),
     onCommitted: context.onCommitted,
     target: {
       commit: (trx, previous, through, applied, eventsPerSecond) =>
@@ -41,12 +43,7 @@ export async function runLive(
   });
   let checkpoint = row.checkpoint;
   onCheckpoint(checkpoint);
-  const { followEveryMs } = projection;
-  const subscription = store.subscribeToAll({
-    ...(checkpoint === undefined ? {} : { fromPosition: checkpoint }),
-    filter: projection.filter,
-    ...(followEveryMs === undefined ? {} : { readAtMostEveryMs: followEveryMs }),
-  });
+  const subscription = follow(store, projection, { fromPosition: checkpoint, readAtMostEveryMs: projection.followEveryMs });
   const batcher = new Batcher(subscription, { maxEvents: projection.batchEvents ?? settings.batchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.checkpointIntervalMs });
   progress.follow(batcher);
   const stop = (): void => void batcher.close();
@@ -58,7 +55,8 @@ export async function runLive(
       const batch = await batcher.next();
       if (!batch || signal.aborted) return 'stopped';
       progress.taken(batch);
-      if (batch.events.length === 0) {
+      // A stretch of the log is what a projection reading spans applies: never passed over.
+      if (batch.events.length === 0 && !readsSpans(store, projection)) {
         progress.applied(batch);
         // Only filtered-out events (or none) went by: store that rarely, and only
         // when an event really lies past the checkpoint, or idle projections

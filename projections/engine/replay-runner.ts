@@ -3,6 +3,7 @@ import type { ProjectionTables } from '../projection.js';
 import { BatchApplier } from './batch-applier.js';
 import { Batcher } from './batcher.js';
 import { errorMessage, isTransientError, OwnershipLostError } from './errors.js';
+import { follow, readsSpans } from './follow.js';
 import { claimReplayJob, commitReplayCheckpoint, finishReplayJob, markReplayTablesReady, type ReplayJobRow } from './replay-rows.js';
 import { RateMeter } from './rate-meter.js';
 import { createKnex } from '../../infra/postgres/knex.js';
@@ -38,6 +39,7 @@ export async function runReplay(context: RunnerContext, pending: ReplayJobRow, s
     tables,
     skipped: await loadSkippedPositions(knex, projection.name),
     rate: new RateMeter(),
+    spans: readsSpans(context.store, projection),
     onCommitted: () => undefined,
     target: {
       commit: (trx, previous, through, applied, eventsPerSecond) =>
@@ -59,7 +61,7 @@ type CatchUp = { kind: 'caught-up'; checkpoint: Position | undefined } | { kind:
 async function catchUp(context: RunnerContext, applier: BatchApplier, job: ReplayJobRow, from: Position | undefined, signal: AbortSignal): Promise<CatchUp> {
   const { knex, store, projection, settings } = context;
   let checkpoint = from;
-  const subscription = store.subscribeToAll({ ...(checkpoint === undefined ? {} : { fromPosition: checkpoint }), filter: projection.filter });
+  const subscription = follow(store, projection, { fromPosition: checkpoint });
   const batcher = new Batcher(subscription, { maxEvents: projection.replayBatchEvents ?? settings.replayBatchEvents, maxDelayMs: settings.batchDelayMs, idleMs: settings.pollMs });
   const stop = (): void => void batcher.close();
   signal.addEventListener('abort', stop, { once: true });

@@ -184,6 +184,21 @@ describe('verify page by page (the quick pass over the seal, verify-pages.ts)', 
     expect((await verifyInPages(3)).ok).toBe(true);
   });
 
+  it('a hash of the seal rewritten where a page ends and the next starts fails: the page before must end on it', async () => {
+    await verify();
+    const { rows } = await sql('SELECT position::text AS position, hash FROM audit_chain ORDER BY position OFFSET 5 LIMIT 1');
+    const [end] = rows as Array<{ position: string; hash: string }>;
+    await sql('UPDATE audit_chain SET hash = ? WHERE position = ?', ['f'.repeat(64), end!.position]);
+    try {
+      const report = await verifyInPages(3);
+      expect(report.ok).toBe(false);
+      expect(report.mismatch).toMatchObject({ kind: 'changed', position: BigInt(end!.position) });
+    } finally {
+      await sql('UPDATE audit_chain SET hash = ? WHERE position = ?', [end!.hash, end!.position]);
+    }
+    expect((await verifyInPages(3)).ok).toBe(true);
+  });
+
   it('the last event of a transaction moved to a later position in the same order (its leaf and the chain unchanged): "reordered"', async () => {
     const moved = second[4]!;
     await app.services.eventStore.appendToStream(`thing-${randomUUID()}`, newEvents(1, 'ThingHappened'));

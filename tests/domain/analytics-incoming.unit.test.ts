@@ -31,6 +31,20 @@ describe('checkSegmentEvent', () => {
     expect(JSON.stringify(checked)).not.toContain('integrations');
   });
 
+  it('keeps properties, traits and context as sent, nested values and all, and refuses any that is not an object', () => {
+    const properties = { price: 9.5, tags: ['a', null, { deep: [1, { deeper: true }] }], empty: {}, none: null, text: 'é ✓' };
+    const traits = { plan: 'pro', seats: 0 };
+    const context = { library: { name: 'x', version: '1' }, list: [[], [null]] };
+    const sent = JSON.parse(JSON.stringify({ type: 'track', event: 'Bought', userId: 'u', properties, traits, context })) as unknown;
+    expect(checkSegmentEvent(sent)).toMatchObject({ ok: true, event: { properties, traits, context } });
+    for (const field of ['properties', 'traits', 'context']) {
+      for (const value of [[1, 2], 'text', 3, true]) {
+        const checked = checkSegmentEvent({ type: 'track', event: 'Bought', userId: 'u', [field]: value });
+        expect({ field, value, checked }).toMatchObject({ field, value, checked: { ok: false, reasons: [{ path: field }] } });
+      }
+    }
+  });
+
   it('names every problem with its path', () => {
     const checked = checkSegmentEvent({ type: 'group', properties: [], timestamp: 'soon' });
     expect(checked.ok).toBe(false);

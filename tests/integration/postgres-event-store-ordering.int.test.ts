@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { APPEND_LOCK } from '../../infra/event-store/postgres/schema.js';
-import type { Position, RecordedEvent } from '../../infra/event-store/event-store.js';
+import type { Position, RecordedEvent, SubscriptionItem } from '../../infra/event-store/event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { collect, newEvent } from '../support/events.js';
@@ -81,6 +81,32 @@ describe('PostgreSQL event store under late commits', () => {
     expect(events[0]!.id).toBe(slow.eventId);
     expect(events.slice(1).map((event) => event.position)).toEqual(quick.map((result) => result.position));
     expectLogOrder(events);
+  });
+
+  it('follows positions alone (subscribeToPositions) up to an append still in flight, never past it, then on once it commits', async () => {
+    const from = await store.headPosition();
+    const slow = await openSlowAppend(`span-${randomUUID()}`);
+    const quick: Position[] = [];
+    for (let i = 0; i < 3; i++) quick.push((await store.appendToStream(`span-${randomUUID()}`, [newEvent(), newEvent()])).position);
+    const subscription = store.subscribeToPositions(from === undefined ? {} : { fromPosition: from });
+    const items = subscription[Symbol.asyncIterator]();
+    const until = async (done: (item: SubscriptionItem) => boolean): Promise<SubscriptionItem[]> => {
+      const seen: SubscriptionItem[] = [];
+      for (let next = await items.next(); !next.done; next = await items.next()) {
+        seen.push(next.value);
+        if (done(next.value)) return seen;
+      }
+      throw new Error(`the subscription ended after ${JSON.stringify(seen, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))}`);
+    };
+    // Only positions, and none past the append in flight: what the quick appends committed waits behind it.
+    expect(await until((item) => item.kind === 'caught-up')).toEqual([{ kind: 'caught-up', position: from }]);
+
+    setTimeout(() => void slow.commit(), 200);
+    const on = await until((item) => item.kind === 'checkpoint' && item.position === quick.at(-1));
+    expect(on.every((item) => item.kind === 'checkpoint')).toBe(true);
+    const passed = on.map((item) => (item.kind === 'checkpoint' ? item.position : 0n));
+    for (let i = 1; i < passed.length; i++) expect(passed[i]! > passed[i - 1]!).toBe(true);
+    await subscription.close();
   });
 
   it('logs an append that holds subscribers back for long', async () => {

@@ -115,6 +115,7 @@ describe('PostgreSQL log tail shared by subscriptions', () => {
       },
       readPage: (...args) => store.readPage(...args),
       lastPositionBelow: (horizonTxId) => store.lastPositionBelow(horizonTxId),
+      spanEnd: (...args) => store.spanEnd(...args),
     };
     let wakeUps = 0;
     const tail = new LogTail(counted, tailEvents, () => wakeUps);

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { leafHash } from '../../domain/audit/hash-chain.js';
+import { chainLink, leafHash } from '../../domain/audit/hash-chain.js';
 import type { JsonObject, NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
+import { createKnex } from '../../infra/postgres/knex.js';
+import { auditChainProjection } from '../../projections/audit/audit-chain-projection.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** Payloads that JSON escapes or writes in more than one way: every leaf PostgreSQL hashes must be the one the seal hashes. */
@@ -86,5 +88,50 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
     expect(reread!.data).toEqual(event.data);
     expect(leaf!.leaf).toBe(leafHash(reread!));
     expect(leaf!.leaf).not.toBe(leafHash(event));
+  });
+});
+
+describe('a page of the log chained where its events lie (chainSealPage, verify\'s quick pass)', () => {
+  it('gives the chain the seal computes in Node, from any hash, with the hash of the page\'s positions', async () => {
+    const stored = await store.readAll();
+    const start = 'a'.repeat(64);
+    const page = await store.chainSealPage(stored[1]!.position, head(), start);
+    const rest = stored.slice(2);
+    expect(page).toEqual({
+      events: rest.length,
+      hash: rest.reduce((chained, event) => chainLink(chained, leafHash(event)), start),
+      positions: createHash('sha256').update(rest.map((event) => String(event.position)).join(',')).digest('hex'),
+    });
+    expect(await store.chainSealPage(head(), head(), start)).toEqual({ events: 0, hash: null, positions: null });
+  });
+});
+
+describe('the seal written where the events lie (applySpan, the way on PostgreSQL)', () => {
+  it('writes the rows the seal computes in Node from the events, span after span, chained across them', async () => {
+    const knex = createKnex(database.url, 2);
+    try {
+      const seal = auditChainProjection();
+      const byEvents = { audit_chain: 'seal_by_events' };
+      const bySpans = { audit_chain: 'seal_by_spans' };
+      await knex.transaction(async (trx) => {
+        await seal.setup(trx, byEvents);
+        await seal.setup(trx, bySpans);
+      });
+      // As stored now: a test above rewrote times of recording.
+      const stored = await store.readAll();
+      await knex.transaction((trx) => seal.apply(stored.slice(0, 2), trx, byEvents));
+      await knex.transaction((trx) => seal.apply(stored.slice(2), trx, byEvents));
+      const ends = [stored[1]!.position, stored[4]!.position, head()];
+      const counts: number[] = [];
+      for (const [i, through] of ends.entries()) counts.push(await knex.transaction((trx) => seal.applySpan!({ after: ends[i - 1], through }, trx, bySpans)));
+      expect(counts).toEqual([2, 3, stored.length - 5]);
+      const rows = (table: string) =>
+        knex.raw<{ rows: unknown[] }>(`SELECT position::text AS position, event_id::text AS event_id, stream, revision::text AS revision, hash FROM ${table} ORDER BY position`).then((result) => result.rows);
+      const expected = await rows('seal_by_events');
+      expect(expected).toHaveLength(stored.length);
+      expect(await rows('seal_by_spans')).toEqual(expected);
+    } finally {
+      await knex.destroy();
+    }
   });
 });

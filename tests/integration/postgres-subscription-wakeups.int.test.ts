@@ -48,8 +48,11 @@ describe('PostgreSQL subscription wake-ups', () => {
       async lastPositionBelow() {
         return undefined;
       },
+      async spanEnd() {
+        return undefined;
+      },
     };
-    const subscription = new PostgresSubscription(reader, listening, {}, { pollIntervalMs: 60_000, pageSize: 100, logger, stallWarningMs: 60_000, onClose: () => undefined });
+    const subscription = new PostgresSubscription(reader, listening, {}, { reads: 'events', pollIntervalMs: 60_000, pageSize: 100, logger, stallWarningMs: 60_000, onClose: () => undefined });
     try {
       const { events, items } = await collect(
         subscription,

@@ -116,6 +116,11 @@ export class LogTail implements PageReader {
     return this.from! > BEFORE_LOG ? this.from : undefined;
   }
 
+  /** From the database: a subscriber following positions reads no events, so the tail holds none for it. */
+  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined> {
+    return this.source.spanEnd(after, horizonTxId, maxEvents);
+  }
+
   /** The first time: the tail starts empty at the end of the log, as it is below this horizon. */
   private async start(horizonTxId: bigint): Promise<void> {
     if (this.from !== undefined) return;

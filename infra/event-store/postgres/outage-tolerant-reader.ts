@@ -37,6 +37,10 @@ export class OutageTolerantReader implements PageReader {
     return this.untilAnswered(() => this.reader.lastPositionBelow(horizonTxId));
   }
 
+  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined> {
+    return this.untilAnswered(() => this.reader.spanEnd(after, horizonTxId, maxEvents));
+  }
+
   private async untilAnswered<T>(read: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {

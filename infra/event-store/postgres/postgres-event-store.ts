@@ -21,9 +21,10 @@ import { Notifier } from './notifier.js';
 import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT, tailEvents } from './rows.js';
 import { DEFAULT_LOG_TAIL_LIMITS, LogTail, type LogTailLimits } from './log-tail.js';
 import { copyOut, type TupleDecoder } from './binary-copy.js';
-import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH } from './seal-leaves.js';
-import type { SealLeaf, SealLeafSource } from '../seal-leaves.js';
-import { PostgresSubscription } from './subscription.js';
+import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, SEAL_PAGE_SQL } from './seal-leaves.js';
+import type { ChainedPage, SealLeaf, SealLeafSource } from '../seal-leaves.js';
+import type { PositionSource } from '../position-source.js';
+import { PostgresSubscription, type SubscriptionReads } from './subscription.js';
 import { AppendBatcher } from './append-batcher.js';
 import type { AppendOutcome, PreparedAppend } from './append-statements.js';
 import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payloads.js';
@@ -86,7 +87,7 @@ export { DEADLINE_GRACE_MS };
 /** Closing waits this long for connections to end politely, then cuts their sockets. */
 const CLOSE_GRACE_MS = 2_000;
 
-export class PostgresEventStore implements EventStore, SealLeafSource {
+export class PostgresEventStore implements EventStore, SealLeafSource, PositionSource {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly notifier: Notifier;
@@ -254,6 +255,22 @@ export class PostgresEventStore implements EventStore, SealLeafSource {
     );
   }
 
+  /** The position of the last of the first `maxEvents` events after `after` and below the horizon; undefined when there are none. */
+  async spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined> {
+    const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
+    const { rows } = await this.query<{ tx_id: string; idx: number }>(
+      'chronicle_span_end',
+      `SELECT tx_id::text AS tx_id, idx FROM (
+         SELECT events.tx_id, events.idx FROM events
+          WHERE (events.tx_id, events.idx) > ($1::text::xid8, $2) AND events.tx_id < $3::text::xid8
+          ORDER BY events.tx_id, events.idx LIMIT $4
+       ) span ORDER BY span.tx_id DESC, span.idx DESC LIMIT 1`,
+      [from.txId, from.idx, String(horizonTxId), maxEvents],
+    );
+    const row = rows[0];
+    return row ? encodePosition(row.tx_id, row.idx) : undefined;
+  }
+
   async lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined> {
     const { rows } = await this.query<{ tx_id: string; idx: number }>(
       'chronicle_last_below',
@@ -276,6 +293,14 @@ export class PostgresEventStore implements EventStore, SealLeafSource {
       SEAL_LEAF_WIDTH,
       decodeSealLeafTuple,
     );
+  }
+
+  /** The audit seal's page, chained here (SealLeafSource): one row crosses the wire for the page. */
+  async chainSealPage(after: Position | undefined, through: Position, from: string): Promise<ChainedPage> {
+    const start = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
+    const end = decodePosition(through);
+    const { rows } = await this.query<ChainedPage>('chronicle_seal_page', SEAL_PAGE_SQL, [start.txId, start.idx, end.txId, end.idx, from]);
+    return rows[0]!;
   }
 
   private copyEvents(query: string): Promise<RecordedEvent[]> {
@@ -313,8 +338,18 @@ export class PostgresEventStore implements EventStore, SealLeafSource {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    return this.subscribe(options, 'events');
+  }
+
+  /** PositionSource: the positions the log moves to, without its events. */
+  subscribeToPositions(options: Omit<SubscribeOptions, 'filter'> = {}): Subscription {
+    return this.subscribe(options, 'positions');
+  }
+
+  private subscribe(options: SubscribeOptions, reads: SubscriptionReads): Subscription {
     validateSubscribe(options, POSITION_LIMIT);
     const subscription = new PostgresSubscription(this.tail, this.notifier, options, {
+      reads,
       pollIntervalMs: this.pollIntervalMs,
       pageSize: this.pageSize,
       logger: this.options.logger,

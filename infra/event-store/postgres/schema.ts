@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../postgres/migrations.js';
+import { sealChainMigration } from './seal-leaves.js';
 
 /** Identifies appenders in pg_locks; see horizon.ts for why. */
 export const APPEND_LOCK = { classId: 7316, objId: 1 } as const;
@@ -35,4 +36,5 @@ export const eventStoreMigrations: Migration[] = [
       await knex.raw('DROP TABLE IF EXISTS events');
     },
   },
+  sealChainMigration,
 ];

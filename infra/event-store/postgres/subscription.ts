@@ -10,12 +10,18 @@ export interface PageReader {
   readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]>;
   /** The position of the last event below the horizon, filtered or not. */
   lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined>;
+  /** The position of the last of the first `maxEvents` events after `after` and below the horizon; undefined when there are none. */
+  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined>;
 }
+
+/** What a subscription hands out: the events, or only the positions it moves to (position-source.ts). */
+export type SubscriptionReads = 'events' | 'positions';
 
 /** Catching up, pages double up to this many events. */
 const MAX_CATCH_UP_PAGE = 20_000;
 
 interface SubscriptionSettings {
+  reads: SubscriptionReads;
   pollIntervalMs: number;
   pageSize: number;
   logger: Logger;
@@ -76,11 +82,19 @@ export class PostgresSubscription implements Subscription {
         const wakeUpsBefore = this.notifier.wakeUps;
         const readStarted = Date.now();
         const horizon = await this.reader.horizon();
+        if (this.settings.reads === 'positions') {
+          // Stretches of at most a page, so that a subscriber catching up commits (and reports progress) as it goes.
+          for (let end = await this.reader.spanEnd(scanned, horizon.txId, maxPageSize); end !== undefined; end = await this.reader.spanEnd(scanned, horizon.txId, maxPageSize)) {
+            scanned = end;
+            if (signal.aborted) return;
+            yield { kind: 'checkpoint', position: scanned };
+          }
+        }
         // The next page is requested before this one is handed out, so the
         // database reads while the consumer works; full pages grow the next
         // one (catching up), a partial page means we are at the head.
         let limit = pageSize;
-        let next: Promise<RecordedEvent[]> | undefined = this.reader.readPage(scanned, horizon.txId, this.options.filter, limit);
+        let next: Promise<RecordedEvent[]> | undefined = this.settings.reads === 'events' ? this.reader.readPage(scanned, horizon.txId, this.options.filter, limit) : undefined;
         while (next) {
           const requested = limit;
           const page: RecordedEvent[] = await next;
@@ -100,7 +114,7 @@ export class PostgresSubscription implements Subscription {
         // Everything below the horizon has been seen. A filter hid the events
         // after the last one delivered: move past them to the last event below
         // the horizon, never to the horizon itself (see the class comment).
-        const seen = this.options.filter ? await this.reader.lastPositionBelow(horizon.txId) : scanned;
+        const seen = this.options.filter && this.settings.reads === 'events' ? await this.reader.lastPositionBelow(horizon.txId) : scanned;
         if (seen !== undefined && (scanned === undefined || seen > scanned)) {
           scanned = seen;
           if (caughtUp && !signal.aborted) yield { kind: 'checkpoint', position: scanned };
