@@ -10,6 +10,7 @@ import { createOpenApiRegistry } from './openapi.js';
 import { openApiRoutes } from './openapi-routes.js';
 import { requestLogging } from './request-logging.js';
 import type { RouteModule } from './route-module.js';
+import { onlyUnder } from './route-prefixes.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -63,7 +64,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     names.add(module.name);
     const router = express.Router();
     module.register({ router, openapi });
-    app.use(router);
+    app.use(module.paths ? onlyUnder(module.paths, router) : router);
   };
   modules.forEach(mount);
   if (options.authentication) app.use(options.authentication);

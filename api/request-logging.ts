@@ -14,8 +14,23 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** Gives each request an id (echoed in X-Request-Id) and a child logger `req.log` carrying it. */
+/**
+ * Gives each request an id (echoed in X-Request-Id) and, when requests are
+ * logged at all, a child logger `req.log` carrying it.
+ */
 export function requestLogging(logger: Logger): RequestHandler {
+  const logged = requestLogger(logger);
+  return (req, res, next) => {
+    // Above error (silent, fatal) no request's record is ever printed: its child loggers, built
+    // with the request serialised into them, would be thrown away. Asked per request, as the level may change.
+    if (logger.isLevelEnabled('error')) return logged(req, res, next);
+    req.id = requestIdFor(req);
+    res.setHeader(REQUEST_ID_HEADER, req.id);
+    next();
+  };
+}
+
+function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp<IncomingMessage, ServerResponse>({
     logger,
     genReqId: (req, res) => {

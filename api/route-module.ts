@@ -21,6 +21,13 @@ export interface RouteModule {
    * /auth/refresh does not stand in the way of getting a fresh one.
    */
   readonly public?: boolean;
+  /**
+   * Every path its routes answer (express syntax, `/api/posts/:id`), when
+   * they are all it registers: the module's router is then entered only by
+   * requests whose path starts as one of them does, instead of every request
+   * walking every module's route table.
+   */
+  readonly paths?: readonly string[];
   register(context: RouteModuleContext): void;
   /** Its routes that read their own body (defineRoute's `rawBody`): mounted before the JSON parser. */
   registerBodyReaders?(router: Router): void;
@@ -50,6 +57,7 @@ export function routeModule(name: string, routes: readonly Route[]): RouteModule
   return {
     name,
     ...(routes.length > 0 && publicRoutes.length === routes.length ? { public: true } : {}),
+    paths: routes.map((route) => route.path),
     ...(rawRoutes.length > 0
       ? {
           registerBodyReaders(router: Router) {

@@ -75,12 +75,15 @@ interface PageEnd {
 async function* pageEnds(knex: Knex, through: Position, pageEvents: number): AsyncGenerator<PageEnd, void, undefined> {
   let after = -1n;
   for (;;) {
-    const { rows } = await knex.raw<{ rows: Array<{ position: string; hash: string }> }>(
-      `SELECT position::text AS position, hash FROM ${TABLE} WHERE position > ? AND position < ? ORDER BY position OFFSET ? LIMIT 1`,
-      [String(after), String(through), pageEvents - 1],
+    // LIMIT, not OFFSET: with OFFSET the planner sorts the whole rest of the seal for every page.
+    const { rows } = await knex.raw<{ rows: Array<{ events: number; position: string | null; hash: string | null }> }>(
+      `SELECT page.events, page.position::text AS position, (SELECT hash FROM ${TABLE} WHERE position = page.position) AS hash
+         FROM (SELECT count(*)::int AS events, max(position) AS position
+                 FROM (SELECT position FROM ${TABLE} WHERE position > ? AND position < ? ORDER BY position LIMIT ?) rest) page`,
+      [String(after), String(through), pageEvents],
     );
     const row = rows[0];
-    if (row === undefined) {
+    if (row === undefined || row.events < pageEvents || row.position === null || row.hash === null) {
       yield { position: through };
       return;
     }
@@ -88,7 +91,6 @@ async function* pageEnds(knex: Knex, through: Position, pageEvents: number): Asy
     yield { position: after, hash: row.hash };
   }
 }
-
 interface SealedPage {
   count: number;
   /** The seal's hash at the page's last position; null when the seal has no event there. */

@@ -27,6 +27,7 @@ export async function runLive(
 ): Promise<LiveOutcome> {
   const { knex, store, projection, settings } = context;
   const rate = new RateMeter();
+  const spans = readsSpans(store, projection);
   const applier = new BatchApplier({
     knex,
     projection,
@@ -34,7 +35,7 @@ export async function runLive(
     tables,
     skipped,
     rate,
-    spans: readsSpans(store, projection),
+    spans,
     onCommitted: context.onCommitted,
     target: {
       commit: (trx, previous, through, applied, eventsPerSecond) =>
@@ -56,7 +57,7 @@ export async function runLive(
       if (!batch || signal.aborted) return 'stopped';
       progress.taken(batch);
       // A stretch of the log is what a projection reading spans applies: never passed over.
-      if (batch.events.length === 0 && !readsSpans(store, projection)) {
+      if (batch.events.length === 0 && !spans) {
         progress.applied(batch);
         // Only filtered-out events (or none) went by: store that rarely, and only
         // when an event really lies past the checkpoint, or idle projections

@@ -1,7 +1,7 @@
 import type { EventFilter, Position, RecordedEvent } from '../event-store.js';
 import { encodePosition } from './rows.js';
 import type { Horizon } from './horizon.js';
-import type { PageReader } from './subscription.js';
+import type { PageReader, Span } from './subscription.js';
 
 /** Below every position: `after` the start of the log. */
 const BEFORE_LOG = -1n;
@@ -117,7 +117,7 @@ export class LogTail implements PageReader {
   }
 
   /** From the database: a subscriber following positions reads no events, so the tail holds none for it. */
-  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined> {
+  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Span | undefined> {
     return this.source.spanEnd(after, horizonTxId, maxEvents);
   }
 

@@ -2,7 +2,7 @@ import type { Logger } from '../../logging/logger.js';
 import { EventStoreUnavailableError } from '../errors.js';
 import type { EventFilter, Position, RecordedEvent } from '../event-store.js';
 import type { Horizon } from './horizon.js';
-import type { PageReader } from './subscription.js';
+import type { PageReader, Span } from './subscription.js';
 import { sleep } from '../../sleep.js';
 
 const FIRST_RETRY_MS = 100;
@@ -37,7 +37,7 @@ export class OutageTolerantReader implements PageReader {
     return this.untilAnswered(() => this.reader.lastPositionBelow(horizonTxId));
   }
 
-  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined> {
+  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Span | undefined> {
     return this.untilAnswered(() => this.reader.spanEnd(after, horizonTxId, maxEvents));
   }
 

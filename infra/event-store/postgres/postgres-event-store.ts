@@ -24,7 +24,7 @@ import { copyOut, type TupleDecoder } from './binary-copy.js';
 import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, SEAL_PAGE_SQL } from './seal-leaves.js';
 import type { ChainedPage, SealLeaf, SealLeafSource } from '../seal-leaves.js';
 import type { PositionSource } from '../position-source.js';
-import { PostgresSubscription, type SubscriptionReads } from './subscription.js';
+import { PostgresSubscription, type Span, type SubscriptionReads } from './subscription.js';
 import { AppendBatcher } from './append-batcher.js';
 import type { AppendOutcome, PreparedAppend } from './append-statements.js';
 import { DEFAULT_MAX_EVENT_BYTES, serializePayloads } from '../serialize-payloads.js';
@@ -255,20 +255,20 @@ export class PostgresEventStore implements EventStore, SealLeafSource, PositionS
     );
   }
 
-  /** The position of the last of the first `maxEvents` events after `after` and below the horizon; undefined when there are none. */
-  async spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined> {
+  /** The last of the first `maxEvents` events after `after` and below the horizon, and how many there are (PageReader). */
+  async spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Span | undefined> {
     const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
-    const { rows } = await this.query<{ tx_id: string; idx: number }>(
+    const { rows } = await this.query<{ tx_id: string | null; idx: number | null; events: number }>(
       'chronicle_span_end',
-      `SELECT tx_id::text AS tx_id, idx FROM (
-         SELECT events.tx_id, events.idx FROM events
-          WHERE (events.tx_id, events.idx) > ($1::text::xid8, $2) AND events.tx_id < $3::text::xid8
-          ORDER BY events.tx_id, events.idx LIMIT $4
-       ) span ORDER BY span.tx_id DESC, span.idx DESC LIMIT 1`,
+      `SELECT (array_agg(span.tx_id ORDER BY span.tx_id DESC, span.idx DESC))[1]::text AS tx_id,
+              (array_agg(span.idx ORDER BY span.tx_id DESC, span.idx DESC))[1] AS idx, count(*)::int AS events
+         FROM (SELECT events.tx_id, events.idx FROM events
+                WHERE (events.tx_id, events.idx) > ($1::text::xid8, $2) AND events.tx_id < $3::text::xid8
+                ORDER BY events.tx_id, events.idx LIMIT $4) span`,
       [from.txId, from.idx, String(horizonTxId), maxEvents],
     );
     const row = rows[0];
-    return row ? encodePosition(row.tx_id, row.idx) : undefined;
+    return row && row.tx_id !== null && row.idx !== null ? { end: encodePosition(row.tx_id, row.idx), events: row.events } : undefined;
   }
 
   async lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined> {

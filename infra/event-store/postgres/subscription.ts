@@ -10,8 +10,14 @@ export interface PageReader {
   readPage(after: Position | undefined, horizonTxId: bigint, filter: EventFilter | undefined, limit: number): Promise<RecordedEvent[]>;
   /** The position of the last event below the horizon, filtered or not. */
   lastPositionBelow(horizonTxId: bigint): Promise<Position | undefined>;
-  /** The position of the last of the first `maxEvents` events after `after` and below the horizon; undefined when there are none. */
-  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Position | undefined>;
+  /** The last of the first `maxEvents` events after `after` and below the horizon, and how many there are; undefined when there are none. */
+  spanEnd(after: Position | undefined, horizonTxId: bigint, maxEvents: number): Promise<Span | undefined>;
+}
+
+/** A stretch of the log: its last event's position and how many events it holds. */
+export interface Span {
+  end: Position;
+  events: number;
 }
 
 /** What a subscription hands out: the events, or only the positions it moves to (position-source.ts). */
@@ -84,8 +90,9 @@ export class PostgresSubscription implements Subscription {
         const horizon = await this.reader.horizon();
         if (this.settings.reads === 'positions') {
           // Stretches of at most a page, so that a subscriber catching up commits (and reports progress) as it goes.
-          for (let end = await this.reader.spanEnd(scanned, horizon.txId, maxPageSize); end !== undefined; end = await this.reader.spanEnd(scanned, horizon.txId, maxPageSize)) {
-            scanned = end;
+          // A stretch shorter than a page ends at the horizon: no need to ask again.
+          for (let span = await this.reader.spanEnd(scanned, horizon.txId, maxPageSize); span !== undefined; span = span.events < maxPageSize ? undefined : await this.reader.spanEnd(scanned, horizon.txId, maxPageSize)) {
+            scanned = span.end;
             if (signal.aborted) return;
             yield { kind: 'checkpoint', position: scanned };
           }
