@@ -91,10 +91,13 @@ export class PostgresSubscription implements Subscription {
         if (this.settings.reads === 'positions') {
           // Stretches of at most a page, so that a subscriber catching up commits (and reports progress) as it goes.
           // A stretch shorter than a page ends at the horizon: no need to ask again.
-          for (let span = await this.reader.spanEnd(scanned, horizon.txId, maxPageSize); span !== undefined; span = span.events < maxPageSize ? undefined : await this.reader.spanEnd(scanned, horizon.txId, maxPageSize)) {
+          for (;;) {
+            const span = await this.reader.spanEnd(scanned, horizon.txId, maxPageSize);
+            if (span === undefined) break;
             scanned = span.end;
             if (signal.aborted) return;
             yield { kind: 'checkpoint', position: scanned };
+            if (span.events < maxPageSize) break;
           }
         }
         // The next page is requested before this one is handed out, so the
