@@ -35,12 +35,12 @@ import type { AnalyticsRoleApi } from './analytics-role-api.js';
 export { ANALYTICS_LOAD };
 
 const PASSWORD = 'correct horse battery staple';
-const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+export const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 /** A warehouse that does not catch up ends the bench with a reason rather than a hang. */
 const CATCH_UP_LIMIT_MS = 600_000;
 const ROLE_SCRIPT = fileURLToPath(new URL('./analytics-role-process.ts', import.meta.url));
 /** Generous limits: the bench measures ingest, not the limiters' refusals. */
-const BENCH_LIMITS = {
+export const BENCH_LIMITS = {
   RATE_LIMIT_SIGNUP_PER_IP: '1000',
   ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY: '1000000000',
   // The write key's own request rate (600 a minute unless set) would answer 429 within seconds of the load.
@@ -208,7 +208,7 @@ async function rawAppendReference(installation: Installation, tenantId: string, 
   }
 }
 
-async function writeKeyOf(baseUrl: string): Promise<{ tenantId: string; writeKey: string }> {
+export async function writeKeyOf(baseUrl: string): Promise<{ tenantId: string; writeKey: string }> {
   const signup = await send<{ accessToken: string; user: { tenantId: string } }>(baseUrl, 'POST', '/auth/signup', 201, { email: `bench-${randomUUID()}@example.com`, password: PASSWORD });
   const key = await send<{ key: string }>(baseUrl, 'POST', '/api/api-keys', 201, { name: 'bench write key', scopes: ['ingest'] }, signup.accessToken);
   return { tenantId: signup.user.tenantId, writeKey: key.key };
