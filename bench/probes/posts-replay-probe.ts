@@ -37,7 +37,7 @@ try {
   await admin.end();
   const url = new URL(server.url);
   url.pathname = '/probe';
-  const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const postmaster = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
 
   let serverBefore = 0;
   let nodeBefore = process.cpuUsage();
