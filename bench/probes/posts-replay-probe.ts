@@ -28,7 +28,7 @@ const server = await startEmbeddedPostgres({
   dataDir,
   port,
   logger: createLogger('silent'),
-  settings: { fsync: 'on', synchronous_commit: 'on', shared_buffers: '1GB', max_wal_size: '8GB', checkpoint_timeout: '30min' },
+  settings: { fsync: 'on', synchronous_commit: 'on', shared_buffers: '1GB', max_wal_size: '8GB', checkpoint_timeout: '30min', shared_preload_libraries: 'pg_stat_statements' },
 });
 try {
   const admin = new pg.Client(server.url);
@@ -37,6 +37,9 @@ try {
   await admin.end();
   const url = new URL(server.url);
   url.pathname = '/probe';
+  const stats = new pg.Client(url.toString());
+  await stats.connect();
+  await stats.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const postmaster = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
 
   let serverBefore = 0;
@@ -44,15 +47,22 @@ try {
   const figures = await postsReplayPhases(url.toString(), events, {
     copyReferences: withCopy,
     aroundReplay: async (replay) => {
+      await stats.query('SELECT pg_stat_statements_reset()');
       serverBefore = await clusterCpuSeconds(postmaster);
       nodeBefore = process.cpuUsage();
       return withCpuProfile(profileDir, 'posts-replay', replay);
     },
     afterReplay: async () => {
       const node = process.cpuUsage(nodeBefore);
-      return { serverCpuSeconds: (await clusterCpuSeconds(postmaster)) - serverBefore, nodeCpuSeconds: (node.user + node.system) / 1e6 };
+      const serverCpuSeconds = (await clusterCpuSeconds(postmaster)) - serverBefore;
+      const statements = await stats.query(
+        `SELECT round(total_exec_time::numeric / 1000, 2) AS seconds, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+           FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8`,
+      );
+      return { serverCpuSeconds, nodeCpuSeconds: (node.user + node.system) / 1e6, statements: statements.rows };
     },
   });
+  await stats.end();
   console.log(JSON.stringify({ load: loadavg().map((value) => Number(value.toFixed(2))), ...figures }, null, 2));
 } finally {
   await server.stop();

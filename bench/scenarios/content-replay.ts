@@ -79,8 +79,7 @@ export async function postsReplayPhases<Extra = undefined>(
   };
   try {
     await migrateToLatest(knex, allMigrations);
-    const replay = () => timeReplayFromScratch(engineOptions, connectStore, () => loadPostLog(knex, events));
-    const seconds = await (hooks.aroundReplay ? hooks.aroundReplay(replay) : replay());
+    const seconds = await timeReplayFromScratch(engineOptions, connectStore, () => loadPostLog(knex, events), hooks.aroundReplay);
     const extra = await hooks.afterReplay?.();
     const built = Number((await knex(POSTS).count<{ count: string }[]>('* as count'))[0]?.count);
     if (built !== events) throw new Error(`posts replay built ${built} rows, expected ${events}`);
