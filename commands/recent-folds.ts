@@ -13,7 +13,8 @@ export interface RecentFold {
   snapshotRevision: bigint;
 }
 
-const DEFAULT_CAPACITY = 10_000;
+/** Streams kept at most: the size of the states kept is the bound that matters, this one caps the map's own overhead. */
+const DEFAULT_CAPACITY = 100_000;
 /** About 64 MB of folded state (strings counted at 2 bytes a character). */
 const DEFAULT_MAX_WEIGHT = 64 * 1024 * 1024;
 /** What a number, boolean, null or the frame of an object or array is counted as. */

@@ -6,9 +6,14 @@
  * load client) and of PostgreSQL (every backend and helper), transactions per
  * request, and the statements that took the database's time.
  *
- *   npx tsx bench/probes/content-writes.ts [--seconds=5] [--cpu-prof=<dir>]
+ *   npx tsx bench/probes/content-writes.ts [--seconds=5] [--cpu-prof=<dir>] [--top=12] [--role=start|api] [--client=worker] [--bare-read]
+ *
+ * --role=api: no projection runs in the process (what the writes cost without them);
+ * --client=worker: POST and PUT loaded from a worker thread, off the server's event loop.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { LoadWorkerData, LoadWorkerResult } from './load-worker.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,7 +72,7 @@ const runtime = new Runtime(logger);
 try {
   const config = loadConfig({ DATABASE_URL: databaseUrl, DB_POOL_SIZE: '20', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_SIGNUP_PER_IP: '1000' });
   const services = await connectServices(runtime, config, logger, withFeature(features, identityFeature({ scrypt: { N: 2 ** 10, r: 8, p: 1 } })));
-  const http = await startRole(runtime, services, 'start');
+  const http = await startRole(runtime, services, (argument('role') ?? 'start') as 'start' | 'api');
   const base = http.url;
   const signup = await (await fetch(`${base}/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `probe-${Date.now()}@example.com`, password: 'correct horse battery staple' }) })).json() as { accessToken: string };
   const headers = { authorization: `Bearer ${signup.accessToken}`, 'content-type': 'application/json' };
@@ -91,8 +96,33 @@ try {
   };
   const rawAppend = (i: number) => services.eventStore.appendToStream(`benchappend-${randomUUID()}`, [{ ...benchEvent(i), type: 'BenchAppended' }], { expectedRevision: 'no_stream' }).then(() => undefined);
   await phase('raw-append', 16, rawAppend);
-  await phase('create', 32, async (i) => void ids.push((await send('POST', '/api/posts', 201, { title: `Post ${i}`, body: BODY, format: 'plain' })).id));
-  await phase('update', 32, async (i) => void (await send('PUT', `/api/posts/${ids[Math.floor(Math.random() * ids.length)]}`, 200, { title: `Post ${i}, edited`, body: BODY })));
+  if (argument('client') === 'worker') {
+    // Warm-up and all: the worker's load is timed as the in-process one.
+    const inWorker = async (kind: 'create' | 'update'): Promise<() => Promise<LoadFigures>> => {
+      const data: LoadWorkerData = { base, headers, kind, seconds: SECONDS, concurrency: 32, body: BODY, ids };
+      // The worker loads TypeScript through tsx's API: a worker does not inherit the tsx CLI's loader.
+      const script = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(new URL('./load-worker.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`;
+      const worker = new Worker(script, { eval: true, workerData: data });
+      await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      return () =>
+        new Promise((resolve, reject) => {
+          worker.once('message', (result: LoadWorkerResult) => {
+            ids.push(...result.ids);
+            resolve(result.figures);
+          });
+          worker.once('error', reject);
+          worker.postMessage('go');
+        });
+    };
+    await measured('create', await inWorker('create'));
+    await measured('update', await inWorker('update'));
+  } else {
+    await phase('create', 32, async (i) => void ids.push((await send('POST', '/api/posts', 201, { title: `Post ${i}`, body: BODY, format: 'plain' })).id));
+    await phase('update', 32, async (i) => void (await send('PUT', `/api/posts/${ids[Math.floor(Math.random() * ids.length)]}`, 200, { title: `Post ${i}, edited`, body: BODY })));
+  }
   await phase('raw-append-again', 16, rawAppend);
   if (process.argv.includes('--bare-read')) {
     await measured('bare-read', () => measureBareExpressRead({ databaseUrl, poolSize: 20, rows: 10_000, title: (i) => `Post ${i}`, body: BODY }, { seconds: SECONDS, concurrency: 32 }));
@@ -108,6 +138,7 @@ try {
 interface Snapshot {
   at: bigint;
   nodeCpuMs: number;
+  nodeSystemMs: number;
   pgCpuMs: number;
   commits: number;
   rollbacks: number;
@@ -116,7 +147,7 @@ interface Snapshot {
 async function snapshot(): Promise<Snapshot> {
   const usage = process.cpuUsage();
   const { rows } = await stats.query<{ xact_commit: string; xact_rollback: string }>('SELECT xact_commit::text, xact_rollback::text FROM pg_stat_database WHERE datname = current_database()');
-  return { at: process.hrtime.bigint(), nodeCpuMs: (usage.user + usage.system) / 1000, pgCpuMs: await postgresCpuMs(), commits: Number(rows[0]!.xact_commit), rollbacks: Number(rows[0]!.xact_rollback) };
+  return { at: process.hrtime.bigint(), nodeCpuMs: (usage.user + usage.system) / 1000, nodeSystemMs: usage.system / 1000, pgCpuMs: await postgresCpuMs(), commits: Number(rows[0]!.xact_commit), rollbacks: Number(rows[0]!.xact_rollback) };
 }
 
 /** CPU of the postmaster's children, alive now, plus those it has reaped. */
@@ -140,7 +171,7 @@ async function report(name: string, figures: LoadFigures, before: Snapshot, afte
   const perRequest = (value: number): string => (value / n).toFixed(3);
   console.log(
     `\n== ${name}: ${figures.perSecond.toFixed(0)}/s (p50 ${figures.p50Ms.toFixed(1)}, p99 ${figures.p99Ms.toFixed(1)} ms), ${n} requests; ` +
-      `per request: node ${perRequest(after.nodeCpuMs - before.nodeCpuMs)} ms CPU, postgres ${perRequest(after.pgCpuMs - before.pgCpuMs)} ms CPU, ` +
+      `per request: node ${perRequest(after.nodeCpuMs - before.nodeCpuMs)} ms CPU (${perRequest(after.nodeSystemMs - before.nodeSystemMs)} system), postgres ${perRequest(after.pgCpuMs - before.pgCpuMs)} ms CPU, ` +
       `${perRequest(after.commits - before.commits)} commits, ${perRequest(after.rollbacks - before.rollbacks)} rollbacks`,
   );
   const { rows } = await stats
