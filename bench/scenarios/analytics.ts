@@ -19,6 +19,8 @@ import { features, withFeature } from '../../app/features.js';
 import { startRole } from '../../app/processes.js';
 import { Runtime } from '../../app/runtime.js';
 import { loadConfig } from '../../infra/config/config.js';
+import type { EventStore } from '../../infra/event-store/event-store.js';
+import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createKnex } from '../../infra/postgres/knex.js';
 import { createMonthPartition, monthOf } from '../../projections/warehouse/fact-partitions.js';
@@ -26,17 +28,19 @@ import { createWarehouseTables, FACT_COLUMNS, WAREHOUSE_TABLES, type WarehouseTa
 import { ChildProcessHandle } from '../feed/child-rpc.js';
 import { timedCopyFromStdin, type CopyFigure } from '../projections-replay-copy.js';
 import { measureLoad, type LoadFigures } from '../support/load.js';
+import { ANALYTICS_LOAD, batch, USER_AGENT } from './analytics-events.js';
+import { ingestShapedEvents, measureRawAppends, type RawAppendFigure } from './analytics-raw-append.js';
 import type { AnalyticsRoleApi } from './analytics-role-api.js';
 
-export const ANALYTICS_LOAD = { eventsPerRequest: 100, concurrency: 8 } as const;
+export { ANALYTICS_LOAD };
+
 const PASSWORD = 'correct horse battery staple';
-const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+export const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 /** A warehouse that does not catch up ends the bench with a reason rather than a hang. */
 const CATCH_UP_LIMIT_MS = 600_000;
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const ROLE_SCRIPT = fileURLToPath(new URL('./analytics-role-process.ts', import.meta.url));
 /** Generous limits: the bench measures ingest, not the limiters' refusals. */
-const BENCH_LIMITS = {
+export const BENCH_LIMITS = {
   RATE_LIMIT_SIGNUP_PER_IP: '1000',
   ANALYTICS_RATE_LIMIT_EVENTS_PER_KEY: '1000000000',
   // The write key's own request rate (600 a minute unless set) would answer 429 within seconds of the load.
@@ -68,12 +72,16 @@ export interface AnalyticsBenchResult {
   factIds: number;
   minuteCounts: number;
   copy: CopyFigure;
+  /** The raw append of the same events into this installation's log after the load, its projections running (analytics-raw-append.ts). */
+  rawAppendWithProjections: RawAppendFigure;
 }
 
 /** A running installation: where its API listens, a pool for the bench's own queries, and how to stop it all. */
 interface Installation {
   url: string;
   knex: Knex;
+  /** A store appending to this installation's log, and how to let it go. */
+  appendingStore(): Promise<{ store: EventStore; release(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -93,7 +101,9 @@ async function oneProcess(options: AnalyticsBenchOptions): Promise<Installation>
   try {
     const services = await connectServices(runtime, config, logger, withFeature(features, identityFeature({ scrypt: BENCH_SCRYPT })));
     const server = await startRole(runtime, services, 'start');
-    return { url: server.url, knex: services.knex, stop: () => runtime.stop() };
+    // The installation's own store: the raw appends share its pool and append batcher, as the ingest's would.
+    const appendingStore = async () => ({ store: services.eventStore, release: async () => {} });
+    return { url: server.url, knex: services.knex, appendingStore, stop: () => runtime.stop() };
   } catch (error) {
     await runtime.stop();
     throw error;
@@ -132,7 +142,12 @@ async function apiAndWorker(options: AnalyticsBenchOptions): Promise<Installatio
     // The API first: it applies the migrations the worker then finds done.
     const url = await start('api');
     await start('worker');
-    return { url, knex, stop };
+    // The bench's own store on the installation's database: the worker's projections hear of its commits by NOTIFY, as of the API's.
+    const appendingStore = async () => {
+      const store = await PostgresEventStore.connect({ connectionString: options.databaseUrl, logger: createLogger('silent'), poolSize: options.poolSize });
+      return { store, release: () => store.close() };
+    };
+    return { url, knex, appendingStore, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -168,6 +183,7 @@ async function measure(options: AnalyticsBenchOptions, installation: Installatio
   const caughtUp = performance.now();
   const totals = await warehouseTotals(knex, tenantId);
   const copy = await copyReference(options.databaseUrl, knex);
+  const rawAppendWithProjections = await rawAppendReference(installation, tenantId, options.seconds);
   return {
     load,
     acknowledged,
@@ -177,22 +193,22 @@ async function measure(options: AnalyticsBenchOptions, installation: Installatio
     catchUpSeconds: (caughtUp - loadEnded) / 1000,
     ...totals,
     copy,
+    rawAppendWithProjections,
   };
 }
 
-/** Request `i`'s events: mostly track calls of 20 names, some pages and identifies, over 10,000 users. */
-function batch(i: number): unknown[] {
-  const now = new Date().toISOString();
-  return Array.from({ length: ANALYTICS_LOAD.eventsPerRequest }, (_, k) => {
-    const n = i * ANALYTICS_LOAD.eventsPerRequest + k;
-    const common = { messageId: `bench-${i}-${k}`, userId: `user-${n % 10_000}`, timestamp: now, context: { library: { name: 'bench', version: '1' } } };
-    if (n % 50 === 0) return { ...common, type: 'identify', traits: { plan: n % 3 === 0 ? 'pro' : 'free', seats: n % 40 } };
-    if (n % 10 === 0) return { ...common, type: 'page', name: 'Docs', properties: { path: '/docs/getting-started', title: 'Getting started' } };
-    return { ...common, type: 'track', event: `Event ${n % 20}`, properties: { plan: 'pro', price: n % 100, currency: 'EUR', item: `sku-${n % 500}` } };
-  });
+/** After the load and the count check: the same events appended raw to the running installation's log (its projections taking them in), tenant and all. */
+async function rawAppendReference(installation: Installation, tenantId: string, seconds: number): Promise<RawAppendFigure> {
+  const template = await ingestShapedEvents(tenantId, installation.knex);
+  const { store, release } = await installation.appendingStore();
+  try {
+    return await measureRawAppends(store, template, seconds);
+  } finally {
+    await release();
+  }
 }
 
-async function writeKeyOf(baseUrl: string): Promise<{ tenantId: string; writeKey: string }> {
+export async function writeKeyOf(baseUrl: string): Promise<{ tenantId: string; writeKey: string }> {
   const signup = await send<{ accessToken: string; user: { tenantId: string } }>(baseUrl, 'POST', '/auth/signup', 201, { email: `bench-${randomUUID()}@example.com`, password: PASSWORD });
   const key = await send<{ key: string }>(baseUrl, 'POST', '/api/api-keys', 201, { name: 'bench write key', scopes: ['ingest'] }, signup.accessToken);
   return { tenantId: signup.user.tenantId, writeKey: key.key };

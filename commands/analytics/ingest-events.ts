@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
-import type { AnalyticsEventReceived, AnalyticsEventRejected, AnalyticsSource, QuarantineReason } from '../../domain/analytics/events.js';
+import type { AnalyticsEnrichment, AnalyticsEventReceived, AnalyticsEventRejected, AnalyticsSource, QuarantineReason } from '../../domain/analytics/events.js';
 import { receivedEventId } from '../../domain/analytics/ids.js';
 import { checkNativeEvent, checkSegmentEvent, isObject, type Checked, type SegmentCallType } from '../../domain/analytics/incoming.js';
 import { mergedContext, receivedData } from '../../domain/analytics/received.js';
@@ -10,7 +10,7 @@ import { DuplicateEventIdError } from '../../infra/event-store/errors.js';
 import type { EventStore, JsonObject, NewEvent } from '../../infra/event-store/event-store.js';
 import { jsonDeeperThan } from '../../infra/event-store/json-depth.js';
 import { MAX_JSON_DEPTH, unstorable } from '../../infra/event-store/serialize-payloads.js';
-import { buildMetadata, commandContext, type CommandContext, type CommandOrigin } from '../metadata.js';
+import { buildMetadata, commandContext, type CommandOrigin } from '../metadata.js';
 import type { Runtime } from '../runtime.js';
 import { noEnrichment, type Enricher } from './enricher.js';
 import { IngestEventTooLargeError, TooManyIngestEventsError } from './errors.js';
@@ -88,13 +88,14 @@ const MAX_CLASH_ROUNDS = 5;
 export async function ingestEvents(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
   const { limits, runtime } = deps;
   if (request.events.length > limits.maxEventsPerRequest) throw new TooManyIngestEventsError(request.events.length, limits.maxEventsPerRequest);
-  const enricher = deps.enricher ?? noEnrichment;
+  const enrich = lastEnrichmentKept(deps.enricher ?? noEnrichment);
   const batchContext = isObject(request.context) ? (request.context as AnalyticsEventReceived['data']['properties']) : null;
   const receivedIn = {
     tenantId: request.tenantId,
     keyId: request.keyId,
     source: request.source,
     receivedAt: request.receivedAt,
+    receivedAtText: request.receivedAt.toISOString(),
     sentAt: request.sentAt ?? null,
     context: batchContext,
   };
@@ -120,7 +121,7 @@ export async function ingestEvents(deps: IngestDeps, request: IngestRequest): Pr
     }
     inRequest.add(messageId);
     const context = mergedContext(batchContext, checked.event.context);
-    const enrichment = enricher.enrich({ ip: textAt(context, 'ip') ?? request.ip ?? null, userAgent: textAt(context, 'userAgent') ?? request.userAgent ?? null });
+    const enrichment = enrich(textAt(context, 'ip') ?? request.ip ?? null, textAt(context, 'userAgent') ?? request.userAgent ?? null);
     received.push(receivedData(checked.event, messageId, receivedIn, context, enrichment));
   });
 
@@ -130,15 +131,18 @@ export async function ingestEvents(deps: IngestDeps, request: IngestRequest): Pr
   duplicates += received.length - fresh.length;
 
   const context = commandContext(runtime, request.origin ?? { requestId: null }, request.actor, request.tenantId);
+  // One append, one moment: every event's metadata is the request's but for its id, built once.
+  const metadata = buildMetadata(context, '', runtime, 1) as JsonObject;
+  const newEvent = (id: string, type: string, data: object): NewEvent => ({ id, type, data: data as JsonObject, metadata: { ...metadata, eventId: id } });
   const freshIds = fresh.map((data) => receivedEventId(request.tenantId, data.messageId));
   const events: NewEvent[] = [
-    ...fresh.map((data, i) => newEvent(context, runtime, freshIds[i]!, 'AnalyticsEventReceived', data)),
-    ...quarantined.map((data) => newEvent(context, runtime, data.quarantineId, 'AnalyticsEventRejected', data)),
+    ...fresh.map((data, i) => newEvent(freshIds[i]!, 'AnalyticsEventReceived', data)),
+    ...quarantined.map((data) => newEvent(data.quarantineId, 'AnalyticsEventRejected', data)),
   ];
   const retried = request.retryOf !== undefined && received.length === 1 ? received[0]! : undefined;
   if (retried && request.retryOf !== undefined) {
     const data = { tenantId: request.tenantId, quarantineId: request.retryOf, messageId: retried.messageId };
-    events.push(newEvent(context, runtime, uuidv5(`retried\n${request.retryOf}`, RETRIED_NAMESPACE), 'AnalyticsQuarantineRetried', data));
+    events.push(newEvent(uuidv5(`retried\n${request.retryOf}`, RETRIED_NAMESPACE), 'AnalyticsQuarantineRetried', data));
   }
 
   const appended = await appendSkippingRecorded(deps.eventStore, ingestStream(runtime.newId()), events);
@@ -196,8 +200,17 @@ function textAt(context: Record<string, unknown> | null, key: string): string | 
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function newEvent(context: CommandContext, runtime: Runtime, id: string, type: string, data: object): NewEvent {
-  return { id, type, data: data as JsonObject, metadata: buildMetadata(context, id, runtime, 1) as JsonObject };
+/**
+ * The enricher, asked again only when an event's address or user agent
+ * differs from the one before: a batch's events mostly share the request's.
+ * The events then share one enrichment object, which nothing changes.
+ */
+function lastEnrichmentKept(enricher: Enricher): (ip: string | null, userAgent: string | null) => AnalyticsEnrichment {
+  let last: { ip: string | null; userAgent: string | null; enrichment: AnalyticsEnrichment } | undefined;
+  return (ip, userAgent) => {
+    if (last === undefined || last.ip !== ip || last.userAgent !== userAgent) last = { ip, userAgent, enrichment: enricher.enrich({ ip, userAgent }) };
+    return last.enrichment;
+  };
 }
 
 /**

@@ -9,6 +9,8 @@ export interface ReceivedIn {
   keyId: string | null;
   source: AnalyticsSource;
   receivedAt: Date;
+  /** `receivedAt` as ISO text, written once for every event of the request. */
+  receivedAtText: string;
   /** The batch's top-level sentAt: an event's own wins. */
   sentAt: string | null;
   /** The batch's top-level context: an event's own fields win. */
@@ -60,7 +62,7 @@ export function receivedData(event: IncomingEvent, messageId: string, request: R
     ...(event.previousId !== null ? { previousId: event.previousId } : {}),
     timestamp: event.timestamp,
     correctedTimestamp: correctedTimestamp(request.receivedAt, sentAt, event.timestamp).toISOString(),
-    receivedAt: request.receivedAt.toISOString(),
+    receivedAt: request.receivedAtText,
     sentAt,
     enrichment,
     source: request.source,

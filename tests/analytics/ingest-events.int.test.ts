@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ingestEvents, type IngestDeps, type IngestRequest } from '../../commands/analytics/ingest-events.js';
 import { MESSAGE_IDS_TABLE, MessageIds } from '../../commands/analytics/message-ids.js';
+import { enricherOf } from '../../commands/analytics/enricher.js';
 import { systemRuntime } from '../../commands/runtime.js';
+import { receivedEventId } from '../../domain/analytics/ids.js';
+import { parseUserAgent, truncateIp } from '../../domain/analytics/enrichment.js';
+import { INGEST_STREAM_PREFIX } from '../../domain/analytics/streams.js';
 import { ingestLog, received } from '../support/analytics-ingest.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -47,6 +51,36 @@ describe('ingestEvents', () => {
     const remembered = await app.services.knex(MESSAGE_IDS_TABLE).where({ tenant_id: tenantId }).pluck('message_id');
     expect(remembered.sort()).toEqual(['c-1', 'c-2', 'c-3']);
     await expect(ingestEvents(withTable, request(tenantId, [track('c-2')]))).resolves.toMatchObject({ accepted: 0, duplicates: 1, position: null });
+  });
+
+  it("gives each event of a request its own id in its metadata, the request's correlation, and the enrichment of its own address and user agent", async () => {
+    const tenantId = randomUUID();
+    const enricher = enricherOf({ parseUserAgent, truncateIp, country: () => null, keepFullIp: false });
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+    const safari = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const answer = await ingestEvents(
+      { ...deps, enricher },
+      request(tenantId, [
+        track('e-1', { context: { ip: '203.0.113.7' } }),
+        track('e-2', { context: { ip: '198.51.100.9', userAgent: safari } }),
+        track('e-3'),
+        { type: 'track', messageId: 'e-bad', userId: 'u' },
+        track('e-4', { context: { ip: '203.0.113.8' } }),
+      ], { ip: '192.0.2.55', userAgent: firefox, origin: { requestId: 'request-1' } }),
+    );
+    expect(answer).toMatchObject({ accepted: 4, rejected: [{ index: 3 }] });
+    const log = (await app.services.eventStore.readAll({ filter: { streamPrefixes: [INGEST_STREAM_PREFIX] } })).filter((event) => event.data['tenantId'] === tenantId);
+    expect(log).toHaveLength(5);
+    for (const event of log) expect(event.metadata).toMatchObject({ eventId: event.id, correlationId: 'request-1', causationId: 'request-1', requestId: 'request-1', tenantId });
+    const accepted = log.filter((event) => event.type === 'AnalyticsEventReceived');
+    for (const event of accepted) expect(event.id).toBe(receivedEventId(tenantId, event.data['messageId'] as string));
+    const enrichment = Object.fromEntries(accepted.map((event) => [event.data['messageId'], event.data['enrichment']]));
+    expect(enrichment).toEqual({
+      'e-1': { browser: 'Firefox', os: 'Linux', device: 'desktop', ipTruncated: '203.0.113.0', country: null },
+      'e-2': { browser: 'Safari', os: 'iOS', device: 'mobile', ipTruncated: '198.51.100.0', country: null },
+      'e-3': { browser: 'Firefox', os: 'Linux', device: 'desktop', ipTruncated: '192.0.2.0', country: null },
+      'e-4': { browser: 'Firefox', os: 'Linux', device: 'desktop', ipTruncated: '203.0.113.0', country: null },
+    });
   });
 
   it('records a fixed quarantined event once as retried; a retry refused again is not quarantined twice', async () => {
