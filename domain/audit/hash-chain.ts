@@ -1,16 +1,21 @@
 import { hash } from 'node:crypto';
 
 /**
- * The audit seal's hash chain over the global order of the log:
- * `h(n) = SHA-256(h(n-1) || leaf(n))`, `leaf(n) = SHA-256(canonical(event n))`,
- * hex, starting from GENESIS_HASH. A change, deletion, insertion or
- * reordering of any event changes the hash of every event after it, so one
- * hash (a digest) vouches for the whole history before it.
+ * The audit seal's hash chain over the global order of the log, a link per
+ * stretch of events: `h(k) = SHA-256(h(k-1) || leaf(a) || … || leaf(b))` for
+ * the stretch of events a…b, over the raw 32-byte hashes, written in hex,
+ * starting from GENESIS_HASH; `leaf(n) = SHA-256(canonical(event n))`. A
+ * change, deletion, insertion or reordering of any event changes its
+ * stretch's hash and every hash after it, so one hash (a digest) vouches for
+ * the whole history before it.
  *
  * Leaves are hashed apart from the chain so that a store can hash its events
- * where they lie (PostgreSQL does, in verify: infra/event-store/postgres/seal-leaves.ts)
- * and send 32 bytes an event instead of the event; only the chaining of
- * leaves, which cannot be split up, is left to do in order.
+ * where they lie (PostgreSQL does: infra/event-store/postgres/seal-leaves.ts)
+ * and keep or send 32 bytes an event instead of the event. Where the seal
+ * breaks the log into stretches is its own choice (as it follows the
+ * appends): each stretch is one row of the seal and one link of the chain,
+ * which costs a busy log a link per few hundred events rather than one per
+ * event.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -65,12 +70,7 @@ export function leafHash(event: SealedEvent): string {
   return hash('sha256', canonicalEvent(event), 'hex');
 }
 
-/** The chain's hash after a leaf, given the hash before it. */
-export function chainLink(previous: string, leaf: string): string {
-  return hash('sha256', previous + leaf, 'hex');
-}
-
-/** The chain's hash after `event`, given the hash before it. */
-export function chainHash(previous: string, event: SealedEvent): string {
-  return chainLink(previous, leafHash(event));
+/** The chain's hash after a stretch of events, given the hash before it and the stretch's leaves (hex, in log order). */
+export function stretchLink(previous: string, leaves: readonly string[]): string {
+  return hash('sha256', Buffer.concat([Buffer.from(previous, 'hex'), ...leaves.map((leaf) => Buffer.from(leaf, 'hex'))]), 'hex');
 }

@@ -18,16 +18,18 @@ const CANONICAL_EVENT_SQL = `'[' || to_json(stream_id)::text || ',"' || stream_r
 
 const LEAF_SQL = `sha256(convert_to(${CANONICAL_EVENT_SQL}, 'UTF8'))`;
 
+/** A position as the seal keeps it (sealPositionBytes): the transaction id's 8 bytes, then the index's 4. */
+const POSITION_BYTES_SQL = 'xid8send(tx_id) || int4send(idx)';
+
 /**
- * A page of the log (after, through] as verify's quick pass compares it with
- * the seal: how many events, the chain through them from a given hash, and
- * the SHA-256 of their positions written in decimal, comma-separated. One
- * row comes back for the page; nothing of its events does.
- * Parameters: after's tx_id and idx, through's, the hash to chain from.
+ * The events of (after, through] as verify's quick pass compares them with
+ * the seal: how many, the SHA-256 of their leaves and of their positions
+ * (HashedLeaves). One row comes back; nothing of the events does.
+ * Parameters: after's tx_id and idx, through's.
  */
-export const SEAL_PAGE_SQL = `SELECT count(*)::int AS events,
-    chronicle_seal_chain($5, ${LEAF_SQL} ORDER BY tx_id, idx) AS hash,
-    encode(sha256(convert_to(string_agg((tx_id::text::numeric * 4294967296 + idx)::text, ',' ORDER BY tx_id, idx), 'UTF8')), 'hex') AS positions
+export const HASHED_LEAVES_SQL = `SELECT count(*)::int AS events,
+    encode(sha256(string_agg(${LEAF_SQL}, ''::bytea ORDER BY tx_id, idx)), 'hex') AS leaves,
+    encode(sha256(string_agg(${POSITION_BYTES_SQL}, ''::bytea ORDER BY tx_id, idx)), 'hex') AS positions
   FROM events WHERE (tx_id, idx) > ($1::text::xid8, $2) AND (tx_id, idx) <= ($3::text::xid8, $4)`;
 
 /** The columns decodeSealLeafTuple reads, in its order. */
@@ -46,10 +48,8 @@ export function decodeSealLeafTuple(buffer: Buffer, starts: Int32Array, lengths:
 }
 
 /**
- * domain/audit/hash-chain.ts's chainLink in PostgreSQL, as an aggregate over
- * leaves in log order, so that a window chains a stretch of the log where its
- * events lie (sealSpan). A link is the SHA-256 of the previous hash and the
- * leaf as hex text; the chain starts from the hash given with the first leaf.
+ * Version 3 of the seal chained event by event with this aggregate; version
+ * 4 links stretches (sealSpan) and no longer needs it (sealChainDropMigration).
  */
 export const sealChainMigration: Migration = {
   name: '0002_seal_chain',
@@ -66,22 +66,40 @@ export const sealChainMigration: Migration = {
   },
 };
 
+export const sealChainDropMigration: Migration = {
+  name: '0003_drop_seal_chain',
+  up: (knex: Knex) => sealChainMigration.down(knex),
+  down: (knex: Knex) => sealChainMigration.up(knex),
+};
+
 /**
- * Writes the seal's rows (position, event_id, stream, revision, hash) for the
- * events of (after, through] into `table`, chained from its last hash or from
- * `genesis`, all in PostgreSQL: the same rows the seal computes in Node from
- * the events, without an event crossing the wire. Returns how many.
+ * Writes the seal's row for the events of (after, through] into `table`
+ * (projections/audit/seal-stretch.ts): their leaves, positions, ids,
+ * revisions and streams, and the chain's hash after them, linked from the
+ * table's last hash or from `genesis`, all in PostgreSQL: the row the seal
+ * computes in Node from the same events, without an event crossing the wire.
+ * Returns how many events it sealed.
  */
 export async function sealSpan(trx: Knex.Transaction, table: string, after: bigint | undefined, through: bigint, genesis: string): Promise<number> {
   const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
   const to = decodePosition(through);
-  const result = await trx.raw<{ rowCount: number }>(
-    `INSERT INTO ${table} (position, event_id, stream, revision, hash)
-     SELECT tx_id::text::numeric * 4294967296 + idx, event_id, stream_id, stream_revision,
-            chronicle_seal_chain(coalesce((SELECT hash FROM ${table} ORDER BY position DESC LIMIT 1), ?), ${LEAF_SQL}) OVER (ORDER BY tx_id, idx)
-       FROM events
-      WHERE (tx_id, idx) > (?::text::xid8, ?) AND (tx_id, idx) <= (?::text::xid8, ?)`,
-    [genesis, from.txId, from.idx, to.txId, to.idx],
+  // Each aggregate has the same ORDER BY, so PostgreSQL reads the span once in index order and sorts nothing.
+  const { rows } = await trx.raw<{ rows: Array<{ events: number }> }>(
+    `INSERT INTO ${table} (position, events, hash, leaves, positions, event_ids, revisions, streams)
+     SELECT ?::numeric, span.events,
+            encode(sha256(decode(coalesce((SELECT hash FROM ${table} ORDER BY position DESC LIMIT 1), ?), 'hex') || span.leaves), 'hex'),
+            span.leaves, span.positions, span.event_ids, span.revisions, span.streams
+       FROM (SELECT count(*)::int AS events,
+                    string_agg(${LEAF_SQL}, ''::bytea ORDER BY tx_id, idx) AS leaves,
+                    string_agg(${POSITION_BYTES_SQL}, ''::bytea ORDER BY tx_id, idx) AS positions,
+                    string_agg(uuid_send(event_id), ''::bytea ORDER BY tx_id, idx) AS event_ids,
+                    string_agg(int8send(stream_revision), ''::bytea ORDER BY tx_id, idx) AS revisions,
+                    array_agg(stream_id ORDER BY tx_id, idx) AS streams
+               FROM events
+              WHERE (tx_id, idx) > (?::text::xid8, ?) AND (tx_id, idx) <= (?::text::xid8, ?)) span
+      WHERE span.events > 0
+     RETURNING events`,
+    [String(through), genesis, from.txId, from.idx, to.txId, to.idx],
   );
-  return result.rowCount;
+  return rows[0]?.events ?? 0;
 }
