@@ -6,10 +6,10 @@
  * load client) and of PostgreSQL (every backend and helper), transactions per
  * request, and the statements that took the database's time.
  *
- *   npx tsx bench/probes/content-writes.ts [--seconds=5] [--cpu-prof=<dir>] [--top=12] [--role=start|api] [--client=worker] [--bare-read]
+ *   npx tsx bench/probes/content-writes.ts [--seconds=5] [--cpu-prof=<dir>] [--top=12] [--role=start|api] [--client=process|worker|both] [--bare-read]
  *
  * --role=api: no projection runs in the process (what the writes cost without them);
- * --client=worker: POST and PUT loaded from a worker thread, off the server's event loop.
+ * --client=worker: POST and PUT loaded from a worker thread, off the server's event loop; both: in process, then from a worker.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -90,13 +90,18 @@ try {
   const measured = async (name: string, run: () => Promise<LoadFigures>): Promise<void> => {
     await stats.query('SELECT pg_stat_statements_reset()');
     const before = await snapshot();
-    const figures = await withCpuProfile(CPU_PROF, `probe-${name}`, run);
+    const figures = await withCpuProfile(CPU_PROF, `probe-${name.replace(/\W+/g, '-')}`, run);
     const after = await snapshot();
     await report(name, figures, before, after);
   };
   const rawAppend = (i: number) => services.eventStore.appendToStream(`benchappend-${randomUUID()}`, [{ ...benchEvent(i), type: 'BenchAppended' }], { expectedRevision: 'no_stream' }).then(() => undefined);
   await phase('raw-append', 16, rawAppend);
-  if (argument('client') === 'worker') {
+  const client = argument('client') ?? 'process';
+  if (client === 'process' || client === 'both') {
+    await phase('create', 32, async (i) => void ids.push((await send('POST', '/api/posts', 201, { title: `Post ${i}`, body: BODY, format: 'plain' })).id));
+    await phase('update', 32, async (i) => void (await send('PUT', `/api/posts/${ids[Math.floor(Math.random() * ids.length)]}`, 200, { title: `Post ${i}, edited`, body: BODY })));
+  }
+  if (client === 'worker' || client === 'both') {
     // Warm-up and all: the worker's load is timed as the in-process one.
     const inWorker = async (kind: 'create' | 'update'): Promise<() => Promise<LoadFigures>> => {
       const data: LoadWorkerData = { base, headers, kind, seconds: SECONDS, concurrency: 32, body: BODY, ids };
@@ -117,11 +122,8 @@ try {
           worker.postMessage('go');
         });
     };
-    await measured('create', await inWorker('create'));
-    await measured('update', await inWorker('update'));
-  } else {
-    await phase('create', 32, async (i) => void ids.push((await send('POST', '/api/posts', 201, { title: `Post ${i}`, body: BODY, format: 'plain' })).id));
-    await phase('update', 32, async (i) => void (await send('PUT', `/api/posts/${ids[Math.floor(Math.random() * ids.length)]}`, 200, { title: `Post ${i}, edited`, body: BODY })));
+    await measured('create, load from a worker', await inWorker('create'));
+    await measured('update, load from a worker', await inWorker('update'));
   }
   await phase('raw-append-again', 16, rawAppend);
   if (process.argv.includes('--bare-read')) {
