@@ -2,7 +2,9 @@
  * A narrow probe of the analytics ingest's cost, for profiling rather than
  * reporting: one installation (`--role=start`: API and projections in this
  * process; `--role=api`: the ingest alone) on a durable embedded PostgreSQL
- * with pg_stat_statements, /v1/batch at the bench's load for `--seconds`
+ * with pg_stat_statements (`--role=raw`: no API, no projection, the raw
+ * append of the ingest's own events, analytics-raw-append.ts, through the
+ * installation's store), /v1/batch at the bench's load for `--seconds`
  * after a warm-up, then per 100 acknowledged events: Node's CPU
  * (process.cpuUsage, the bench's client included), the PostgreSQL server's
  * (its processes' /proc times), commits, WAL bytes, and the statements by
@@ -10,9 +12,11 @@
  *
  *   tsx bench/analytics-probe.ts --role=api --seconds=15 [--cpu-prof=/tmp/prof]
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Knex } from 'knex';
 import pg from 'pg';
 import { identityFeature } from '../api/identity/index.js';
 import { connectServices } from '../app/connect-services.js';
@@ -20,15 +24,18 @@ import { features, withFeature } from '../app/features.js';
 import { startRole } from '../app/processes.js';
 import { Runtime } from '../app/runtime.js';
 import { loadConfig } from '../infra/config/config.js';
+import type { EventStore } from '../infra/event-store/event-store.js';
 import { createLogger } from '../infra/logging/logger.js';
 import { startEmbeddedPostgres } from '../infra/postgres/embedded-postgres.js';
 import { ANALYTICS_LOAD, batch, USER_AGENT } from './scenarios/analytics-events.js';
 import { BENCH_LIMITS, BENCH_SCRYPT, writeKeyOf } from './scenarios/analytics.js';
+import { appendIngestShaped, ingestShapedEvents } from './scenarios/analytics-raw-append.js';
 import { withCpuProfile } from './support/cpu-profile.js';
 import { measureLoad } from './support/load.js';
 
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-const role = argument('role') === 'api' ? 'api' : 'start';
+const roles = ['start', 'api', 'raw'] as const;
+const role = roles.find((name) => name === argument('role')) ?? 'start';
 const seconds = Number(argument('seconds') ?? 15);
 const profileDir = argument('cpu-prof');
 const port = Number(argument('port') ?? 55_000 + Math.floor(Math.random() * 5_000));
@@ -55,20 +62,29 @@ const runtime = new Runtime(logger);
 const config = loadConfig({ DATABASE_URL: url.toString(), DB_POOL_SIZE: '10', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...BENCH_LIMITS });
 try {
   const services = await connectServices(runtime, config, logger, withFeature(features, identityFeature({ scrypt: BENCH_SCRYPT })));
-  const http = await startRole(runtime, services, role);
-  const { writeKey } = await writeKeyOf(http.url);
-  const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
   let acknowledged = 0;
-  const post = async (i: number) => {
-    const response = await fetch(`${http.url}/v1/batch`, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/json', 'user-agent': USER_AGENT },
-      body: JSON.stringify({ batch: batch(i), sentAt: new Date().toISOString() }),
-    });
-    const text = await response.text();
-    if (response.status !== 200) throw new Error(`POST /v1/batch: ${response.status}: ${text.slice(0, 300)}`);
-    acknowledged += (JSON.parse(text) as { accepted: number }).accepted;
-  };
+  const post = role === 'raw' ? await rawAppends(services.eventStore, services.knex) : await batchPosts(await startRole(runtime, services, role));
+  async function rawAppends(store: EventStore, knex: Knex): Promise<(i: number) => Promise<void>> {
+    const template = await ingestShapedEvents(randomUUID(), knex);
+    return async (i) => {
+      await appendIngestShaped(store, template, i);
+      acknowledged += template.length;
+    };
+  }
+  async function batchPosts(http: { url: string }): Promise<(i: number) => Promise<void>> {
+    const { writeKey } = await writeKeyOf(http.url);
+    const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+    return async (i: number) => {
+      const response = await fetch(`${http.url}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json', 'user-agent': USER_AGENT },
+        body: JSON.stringify({ batch: batch(i), sentAt: new Date().toISOString() }),
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`POST /v1/batch: ${response.status}: ${text.slice(0, 300)}`);
+      acknowledged += (JSON.parse(text) as { accepted: number }).accepted;
+    };
+  }
   let next = 0;
   await measureLoad({ seconds: 5, concurrency: ANALYTICS_LOAD.concurrency }, (i) => post(i + next));
   next = 1_000_000;

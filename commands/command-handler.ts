@@ -6,7 +6,7 @@ import type { EventStore, ExpectedRevision, JsonObject, NewEvent, Position } fro
 import type { Upcasters } from '../domain/shared/upcasting.js';
 import { StreamQueue } from '../infra/stream-queue.js';
 import { schemaVersionOf, type Aggregate } from './aggregate.js';
-import { loadStream, rememberFold, snapshotIfDue, type LoadedStream } from './load-stream.js';
+import { lastFold, loadStream, rememberFold, snapshotIfDue, type LoadedStream } from './load-stream.js';
 import { readStreamHistory, type StreamHistory } from './stream-history.js';
 import { buildMetadata, type CommandContext } from './metadata.js';
 import type { Runtime } from './runtime.js';
@@ -70,7 +70,12 @@ export interface CommandHandlerDeps {
   retryForMs?: number;
   /** For aggregates with a snapshot policy: loads start from the last snapshot. */
   snapshots?: SnapshotStore;
-  /** For aggregates with a snapshot policy: loads start from this process's last fold of the stream. */
+  /**
+   * This process's last fold of each stream it loaded or wrote: commands
+   * decide on it without reading the stream (the append's revision check
+   * catches a fold another process has overtaken), and loads of snapshotted
+   * streams start from it.
+   */
   recentFolds?: RecentFolds;
   /** The installation's upcasters: streams are read at their events' current schema versions. */
   upcasters?: Upcasters;
@@ -119,12 +124,24 @@ export class CommandHandler {
   ): Promise<CommandResult<State, Event>> {
     const deadline = Date.now() + this.retryForMs;
     for (let attempt = 1; ; attempt++) {
-      const loaded = attempt === 1 && options.newStream ? emptyStream(aggregate) : await this.load(aggregate, streamId);
+      // Only the first attempt may skip the read; any refusal or conflict on a fold is checked again on the stream as read.
+      const fold = attempt === 1 ? this.foldToDecideOn(aggregate, streamId, options) : undefined;
+      const loaded = fold ?? (attempt === 1 && options.newStream ? emptyStream(aggregate) : await this.load(aggregate, streamId));
       if (options.ifMatch !== undefined && options.ifMatch !== loaded.revision) {
+        if (fold) continue;
         throw stale(streamId, options.ifMatch, loaded.revision);
       }
-      const events = aggregate.decider.decide(command, loaded.state);
-      if (events.length === 0) return unchanged(streamId, loaded);
+      let events: Event[];
+      try {
+        events = aggregate.decider.decide(command, loaded.state);
+      } catch (error) {
+        if (fold) continue;
+        throw error;
+      }
+      if (events.length === 0) {
+        if (fold) continue;
+        return unchanged(streamId, loaded);
+      }
       const newEvents = this.toNewEvents(aggregate, events, options);
       if (options.eventIdFor && anyRecorded(newEvents, loaded)) return unchanged(streamId, loaded);
       const expectedRevision: ExpectedRevision = options.unconditional ? 'any' : loaded.revision === -1n ? 'no_stream' : loaded.revision;
@@ -148,6 +165,8 @@ export class CommandHandler {
         }
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (options.ifMatch !== undefined) throw stale(streamId, options.ifMatch, error.actual);
+        // The fold was behind the stream (another process wrote): read it now, no pause needed.
+        if (fold) continue;
         const pause = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
         if (Date.now() + pause >= deadline) {
           throw new ConflictError(`${aggregate.name} changed concurrently too often; try again`, {
@@ -158,6 +177,23 @@ export class CommandHandler {
         await sleep(pause);
       }
     }
+  }
+
+  /**
+   * This process's last fold of the stream, when the command may be decided
+   * on it without reading: the append then expects the fold's revision, so a
+   * stream changed since by another process refuses it and the command runs
+   * again on the stream as read. Not for appends without a revision check
+   * (nothing would catch a stale fold) nor for deterministic event ids
+   * (their duplicate check looks at the events read).
+   */
+  private foldToDecideOn<State, Command, Event extends DomainEvent>(
+    aggregate: Aggregate<State, Command, Event>,
+    streamId: string,
+    options: CommandOptions,
+  ): LoadedStream<State, Event> | undefined {
+    if (options.unconditional || options.eventIdFor || options.newStream) return undefined;
+    return lastFold<State, Event>(this.deps.recentFolds, aggregate, streamId);
   }
 
   /**

@@ -99,17 +99,41 @@ export function decodeEvent<Event extends DomainEvent>(
   return parsed.data;
 }
 
-/** Keeps the stream's state as folded through `revision` for the next load in this process (aggregates with a snapshot policy). */
+/**
+ * Keeps the stream's state as folded through `revision` in this process: the
+ * next load of a snapshotted stream starts from it, and the next command on
+ * any stream decides on it (`lastFold`).
+ */
 export function rememberFold<State>(
   recentFolds: RecentFolds | undefined,
   aggregate: Aggregate<State, unknown, DomainEvent>,
   streamId: string,
   loaded: Pick<LoadedStream<State, unknown>, 'state' | 'revision' | 'position' | 'snapshotRevision'>,
 ): void {
-  const policy = aggregate.snapshot;
-  if (!recentFolds || !policy || loaded.revision < 0n) return;
+  if (!recentFolds || loaded.revision < 0n) return;
   const { state, revision, position, snapshotRevision } = loaded;
-  recentFolds.remember(streamId, { aggregate: aggregate.name, version: policy.version, state, revision, position, snapshotRevision });
+  recentFolds.remember(streamId, { aggregate: aggregate.name, version: foldVersion(aggregate), state, revision, position, snapshotRevision });
+}
+
+/**
+ * The stream as this process last folded it, read from nothing: what a
+ * command may decide on before reading, when its append is checked against
+ * the fold's revision (so a fold another process has overtaken never
+ * commits anything). Its `events` and `recorded` are empty.
+ */
+export function lastFold<State, Event>(
+  recentFolds: RecentFolds | undefined,
+  aggregate: Aggregate<State, unknown, DomainEvent>,
+  streamId: string,
+): LoadedStream<State, Event> | undefined {
+  const fold = recentFolds?.get(streamId, aggregate.name, foldVersion(aggregate));
+  // Kept only by rememberFold, from this aggregate's own fold of the stream.
+  return fold && { state: fold.state as State, events: [], revision: fold.revision, position: fold.position, recorded: [], snapshotRevision: fold.snapshotRevision };
+}
+
+/** A fold is reused only by code folding the same way: the snapshot policy's version, 0 for aggregates without one. */
+function foldVersion(aggregate: Aggregate<unknown, unknown, DomainEvent>): number {
+  return aggregate.snapshot?.version ?? 0;
 }
 
 /**
@@ -142,10 +166,10 @@ interface SnapshotStart<State> {
 }
 
 function recentStart<State>(recentFolds: RecentFolds | undefined, aggregate: Aggregate<State, unknown, DomainEvent>, streamId: string): SnapshotStart<State> | undefined {
-  const policy = aggregate.snapshot;
-  const fold = policy ? recentFolds?.get(streamId, aggregate.name, policy.version) : undefined;
-  // Kept only by rememberFold, from this aggregate's own fold of the stream.
-  return fold && { state: fold.state as State, revision: fold.revision, position: fold.position, snapshotRevision: fold.snapshotRevision };
+  // Loads of streams without a snapshot policy read them whole, as their callers may look at every event.
+  if (!aggregate.snapshot) return undefined;
+  const fold = lastFold<State, DomainEvent>(recentFolds, aggregate, streamId);
+  return fold && { state: fold.state, revision: fold.revision, position: fold.position, snapshotRevision: fold.snapshotRevision };
 }
 
 async function snapshotStart<State>(snapshots: SnapshotStore, aggregate: Aggregate<State, unknown, DomainEvent>, streamId: string): Promise<SnapshotStart<State> | undefined> {

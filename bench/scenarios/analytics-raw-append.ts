@@ -79,19 +79,22 @@ export async function ingestShapedEvents(tenantId: string, knex: Knex): Promise<
  * refuses them), 100 an append to a new `ingest-` stream, concurrency 8.
  */
 export async function measureRawAppends(store: EventStore, template: readonly NewEvent[], seconds: number): Promise<RawAppendFigure> {
-  const load = await measureLoad({ seconds, concurrency: ANALYTICS_LOAD.concurrency }, async (i) => {
-    const events = template.map((event, k): NewEvent => {
-      const id = randomUUID();
-      return {
-        id,
-        type: event.type,
-        data: { ...event.data, messageId: `raw-${i}-${k}` } as JsonObject,
-        metadata: { ...event.metadata, eventId: id } as JsonObject,
-      };
-    });
-    await store.appendToStream(`ingest-${randomUUID()}`, events, { expectedRevision: 'no_stream' });
-  });
+  const load = await measureLoad({ seconds, concurrency: ANALYTICS_LOAD.concurrency }, (i) => appendIngestShaped(store, template, i));
   return { perSecond: load.perSecond * template.length, appends: load.requests, seconds: load.seconds };
+}
+
+/** Append `i`: the template's events, each with a fresh id and messageId, to a new `ingest-` stream. */
+export async function appendIngestShaped(store: EventStore, template: readonly NewEvent[], i: number): Promise<void> {
+  const events = template.map((event, k): NewEvent => {
+    const id = randomUUID();
+    return {
+      id,
+      type: event.type,
+      data: { ...event.data, messageId: `raw-${i}-${k}` } as JsonObject,
+      metadata: { ...event.metadata, eventId: id } as JsonObject,
+    };
+  });
+  await store.appendToStream(`ingest-${randomUUID()}`, events, { expectedRevision: 'no_stream' });
 }
 
 /** The raw append in a database of its own with the installation's schema and nothing reading the log: no projection, no API. */

@@ -46,6 +46,23 @@ const POST_ROWS = `SELECT data->>'postId', data->>'tenantId', data->>'authorId',
                      FROM events WHERE event_type = 'PostCreated' ORDER BY tx_id, idx`;
 
 export async function postsReplayBenchmark(databaseUrl: string, events: number): Promise<PostsReplayFigures> {
+  const { extra: _none, replaySeconds: _seconds, ...figures } = await postsReplayPhases(databaseUrl, events, { copyReferences: true });
+  return figures as PostsReplayFigures;
+}
+
+/** What a probe may add around the timed replay (bench/probes/posts-replay-probe.ts). */
+export interface ReplayPhaseHooks<Extra> {
+  /** Without them only the replay is measured. */
+  copyReferences: boolean;
+  aroundReplay?: (replay: () => Promise<number>) => Promise<number>;
+  afterReplay?: () => Promise<Extra>;
+}
+
+export async function postsReplayPhases<Extra = undefined>(
+  databaseUrl: string,
+  events: number,
+  hooks: ReplayPhaseHooks<Extra>,
+): Promise<Pick<PostsReplayFigures, 'events' | 'eventsPerSecond'> & Partial<PostsReplayFigures> & { replaySeconds: number; extra: Extra | undefined }> {
   const logger = createLogger('silent');
   const knex = createKnex(databaseUrl, 10, undefined, BENCH_DEADLINES);
   const connectStore = () => PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 10 });
@@ -62,9 +79,12 @@ export async function postsReplayBenchmark(databaseUrl: string, events: number):
   };
   try {
     await migrateToLatest(knex, allMigrations);
-    const seconds = await timeReplayFromScratch(engineOptions, connectStore, () => loadPostLog(knex, events));
+    const seconds = await timeReplayFromScratch(engineOptions, connectStore, () => loadPostLog(knex, events), hooks.aroundReplay);
+    const extra = await hooks.afterReplay?.();
     const built = Number((await knex(POSTS).count<{ count: string }[]>('* as count'))[0]?.count);
     if (built !== events) throw new Error(`posts replay built ${built} rows, expected ${events}`);
+    const replayed = { events, eventsPerSecond: events / seconds, replaySeconds: seconds, extra };
+    if (!hooks.copyReferences) return replayed;
 
     const copy = await timedCopyFromStdin(databaseUrl, POST_ROWS, `bench_posts_copy (${POST_COLUMNS.join(', ')})`, async () => {
       await knex.raw('DROP TABLE IF EXISTS bench_posts_copy');
@@ -86,7 +106,7 @@ export async function postsReplayBenchmark(databaseUrl: string, events: number):
     await knex.raw('DROP TABLE bench_posts_bulk');
     const vectors = await timedSearchVectors(knex, 'bench_posts_copy');
     if (vectors.rows !== events) throw new Error(`search vectors of ${vectors.rows} rows, expected ${events}`);
-    return { events, eventsPerSecond: events / seconds, copyRowsPerSecond: copy.rows / copy.seconds, bulkCopyRowsPerSecond: bulk.rows / bulk.seconds, searchVectorRowsPerSecond: vectors.rows / vectors.seconds };
+    return { ...replayed, copyRowsPerSecond: copy.rows / copy.seconds, bulkCopyRowsPerSecond: bulk.rows / bulk.seconds, searchVectorRowsPerSecond: vectors.rows / vectors.seconds };
   } finally {
     await knex.destroy();
   }

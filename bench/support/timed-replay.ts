@@ -15,7 +15,13 @@ type EngineOptions = Omit<ConstructorParameters<typeof ProjectionEngine>[0], 'ev
  * first read, so one kept from the empty log would make the parked live
  * runner read every loaded event once more, unfiltered, beside the replay.
  */
-export async function timeReplayFromScratch(engineOptions: EngineOptions, connectStore: () => Promise<EventStore>, loadLog: () => Promise<void>): Promise<number> {
+export async function timeReplayFromScratch(
+  engineOptions: EngineOptions,
+  connectStore: () => Promise<EventStore>,
+  loadLog: () => Promise<void>,
+  /** Wraps the timed part alone (a probe's CPU counters and profile). */
+  around: (replay: () => Promise<number>) => Promise<number> = (replay) => replay(),
+): Promise<number> {
   const { knex, projections } = engineOptions;
   const projection = projections[0]!;
   const before = await connectStore();
@@ -35,14 +41,16 @@ export async function timeReplayFromScratch(engineOptions: EngineOptions, connec
   try {
     await engine.start();
     const deps = { knex, eventStore, projections: [projection] };
-    const started = performance.now();
-    const job = await startReplay(deps, projection.name, 'bench');
-    await waitFor(async () => {
-      const progress = await getReplayProgress(deps, job.jobId);
-      if (progress.state === 'failed') throw new Error(`${projection.name} replay failed: ${progress.error?.message ?? 'no reason given'}`);
-      return progress.state === 'completed';
-    }, 10);
-    return (performance.now() - started) / 1000;
+    return await around(async () => {
+      const started = performance.now();
+      const job = await startReplay(deps, projection.name, 'bench');
+      await waitFor(async () => {
+        const progress = await getReplayProgress(deps, job.jobId);
+        if (progress.state === 'failed') throw new Error(`${projection.name} replay failed: ${progress.error?.message ?? 'no reason given'}`);
+        return progress.state === 'completed';
+      }, 10);
+      return (performance.now() - started) / 1000;
+    });
   } finally {
     await engine.stop();
     await eventStore.close();

@@ -9,28 +9,63 @@ export interface SealLeaf {
   leaf: string;
 }
 
-/**
- * A store that hashes its own events where they lie, so that verify reads
- * 32 bytes an event instead of the event. The leaf is of the payloads' text
- * as stored (domain/audit/hash-chain.ts, canonicalEvent), the same text the
- * seal hashes from `RecordedEvent.storedText`.
- */
-/** A page of the log as the store chains it where its events lie. */
-export interface ChainedPage {
+/** A stretch of the log as the store hashes it where its events lie, for verify's quick pass. */
+export interface HashedRecords {
   events: number;
-  /** The chain's hash after the page's last event, chained from the hash given; null for an empty page. */
-  hash: string | null;
-  /** SHA-256 (hex) of the page's positions, in decimal, comma-separated; null for an empty page. */
-  positions: string | null;
+  /** SHA-256 (hex) of the events' seal records (sealRecord), in log order; null when there are none. */
+  records: string | null;
 }
 
+/**
+ * A store that hashes its own events where they lie, so that verify reads
+ * 32 bytes an event, or nothing of them, instead of the events. The leaf is
+ * of the payloads' text as stored (domain/audit/hash-chain.ts,
+ * canonicalEvent), the same text the seal hashes from `RecordedEvent.storedText`.
+ */
 export interface SealLeafSource {
   /** Events after `after` up to and with `through`, in log order, at most `limit`. */
   readSealLeaves(after: Position | undefined, through: Position, limit: number): Promise<SealLeaf[]>;
-  /** The events after `after` up to and with `through`, chained from `from` (domain/audit/hash-chain.ts), without one crossing the wire. */
-  chainSealPage(after: Position | undefined, through: Position, from: string): Promise<ChainedPage>;
+  /** The events after `after` up to and with `through`, hashed without one crossing the wire. */
+  hashSealRecords(after: Position | undefined, through: Position): Promise<HashedRecords>;
 }
 
 export function hashesSealLeaves(store: object): store is SealLeafSource {
   return typeof (store as Partial<SealLeafSource>).readSealLeaves === 'function';
+}
+
+/** The bytes of one event in the seal: its leaf (32), position (12, sealPositionBytes), id (16) and revision (8, big-endian). */
+export const SEAL_RECORD_BYTES = 68;
+
+/** One event's record in the seal (SEAL_RECORD_BYTES): what the chain links and verify compares. */
+export function sealRecord(leaf: string, position: Position, id: string, revision: bigint): Buffer {
+  const record = Buffer.alloc(SEAL_RECORD_BYTES);
+  record.write(leaf, 0, 32, 'hex');
+  sealPositionBytes(position).copy(record, 32);
+  record.write(id.replaceAll('-', ''), 44, 16, 'hex');
+  record.writeBigInt64BE(revision, 60);
+  return record;
+}
+
+/** The record at `index` of packed records, read back (the stream is kept apart). */
+export function readSealRecord(records: Buffer, index: number): Omit<SealLeaf, 'stream'> {
+  const at = index * SEAL_RECORD_BYTES;
+  const id = records.toString('hex', at + 44, at + 60);
+  return {
+    leaf: records.toString('hex', at, at + 32),
+    position: (records.readBigUInt64BE(at + 32) << 32n) | BigInt(records.readUInt32BE(at + 40)),
+    id: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`,
+    revision: records.readBigInt64BE(at + 60),
+  };
+}
+
+/**
+ * A position as the seal keeps it: 12 bytes, the position's bits above the
+ * lowest 32 (8 bytes, big-endian), then those 32 (4 bytes). On PostgreSQL
+ * that is the transaction id and the index in it, as the store has them.
+ */
+export function sealPositionBytes(position: Position): Buffer {
+  const bytes = Buffer.alloc(12);
+  bytes.writeBigUInt64BE(position >> 32n, 0);
+  bytes.writeUInt32BE(Number(position & 0xffffffffn), 8);
+  return bytes;
 }

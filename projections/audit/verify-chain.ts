@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
-import { chainLink, GENESIS_HASH, leafHash } from '../../domain/audit/hash-chain.js';
+import { GENESIS_HASH, leafHash, stretchLink } from '../../domain/audit/hash-chain.js';
 import type { EventStore, Position } from '../../infra/event-store/event-store.js';
-import { hashesSealLeaves, type SealLeaf } from '../../infra/event-store/seal-leaves.js';
+import { hashesSealLeaves, sealRecord, type SealLeaf } from '../../infra/event-store/seal-leaves.js';
 import { ConflictError } from '../../domain/shared/errors.js';
 import { ReadModelUnavailableError } from '../engine/errors.js';
 import { AUDIT_CHAIN_PROJECTION } from './audit-chain-projection.js';
 import { PageCursor, type Page } from './page-cursor.js';
+import { indexOfEventId, sealedEventsOf, type SealStretchRow } from './seal-stretch.js';
 import { matchPages } from './verify-pages.js';
 
 /**
@@ -63,17 +64,17 @@ export class DigestAheadOfSealError extends ConflictError {
   }
 }
 
-interface ChainRow {
-  position: Position;
-  eventId: string;
-  hash: string;
+/** An event as the seal holds it; the last of its stretch carries the stretch's hash. */
+interface SealedEvent extends SealLeaf {
+  stretchHash?: string;
 }
 
 // Small pages of whole events: with 10,000 a CPU profile of verify spent 28% in the garbage collector
 // (each page's events and payloads outlive the young generation); with 2,000, 19%. Leaves are 32 bytes.
 const EVENT_PAGE = 2_000;
 const LEAF_PAGE = 20_000;
-const CHAIN_PAGE = 20_000;
+/** Stretches of the seal read at a time by the event-by-event comparison. */
+const STRETCH_PAGE = 20;
 const PAGE_EVENTS = 20_000;
 /** Progress is reported this often. */
 const PROGRESS_EVERY = 2_000;
@@ -98,7 +99,8 @@ async function verify(knex: Knex, eventStore: EventStore, options: VerifyOptions
   const sealedThrough = await sealedHead(knex);
   const { digest } = options;
   if (digest && (sealedThrough === undefined || digest.position > sealedThrough)) throw new DigestAheadOfSealError(digest.position, sealedThrough);
-  const through = digest?.position ?? sealedThrough;
+  // The chain has a hash where a stretch ends: a digest elsewhere cannot match, and the log is verified up to the stretch before it.
+  const through = digest ? await stretchEndAtOrBefore(knex, digest.position) : sealedThrough;
   const report = (checked: number, mismatch?: ChainMismatch, lastHash?: string): ChainReport => ({
     ok: mismatch === undefined && (digest === undefined || lastHash === digest.hash),
     checked,
@@ -119,27 +121,33 @@ async function verify(knex: Knex, eventStore: EventStore, options: VerifyOptions
     return report(start.checked, undefined, start.hash);
   }
   const log = new PageCursor<SealLeaf>((previous) => readLog(eventStore, previous?.position ?? start.through, through));
-  const chain = new PageCursor<ChainRow>((previous) => readChain(knex, previous?.position ?? start.through, through));
+  const seal = new PageCursor<SealedEvent>((previous) => readSeal(knex, previous?.position ?? start.through, through));
   let previousHash = start.hash;
+  let stretch: Buffer[] = [];
   let lastPosition: Position | undefined;
   let checked = start.checked;
   for (;;) {
     const event = log.current() ?? (await log.fill());
-    const row = chain.current() ?? (await chain.fill());
-    if (event === undefined && row === undefined) break;
-    if (row === undefined || (event !== undefined && event.position < row.position)) return report(checked, await unexpected(knex, event!, undefined));
-    if (event === undefined || event.position > row.position) return report(checked, await missing(knex, eventStore, row));
-    if (event.id !== row.eventId && event.id.toLowerCase() !== row.eventId) return report(checked, await unexpected(knex, event, row));
-    if (chainLink(previousHash, event.leaf) !== row.hash) return report(checked, mismatchOf('changed', event));
-    previousHash = row.hash;
-    lastPosition = row.position;
+    const sealed = seal.current() ?? (await seal.fill());
+    if (event === undefined && sealed === undefined) break;
+    if (sealed === undefined || (event !== undefined && event.position < sealed.position)) return report(checked, await unexpected(knex, event!, undefined));
+    if (event === undefined || event.position > sealed.position) return report(checked, await missing(eventStore, sealed));
+    if (event.id !== sealed.id && event.id.toLowerCase() !== sealed.id) return report(checked, await unexpected(knex, event, sealed));
+    if (event.leaf !== sealed.leaf) return report(checked, mismatchOf('changed', event));
+    stretch.push(sealRecord(sealed.leaf, sealed.position, sealed.id, sealed.revision));
+    if (sealed.stretchHash !== undefined) {
+      // The seal's own hash, forged or not, must be the link of the records it holds.
+      if (stretchLink(previousHash, Buffer.concat(stretch)) !== sealed.stretchHash) return report(checked, mismatchOf('changed', event));
+      previousHash = sealed.stretchHash;
+      stretch = [];
+      lastPosition = sealed.position;
+    }
     checked++;
     log.advance();
-    chain.advance();
+    seal.advance();
     if (checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, total);
   }
   options.onProgress?.(checked, total);
-  // A digest at a position that holds no sealed event cannot match.
   return report(checked, undefined, digest && lastPosition === digest.position ? previousHash : undefined);
 }
 
@@ -160,13 +168,20 @@ async function readLog(eventStore: EventStore, after: Position | undefined, thro
   return { items, last: beyond !== -1 || events.length === 0 };
 }
 
-async function readChain(knex: Knex, after: Position | undefined, through: Position): Promise<Page<ChainRow>> {
-  const { rows } = await knex.raw<{ rows: Array<{ position: string; event_id: string; hash: string }> }>(
-    `SELECT position::text AS position, event_id::text AS event_id, hash FROM ${TABLE}
-      WHERE position > ? AND position <= ? ORDER BY position LIMIT ${CHAIN_PAGE}`,
+/** The seal's events after `after` through `through`, a few stretches at a time. */
+async function readSeal(knex: Knex, after: Position | undefined, through: Position): Promise<Page<SealedEvent>> {
+  const { rows } = await knex.raw<{ rows: Array<Omit<SealStretchRow, 'position'> & { position: string }> }>(
+    `SELECT position::text AS position, events, hash, records, streams FROM ${TABLE}
+      WHERE position > ? AND position <= ? ORDER BY position LIMIT ${STRETCH_PAGE}`,
     [after === undefined ? '-1' : String(after), String(through)],
   );
-  return { items: rows.map((row) => ({ position: BigInt(row.position), eventId: row.event_id, hash: row.hash })), last: rows.length < CHAIN_PAGE };
+  const items = rows.flatMap((row): SealedEvent[] => {
+    const events: SealedEvent[] = sealedEventsOf(row);
+    const last = events.at(-1);
+    if (last !== undefined) events[events.length - 1] = { ...last, stretchHash: row.hash };
+    return events;
+  });
+  return { items, last: rows.length < STRETCH_PAGE };
 }
 
 async function sealedHead(knex: Knex): Promise<Position | undefined> {
@@ -176,26 +191,42 @@ async function sealedHead(knex: Knex): Promise<Position | undefined> {
 }
 
 async function sealedCount(knex: Knex, through: Position): Promise<number> {
-  const { rows } = await knex.raw<{ rows: Array<{ count: string }> }>(`SELECT count(*)::text AS count FROM ${TABLE} WHERE position <= ?`, [String(through)]);
+  const { rows } = await knex.raw<{ rows: Array<{ count: string }> }>(`SELECT coalesce(sum(events), 0)::text AS count FROM ${TABLE} WHERE position <= ?`, [String(through)]);
   return Number(rows[0]?.count ?? 0);
 }
 
+/** The last position at or before `position` where a stretch of the seal ends. */
+async function stretchEndAtOrBefore(knex: Knex, position: Position): Promise<Position | undefined> {
+  const { rows } = await knex.raw<{ rows: Array<{ position: string | null }> }>(`SELECT max(position)::text AS position FROM ${TABLE} WHERE position <= ?`, [String(position)]);
+  const end = rows[0]?.position;
+  return end == null ? undefined : BigInt(end);
+}
+
 /** The log has an event where the seal has another one, or none. */
-async function unexpected(knex: Knex, event: LoggedEvent, sealedHere: ChainRow | undefined): Promise<ChainMismatch> {
-  const { rows } = await knex.raw<{ rows: Array<{ position: string }> }>(`SELECT position::text AS position FROM ${TABLE} WHERE event_id = ?`, [event.id]);
-  const sealedAt = rows[0] === undefined ? undefined : BigInt(rows[0].position);
+async function unexpected(knex: Knex, event: LoggedEvent, sealedHere: SealedEvent | undefined): Promise<ChainMismatch> {
+  const sealedAt = await sealedPositionOf(knex, event.id);
   if (sealedAt !== undefined && sealedAt !== event.position) return { ...mismatchOf('reordered', event), sealedAt };
   return mismatchOf(sealedHere ? 'changed' : 'inserted', event);
 }
 
+/** Where the seal has the event with this id, if anywhere. */
+async function sealedPositionOf(knex: Knex, eventId: string): Promise<Position | undefined> {
+  const { rows } = await knex.raw<{ rows: Array<Pick<SealStretchRow, 'events' | 'records' | 'streams'>> }>(
+    `SELECT events, records, streams FROM ${TABLE} WHERE position(uuid_send(?::uuid) IN records) > 0`,
+    [eventId],
+  );
+  for (const row of rows) {
+    const index = indexOfEventId(row.records, eventId);
+    if (index !== -1) return sealedEventsOf(row)[index]!.position;
+  }
+  return undefined;
+}
+
 /** The seal has an event at a position where the log has none: deleted, or moved elsewhere. */
-async function missing(knex: Knex, eventStore: EventStore, row: ChainRow): Promise<ChainMismatch> {
-  const { rows } = await knex.raw<{ rows: Array<{ stream: string; revision: string }> }>(`SELECT stream, revision::text AS revision FROM ${TABLE} WHERE position = ?`, [String(row.position)]);
-  const stream = rows[0]?.stream ?? '';
-  const revision = BigInt(rows[0]?.revision ?? '0');
-  const [now] = await eventStore.readStream(stream, { fromRevision: revision, maxCount: 1 });
-  if (now && now.id.toLowerCase() === row.eventId && now.position !== row.position) return { ...mismatchOf('reordered', now), sealedAt: row.position };
-  return { kind: 'missing', position: row.position, eventId: row.eventId, stream, revision };
+async function missing(eventStore: EventStore, sealed: SealedEvent): Promise<ChainMismatch> {
+  const [now] = await eventStore.readStream(sealed.stream, { fromRevision: sealed.revision, maxCount: 1 });
+  if (now && now.id.toLowerCase() === sealed.id && now.position !== sealed.position) return { ...mismatchOf('reordered', now), sealedAt: sealed.position };
+  return { kind: 'missing', position: sealed.position, eventId: sealed.id, stream: sealed.stream, revision: sealed.revision };
 }
 
 /** What a mismatch names of an event. */

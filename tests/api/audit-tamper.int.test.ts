@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { CompactSign, compactVerify, createRemoteJWKSet, generateKeyPair } from 'jose';
 import { auditVerifyCommand } from '../../app/commands/audit-verify.js';
 import { InvalidDigestError, type AuditDigest } from '../../auth/tokens/audit-digest.js';
-import { chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
+import { GENESIS_HASH, leafHash } from '../../domain/audit/hash-chain.js';
 import type { RecordedEvent } from '../../infra/event-store/event-store.js';
 import type { ChainReportJson } from '../../projections/audit/chain-report-json.js';
+import { stretchRowOf } from '../../projections/audit/seal-stretch.js';
 import { verifyChain } from '../../projections/audit/verify-chain.js';
 import { expectError, expectJson, GENEROUS_LIMITS_ENV, HttpClient, type AuthAnswer } from '../support/auth-http.js';
 import { newEvents } from '../support/events.js';
@@ -160,9 +161,9 @@ describe('tamper evidence: the seal over the whole log', () => {
 
 describe('verify page by page (the quick pass over the seal, verify-pages.ts)', () => {
   const verifyInPages = (pageEvents: number) => verifyChain(app.services.knex, app.services.eventStore, { pageEvents });
-  /** How many sealed events lie at or before `position`. */
+  /** How many events of the log lie at or before `position`. */
   async function rank(position: bigint): Promise<number> {
-    const { rows } = await sql('SELECT count(*)::int AS count FROM audit_chain WHERE position <= ?', [String(position)]);
+    const { rows } = await sql('SELECT count(*)::int AS count FROM events WHERE tx_id::text::numeric * 4294967296 + idx <= ?', [String(position)]);
     return (rows as Array<{ count: number }>)[0]!.count;
   }
 
@@ -170,8 +171,12 @@ describe('verify page by page (the quick pass over the seal, verify-pages.ts)', 
     await verify();
     const progress: number[] = [];
     const report = await verifyChain(app.services.knex, app.services.eventStore, { pageEvents: 3, onProgress: (checked) => progress.push(checked) });
-    expect(report).toMatchObject({ ok: true, checked: await totalEvents() });
-    expect(progress.slice(0, 3)).toEqual([3, 6, 9]);
+    const total = await totalEvents();
+    expect(report).toMatchObject({ ok: true, checked: total });
+    // A page is whole stretches of the seal holding at least 3 events; the last one takes the rest.
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.at(-1)).toBe(total);
+    progress.slice(1, -1).forEach((checked, i) => expect(checked - progress[i]!).toBeGreaterThanOrEqual(3));
   });
 
   it('names a change in a later page, after passing over the pages before it', async () => {
@@ -184,19 +189,46 @@ describe('verify page by page (the quick pass over the seal, verify-pages.ts)', 
     expect((await verifyInPages(3)).ok).toBe(true);
   });
 
-  it('a hash of the seal rewritten where a page ends and the next starts fails: the page before must end on it', async () => {
-    await verify();
-    const { rows } = await sql('SELECT position::text AS position, hash FROM audit_chain ORDER BY position OFFSET 5 LIMIT 1');
+  it('a hash of the seal rewritten where a page ends and the next starts fails, naming the last event of its stretch', async () => {
+    // Three stretches at least: the seal takes each append before the next is made.
+    for (let i = 0; i < 3; i++) {
+      await app.services.eventStore.appendToStream(`thing-${randomUUID()}`, newEvents(2, 'ThingHappened'));
+      await verify();
+    }
+    const { rows } = await sql('SELECT position::text AS position, hash FROM audit_chain ORDER BY position DESC OFFSET 1 LIMIT 1');
     const [end] = rows as Array<{ position: string; hash: string }>;
     await sql('UPDATE audit_chain SET hash = ? WHERE position = ?', ['f'.repeat(64), end!.position]);
     try {
-      const report = await verifyInPages(3);
+      // A page a stretch: the forged hash ends one page and starts the next.
+      const report = await verifyInPages(1);
       expect(report.ok).toBe(false);
       expect(report.mismatch).toMatchObject({ kind: 'changed', position: BigInt(end!.position) });
     } finally {
       await sql('UPDATE audit_chain SET hash = ? WHERE position = ?', [end!.hash, end!.position]);
     }
+    expect((await verifyInPages(1)).ok).toBe(true);
+  });
+
+  it('a leaf of the seal rewritten (the log untouched): "changed", naming that event', async () => {
+    await verify();
+    const { rows } = await sql('SELECT position::text AS position, events FROM audit_chain ORDER BY position DESC OFFSET 1 LIMIT 1');
+    const [stretch] = rows as Array<{ position: string; events: number }>;
+    const events = await app.services.eventStore.readAll();
+    const victim = events[events.findIndex((event) => event.position === BigInt(stretch!.position)) - stretch!.events + 1]!;
+    await sql(`UPDATE audit_chain SET records = overlay(records PLACING '\\x${'ab'.repeat(32)}'::bytea FROM 1 FOR 32) WHERE position = ?`, [stretch!.position]);
+    try {
+      expect((await verifyInPages(3)).mismatch).toMatchObject({ kind: 'changed', eventId: victim.id, position: victim.position });
+    } finally {
+      await sql("UPDATE audit_chain SET records = overlay(records PLACING decode(?, 'hex') FROM 1 FOR 32) WHERE position = ?", [leafHash(victim), stretch!.position]);
+    }
     expect((await verifyInPages(3)).ok).toBe(true);
+  });
+
+  it('a digest at a position where no stretch of the seal ends cannot match', async () => {
+    const head = await verify();
+    const report = await verifyChain(app.services.knex, app.services.eventStore, { digest: { position: BigInt(head.sealedThrough!) - 1n, hash: GENESIS_HASH } });
+    expect(report).toMatchObject({ ok: false, digest: { matches: false } });
+    expect(report.mismatch).toBeUndefined();
   });
 
   it('the last event of a transaction moved to a later position in the same order (its leaf and the chain unchanged): "reordered"', async () => {
@@ -258,10 +290,15 @@ describe('signed digests', () => {
     await verify(); // the seal has taken every event so far (the changed event is reported; that is known)
     await app.services.knex.transaction(async (trx) => {
       await trx.raw('LOCK TABLE audit_chain IN ACCESS EXCLUSIVE MODE');
+      const ends = (await trx.raw<{ rows: Array<{ position: string }> }>('SELECT position::text AS position FROM audit_chain ORDER BY position')).rows.map((row) => BigInt(row.position));
+      const events = await app.services.eventStore.readAll();
       let previous = GENESIS_HASH;
-      for (const event of await app.services.eventStore.readAll()) {
-        previous = chainHash(previous, event);
-        await trx.raw('UPDATE audit_chain SET hash = ? WHERE position = ?', [previous, String(event.position)]);
+      let after = -1n;
+      for (const end of ends) {
+        const row = stretchRowOf(events.filter((event) => event.position > after && event.position <= end), previous);
+        await trx.raw('UPDATE audit_chain SET records = ?, hash = ? WHERE position = ?', [row.records, row.hash, String(end)]);
+        previous = row.hash;
+        after = end;
       }
     });
     // The whole report on failure: which event, which kind.

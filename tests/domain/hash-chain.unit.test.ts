@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalEvent, canonicalTime, chainHash, GENESIS_HASH, leafHash, type SealedEvent } from '../../domain/audit/hash-chain.js';
+import { createHash } from 'node:crypto';
+import { canonicalEvent, canonicalTime, GENESIS_HASH, leafHash, stretchLink, type SealedEvent } from '../../domain/audit/hash-chain.js';
 
 const event: SealedEvent = {
   id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d',
@@ -10,6 +11,9 @@ const event: SealedEvent = {
   metadata: { actor: { type: 'user', id: 'u1' }, schemaVersion: 1 },
   recordedAt: new Date('2026-01-02T03:04:05.678Z'),
 };
+
+/** The chain's hash after one stretch holding only `sealed`. */
+const chainHash = (previous: string, sealed: SealedEvent): string => stretchLink(previous, Buffer.from(leafHash(sealed), 'hex'));
 
 describe('the audit hash chain', () => {
   it('gives the same hash for the same stored event read twice (payloads parsed again from the same text)', () => {
@@ -34,6 +38,14 @@ describe('the audit hash chain', () => {
   it('depends on everything before: the same event after another history hashes differently', () => {
     const other = chainHash(GENESIS_HASH, { ...event, revision: 0n });
     expect(chainHash(other, event)).not.toBe(chainHash(GENESIS_HASH, event));
+  });
+
+  it('links a stretch as SHA-256 of the previous hash, as raw bytes, and the stretch\'s records', () => {
+    const records = Buffer.from('0102030405', 'hex');
+    const expected = createHash('sha256').update(Buffer.from(GENESIS_HASH, 'hex')).update(records).digest('hex');
+    expect(stretchLink(GENESIS_HASH, records)).toBe(expected);
+    expect(stretchLink(GENESIS_HASH, Buffer.from('0102030406', 'hex'))).not.toBe(expected);
+    expect(stretchLink('1'.repeat(64), records)).not.toBe(expected);
   });
 
   it('hashes the payloads as stored where the store keeps their text, and as JSON.stringify writes them where it does not', () => {

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { chainLink, leafHash } from '../../domain/audit/hash-chain.js';
+import { leafHash } from '../../domain/audit/hash-chain.js';
 import type { JsonObject, NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
+import { readSealRecord, sealPositionBytes, sealRecord } from '../../infra/event-store/seal-leaves.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createKnex } from '../../infra/postgres/knex.js';
 import { auditChainProjection } from '../../projections/audit/audit-chain-projection.js';
+import { sealedEventsOf, type SealStretchRow } from '../../projections/audit/seal-stretch.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** Payloads that JSON escapes or writes in more than one way: every leaf PostgreSQL hashes must be the one the seal hashes. */
@@ -91,23 +93,26 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
   });
 });
 
-describe('a page of the log chained where its events lie (chainSealPage, verify\'s quick pass)', () => {
-  it('gives the chain the seal computes in Node, from any hash, with the hash of the page\'s positions', async () => {
+describe('a stretch of the log hashed where its events lie (hashSealRecords, verify\'s quick pass)', () => {
+  it('gives the SHA-256 of the events\' records as the seal packs them in Node: leaf, position, id, revision', async () => {
     const stored = await store.readAll();
-    const start = 'a'.repeat(64);
-    const page = await store.chainSealPage(stored[1]!.position, head(), start);
     const rest = stored.slice(2);
-    expect(page).toEqual({
-      events: rest.length,
-      hash: rest.reduce((chained, event) => chainLink(chained, leafHash(event)), start),
-      positions: createHash('sha256').update(rest.map((event) => String(event.position)).join(',')).digest('hex'),
-    });
-    expect(await store.chainSealPage(head(), head(), start)).toEqual({ events: 0, hash: null, positions: null });
+    const records = rest.map((event) => sealRecord(leafHash(event), event.position, event.id, event.revision));
+    expect(await store.hashSealRecords(stored[1]!.position, head())).toEqual({ events: rest.length, records: createHash('sha256').update(Buffer.concat(records)).digest('hex') });
+    expect(await store.hashSealRecords(head(), head())).toEqual({ events: 0, records: null });
+  });
+
+  it('packs a record in 68 bytes and reads it back; a position in 12: its bits above the lowest 32, then those 32', () => {
+    const position = (5n << 32n) | 7n;
+    const record = sealRecord('ab'.repeat(32), position, '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d', 9n);
+    expect(record.toString('hex')).toBe(`${'ab'.repeat(32)}000000000000000500000007` + '0190d9a45f1e7c2a9b1d4f3c2a1b0e9d' + '0000000000000009');
+    expect(readSealRecord(record, 0)).toEqual({ leaf: 'ab'.repeat(32), position, id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d', revision: 9n });
+    expect(sealPositionBytes(2n ** 95n + 1n).toString('hex')).toBe('800000000000000000000001');
   });
 });
 
 describe('the seal written where the events lie (applySpan, the way on PostgreSQL)', () => {
-  it('writes the rows the seal computes in Node from the events, span after span, chained across them', async () => {
+  it('writes the rows the seal computes in Node from the same stretches of events, chained across them', async () => {
     const knex = createKnex(database.url, 2);
     try {
       const seal = auditChainProjection();
@@ -120,16 +125,19 @@ describe('the seal written where the events lie (applySpan, the way on PostgreSQ
       // As stored now: a test above rewrote times of recording.
       const stored = await store.readAll();
       await knex.transaction((trx) => seal.apply(stored.slice(0, 2), trx, byEvents));
-      await knex.transaction((trx) => seal.apply(stored.slice(2), trx, byEvents));
+      await knex.transaction((trx) => seal.apply(stored.slice(2, 5), trx, byEvents));
+      await knex.transaction((trx) => seal.apply(stored.slice(5), trx, byEvents));
       const ends = [stored[1]!.position, stored[4]!.position, head()];
       const counts: number[] = [];
       for (const [i, through] of ends.entries()) counts.push(await knex.transaction((trx) => seal.applySpan!({ after: ends[i - 1], through }, trx, bySpans)));
       expect(counts).toEqual([2, 3, stored.length - 5]);
-      const rows = (table: string) =>
-        knex.raw<{ rows: unknown[] }>(`SELECT position::text AS position, event_id::text AS event_id, stream, revision::text AS revision, hash FROM ${table} ORDER BY position`).then((result) => result.rows);
+      const rows = (table: string) => knex.raw<{ rows: unknown[] }>(`SELECT position::text AS through, events, hash, records, streams FROM ${table} ORDER BY position`).then((result) => result.rows);
       const expected = await rows('seal_by_events');
-      expect(expected).toHaveLength(stored.length);
+      expect(expected).toHaveLength(3);
       expect(await rows('seal_by_spans')).toEqual(expected);
+      // What verify reads back of the rows: every event, as the log holds it.
+      const sealed = (await knex.raw<{ rows: SealStretchRow[] }>('SELECT * FROM seal_by_spans ORDER BY position')).rows.flatMap((row) => sealedEventsOf(row));
+      expect(sealed).toEqual(stored.map((event) => ({ position: event.position, id: event.id, stream: event.stream, revision: event.revision, leaf: leafHash(event) })));
     } finally {
       await knex.destroy();
     }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import type { Migration } from '../../postgres/migrations.js';
 import type { SealLeaf } from '../seal-leaves.js';
 import { decodePosition, encodePosition } from './rows.js';
@@ -18,17 +19,28 @@ const CANONICAL_EVENT_SQL = `'[' || to_json(stream_id)::text || ',"' || stream_r
 
 const LEAF_SQL = `sha256(convert_to(${CANONICAL_EVENT_SQL}, 'UTF8'))`;
 
+/** An event's seal record (sealRecord): leaf, position (the transaction id's 8 bytes, then the index's 4), id, revision. */
+const RECORD_SQL = `${LEAF_SQL} || xid8send(tx_id) || int4send(idx) || uuid_send(event_id) || int8send(stream_revision)`;
+
 /**
- * A page of the log (after, through] as verify's quick pass compares it with
- * the seal: how many events, the chain through them from a given hash, and
- * the SHA-256 of their positions written in decimal, comma-separated. One
- * row comes back for the page; nothing of its events does.
- * Parameters: after's tx_id and idx, through's, the hash to chain from.
+ * The events of (after, through] in log order, each as `record` (and its
+ * stream). Aggregates over it keep its order: PostgreSQL never pulls a
+ * sorted subquery up into the query around it. (An ORDER BY inside each
+ * aggregate sorts its input again, once per aggregate: it doubled the cost.)
+ * Parameters: after's tx_id and idx, through's, from `first`.
  */
-export const SEAL_PAGE_SQL = `SELECT count(*)::int AS events,
-    chronicle_seal_chain($5, ${LEAF_SQL} ORDER BY tx_id, idx) AS hash,
-    encode(sha256(convert_to(string_agg((tx_id::text::numeric * 4294967296 + idx)::text, ',' ORDER BY tx_id, idx), 'UTF8')), 'hex') AS positions
-  FROM events WHERE (tx_id, idx) > ($1::text::xid8, $2) AND (tx_id, idx) <= ($3::text::xid8, $4)`;
+function recordsInOrder(first: number): string {
+  return `(SELECT ${RECORD_SQL} AS record, stream_id FROM events
+            WHERE (tx_id, idx) > ($${first}::text::xid8, $${first + 1}) AND (tx_id, idx) <= ($${first + 2}::text::xid8, $${first + 3})
+            ORDER BY tx_id, idx) in_order`;
+}
+
+/**
+ * The events of (after, through] as verify's quick pass compares them with
+ * the seal (HashedRecords): how many, and the SHA-256 of their records. One
+ * row comes back; nothing of the events does.
+ */
+export const HASHED_RECORDS_SQL = `SELECT count(*)::int AS events, encode(sha256(string_agg(record, ''::bytea)), 'hex') AS records FROM ${recordsInOrder(1)}`;
 
 /** The columns decodeSealLeafTuple reads, in its order. */
 export const SEAL_LEAF_COLUMNS = `tx_id, idx, event_id::text, stream_id, stream_revision, ${LEAF_SQL}`;
@@ -46,10 +58,8 @@ export function decodeSealLeafTuple(buffer: Buffer, starts: Int32Array, lengths:
 }
 
 /**
- * domain/audit/hash-chain.ts's chainLink in PostgreSQL, as an aggregate over
- * leaves in log order, so that a window chains a stretch of the log where its
- * events lie (sealSpan). A link is the SHA-256 of the previous hash and the
- * leaf as hex text; the chain starts from the hash given with the first leaf.
+ * Version 3 of the seal chained event by event with this aggregate; version
+ * 4 links stretches (sealSpan) and no longer needs it (sealChainDropMigration).
  */
 export const sealChainMigration: Migration = {
   name: '0002_seal_chain',
@@ -66,22 +76,33 @@ export const sealChainMigration: Migration = {
   },
 };
 
+export const sealChainDropMigration: Migration = {
+  name: '0003_drop_seal_chain',
+  up: (knex: Knex) => sealChainMigration.down(knex),
+  down: (knex: Knex) => sealChainMigration.up(knex),
+};
+
 /**
- * Writes the seal's rows (position, event_id, stream, revision, hash) for the
- * events of (after, through] into `table`, chained from its last hash or from
- * `genesis`, all in PostgreSQL: the same rows the seal computes in Node from
- * the events, without an event crossing the wire. Returns how many.
+ * Writes the seal's row for the events of (after, through] into `table`
+ * (projections/audit/seal-stretch.ts): their records and streams, and the
+ * chain's hash after them, linked from the table's last hash or from
+ * `genesis`, all in PostgreSQL: the row the seal computes in Node from the
+ * same events, without an event crossing the wire.
+ * Returns how many events it sealed.
  */
 export async function sealSpan(trx: Knex.Transaction, table: string, after: bigint | undefined, through: bigint, genesis: string): Promise<number> {
   const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
   const to = decodePosition(through);
-  const result = await trx.raw<{ rowCount: number }>(
-    `INSERT INTO ${table} (position, event_id, stream, revision, hash)
-     SELECT tx_id::text::numeric * 4294967296 + idx, event_id, stream_id, stream_revision,
-            chronicle_seal_chain(coalesce((SELECT hash FROM ${table} ORDER BY position DESC LIMIT 1), ?), ${LEAF_SQL}) OVER (ORDER BY tx_id, idx)
-       FROM events
-      WHERE (tx_id, idx) > (?::text::xid8, ?) AND (tx_id, idx) <= (?::text::xid8, ?)`,
-    [genesis, from.txId, from.idx, to.txId, to.idx],
+  const client = (await (trx.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection()) as pg.PoolClient;
+  const { rows } = await client.query<{ events: number }>(
+    `INSERT INTO ${table} (position, events, hash, records, streams)
+     SELECT $1::numeric, span.events,
+            encode(sha256(decode(coalesce((SELECT hash FROM ${table} ORDER BY position DESC LIMIT 1), $2), 'hex') || span.records), 'hex'),
+            span.records, span.streams
+       FROM (SELECT count(*)::int AS events, string_agg(record, ''::bytea) AS records, array_agg(stream_id) AS streams FROM ${recordsInOrder(3)}) span
+      WHERE span.events > 0
+     RETURNING events`,
+    [String(through), genesis, from.txId, from.idx, to.txId, to.idx],
   );
-  return result.rowCount;
+  return rows[0]?.events ?? 0;
 }
