@@ -2,16 +2,18 @@ import { hash } from 'node:crypto';
 
 /**
  * The audit seal's hash chain over the global order of the log, a link per
- * stretch of events: `h(k) = SHA-256(h(k-1) || leaf(a) || … || leaf(b))` for
- * the stretch of events a…b, over the raw 32-byte hashes, written in hex,
- * starting from GENESIS_HASH; `leaf(n) = SHA-256(canonical(event n))`. A
+ * stretch of events: `h(k) = SHA-256(h(k-1) || record(a) || … || record(b))`
+ * for the stretch of events a…b, written in hex, starting from GENESIS_HASH,
+ * where an event's record is its leaf `SHA-256(canonical(event))` followed by
+ * where and which it is: position, id and revision, as the store packs them
+ * (infra/event-store/seal-leaves.ts, sealRecord). A
  * change, deletion, insertion or reordering of any event changes its
  * stretch's hash and every hash after it, so one hash (a digest) vouches for
  * the whole history before it.
  *
  * Leaves are hashed apart from the chain so that a store can hash its events
  * where they lie (PostgreSQL does: infra/event-store/postgres/seal-leaves.ts)
- * and keep or send 32 bytes an event instead of the event. Where the seal
+ * and keep or send a record of 68 bytes an event instead of the event. Where the seal
  * breaks the log into stretches is its own choice (as it follows the
  * appends): each stretch is one row of the seal and one link of the chain,
  * which costs a busy log a link per few hundred events rather than one per
@@ -19,7 +21,7 @@ import { hash } from 'node:crypto';
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** What the chain covers of an event: all the store keeps of it but its position, which the chain's order stands for. */
+/** What an event's leaf covers: all the store keeps of it but its position (its record in the chain adds that). */
 export interface SealedEvent {
   readonly id: string;
   readonly stream: string;
@@ -70,7 +72,7 @@ export function leafHash(event: SealedEvent): string {
   return hash('sha256', canonicalEvent(event), 'hex');
 }
 
-/** The chain's hash after a stretch of events, given the hash before it and the stretch's leaves (hex, in log order). */
-export function stretchLink(previous: string, leaves: readonly string[]): string {
-  return hash('sha256', Buffer.concat([Buffer.from(previous, 'hex'), ...leaves.map((leaf) => Buffer.from(leaf, 'hex'))]), 'hex');
+/** The chain's hash after a stretch of events, given the hash before it and the stretch's records, in log order. */
+export function stretchLink(previous: string, records: Buffer): string {
+  return hash('sha256', Buffer.concat([Buffer.from(previous, 'hex'), records]), 'hex');
 }

@@ -10,12 +10,10 @@ export interface SealLeaf {
 }
 
 /** A stretch of the log as the store hashes it where its events lie, for verify's quick pass. */
-export interface HashedLeaves {
+export interface HashedRecords {
   events: number;
-  /** SHA-256 (hex) of the events' leaves, as raw bytes, in log order; null when there are none. */
-  leaves: string | null;
-  /** SHA-256 (hex) of their positions, each as sealPositionBytes writes it, in log order; null when there are none. */
-  positions: string | null;
+  /** SHA-256 (hex) of the events' seal records (sealRecord), in log order; null when there are none. */
+  records: string | null;
 }
 
 /**
@@ -28,11 +26,36 @@ export interface SealLeafSource {
   /** Events after `after` up to and with `through`, in log order, at most `limit`. */
   readSealLeaves(after: Position | undefined, through: Position, limit: number): Promise<SealLeaf[]>;
   /** The events after `after` up to and with `through`, hashed without one crossing the wire. */
-  hashSealLeaves(after: Position | undefined, through: Position): Promise<HashedLeaves>;
+  hashSealRecords(after: Position | undefined, through: Position): Promise<HashedRecords>;
 }
 
 export function hashesSealLeaves(store: object): store is SealLeafSource {
   return typeof (store as Partial<SealLeafSource>).readSealLeaves === 'function';
+}
+
+/** The bytes of one event in the seal: its leaf (32), position (12, sealPositionBytes), id (16) and revision (8, big-endian). */
+export const SEAL_RECORD_BYTES = 68;
+
+/** One event's record in the seal (SEAL_RECORD_BYTES): what the chain links and verify compares. */
+export function sealRecord(leaf: string, position: Position, id: string, revision: bigint): Buffer {
+  const record = Buffer.alloc(SEAL_RECORD_BYTES);
+  record.write(leaf, 0, 32, 'hex');
+  sealPositionBytes(position).copy(record, 32);
+  record.write(id.replaceAll('-', ''), 44, 16, 'hex');
+  record.writeBigInt64BE(revision, 60);
+  return record;
+}
+
+/** The record at `index` of packed records, read back (the stream is kept apart). */
+export function readSealRecord(records: Buffer, index: number): Omit<SealLeaf, 'stream'> {
+  const at = index * SEAL_RECORD_BYTES;
+  const id = records.toString('hex', at + 44, at + 60);
+  return {
+    leaf: records.toString('hex', at, at + 32),
+    position: (records.readBigUInt64BE(at + 32) << 32n) | BigInt(records.readUInt32BE(at + 40)),
+    id: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`,
+    revision: records.readBigInt64BE(at + 60),
+  };
 }
 
 /**

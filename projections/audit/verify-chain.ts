@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { GENESIS_HASH, leafHash, stretchLink } from '../../domain/audit/hash-chain.js';
 import type { EventStore, Position } from '../../infra/event-store/event-store.js';
-import { hashesSealLeaves, type SealLeaf } from '../../infra/event-store/seal-leaves.js';
+import { hashesSealLeaves, sealRecord, type SealLeaf } from '../../infra/event-store/seal-leaves.js';
 import { ConflictError } from '../../domain/shared/errors.js';
 import { ReadModelUnavailableError } from '../engine/errors.js';
 import { AUDIT_CHAIN_PROJECTION } from './audit-chain-projection.js';
@@ -123,7 +123,7 @@ async function verify(knex: Knex, eventStore: EventStore, options: VerifyOptions
   const log = new PageCursor<SealLeaf>((previous) => readLog(eventStore, previous?.position ?? start.through, through));
   const seal = new PageCursor<SealedEvent>((previous) => readSeal(knex, previous?.position ?? start.through, through));
   let previousHash = start.hash;
-  let stretchLeaves: string[] = [];
+  let stretch: Buffer[] = [];
   let lastPosition: Position | undefined;
   let checked = start.checked;
   for (;;) {
@@ -134,12 +134,12 @@ async function verify(knex: Knex, eventStore: EventStore, options: VerifyOptions
     if (event === undefined || event.position > sealed.position) return report(checked, await missing(eventStore, sealed));
     if (event.id !== sealed.id && event.id.toLowerCase() !== sealed.id) return report(checked, await unexpected(knex, event, sealed));
     if (event.leaf !== sealed.leaf) return report(checked, mismatchOf('changed', event));
-    stretchLeaves.push(sealed.leaf);
+    stretch.push(sealRecord(sealed.leaf, sealed.position, sealed.id, sealed.revision));
     if (sealed.stretchHash !== undefined) {
-      // The seal's own hash, forged or not, must be the link of the leaves it holds.
-      if (stretchLink(previousHash, stretchLeaves) !== sealed.stretchHash) return report(checked, mismatchOf('changed', event));
+      // The seal's own hash, forged or not, must be the link of the records it holds.
+      if (stretchLink(previousHash, Buffer.concat(stretch)) !== sealed.stretchHash) return report(checked, mismatchOf('changed', event));
       previousHash = sealed.stretchHash;
-      stretchLeaves = [];
+      stretch = [];
       lastPosition = sealed.position;
     }
     checked++;
@@ -171,7 +171,7 @@ async function readLog(eventStore: EventStore, after: Position | undefined, thro
 /** The seal's events after `after` through `through`, a few stretches at a time. */
 async function readSeal(knex: Knex, after: Position | undefined, through: Position): Promise<Page<SealedEvent>> {
   const { rows } = await knex.raw<{ rows: Array<Omit<SealStretchRow, 'position'> & { position: string }> }>(
-    `SELECT position::text AS position, events, hash, leaves, positions, event_ids, revisions, streams FROM ${TABLE}
+    `SELECT position::text AS position, events, hash, records, streams FROM ${TABLE}
       WHERE position > ? AND position <= ? ORDER BY position LIMIT ${STRETCH_PAGE}`,
     [after === undefined ? '-1' : String(after), String(through)],
   );
@@ -211,12 +211,12 @@ async function unexpected(knex: Knex, event: LoggedEvent, sealedHere: SealedEven
 
 /** Where the seal has the event with this id, if anywhere. */
 async function sealedPositionOf(knex: Knex, eventId: string): Promise<Position | undefined> {
-  const { rows } = await knex.raw<{ rows: Array<Pick<SealStretchRow, 'events' | 'leaves' | 'positions' | 'event_ids' | 'revisions' | 'streams'>> }>(
-    `SELECT events, leaves, positions, event_ids, revisions, streams FROM ${TABLE} WHERE position(uuid_send(?::uuid) IN event_ids) > 0`,
+  const { rows } = await knex.raw<{ rows: Array<Pick<SealStretchRow, 'events' | 'records' | 'streams'>> }>(
+    `SELECT events, records, streams FROM ${TABLE} WHERE position(uuid_send(?::uuid) IN records) > 0`,
     [eventId],
   );
   for (const row of rows) {
-    const index = indexOfEventId(row.event_ids, eventId);
+    const index = indexOfEventId(row.records, eventId);
     if (index !== -1) return sealedEventsOf(row)[index]!.position;
   }
   return undefined;

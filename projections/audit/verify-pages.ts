@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 import type { Position } from '../../infra/event-store/event-store.js';
-import type { HashedLeaves, SealLeafSource } from '../../infra/event-store/seal-leaves.js';
+import type { HashedRecords, SealLeafSource } from '../../infra/event-store/seal-leaves.js';
 
 /** Where the chain is known to be right: through this position (undefined: not past the start), with this hash, after this many events. */
 export interface VerifiedPrefix {
@@ -27,9 +27,10 @@ const TABLE = 'audit_chain';
 /**
  * The quick pass of verify, page by page of the seal, a page being whole
  * stretches of it (seal-stretch.ts). PostgreSQL hashes the log's events of
- * a page where they lie; their leaves and positions must hash as the seal's
- * do, and each stretch of the page must link to the one before it, from the
- * hash the seal holds where the page starts (domain/audit/hash-chain.ts). So
+ * a page where they lie; their records (leaf, position, id, revision) must
+ * hash as the seal's do, and each stretch of the page must link to the one
+ * before it, from the hash the seal holds where the page starts
+ * (domain/audit/hash-chain.ts). So
  * nothing of an event crosses the wire, and pages are independent: two are
  * hashed at once, one on each core. A page whose start hash the seal forged
  * cannot pass, since the page before it must end on that hash.
@@ -38,14 +39,14 @@ const TABLE = 'audit_chain';
  */
 export async function matchPages(knex: Knex, store: SealLeafSource, through: Position, options: PagePassOptions): Promise<VerifiedPrefix> {
   const ends = pageEnds(knex, through, options.pageEvents);
-  const inFlight: Array<{ end: PageEnd; page: Promise<[HashedLeaves, SealedPage]> }> = [];
+  const inFlight: Array<{ end: PageEnd; page: Promise<[HashedRecords, SealedPage]> }> = [];
   let lastEnd: PageEnd | undefined;
   const launch = async (): Promise<boolean> => {
     const next = await ends.next();
     if (next.done) return false;
     const start = lastEnd;
     lastEnd = next.value;
-    const page = Promise.all([store.hashSealLeaves(start?.position, next.value.position), sealedPage(knex, start, next.value.position)]);
+    const page = Promise.all([store.hashSealRecords(start?.position, next.value.position), sealedPage(knex, start, next.value.position)]);
     // Awaited in turn; a pass that stops early must not leave a rejection unhandled.
     page.catch(() => undefined);
     inFlight.push({ end: next.value, page });
@@ -56,7 +57,7 @@ export async function matchPages(knex: Knex, store: SealLeafSource, through: Pos
   for (let current = inFlight.shift(); current !== undefined; current = inFlight.shift()) {
     const [log, sealed] = await current.page;
     await launch();
-    if (!sealed.linked || log.events !== sealed.events || log.leaves === null || log.leaves !== sealed.leaves || log.positions !== sealed.positions) return verified;
+    if (!sealed.linked || log.events !== sealed.events || log.records === null || log.records !== sealed.records) return verified;
     verified = { through: current.end.position, hash: current.end.hash, checked: verified.checked + log.events };
     options.onPage?.(verified.checked);
   }
@@ -95,20 +96,19 @@ async function* pageEnds(knex: Knex, through: Position, pageEvents: number): Asy
   if (last !== undefined) yield last;
 }
 
-interface SealedPage extends HashedLeaves {
+interface SealedPage extends HashedRecords {
   /** Whether every stretch of the page links to the one before it. */
   linked: boolean;
 }
 
-/** The seal's stretches after `start` through `end`, hashed as the log's events are (HashedLeaves), and whether they link from `start`'s hash. */
+/** The seal's stretches after `start` through `end`, hashed as the log's events are (HashedRecords), and whether they link from `start`'s hash. */
 async function sealedPage(knex: Knex, start: PageEnd | undefined, end: Position): Promise<SealedPage> {
   const { rows } = await knex.raw<{ rows: SealedPage[] }>(
     `SELECT coalesce(sum(events), 0)::int AS events,
-            encode(sha256(string_agg(leaves, ''::bytea ORDER BY position)), 'hex') AS leaves,
-            encode(sha256(string_agg(positions, ''::bytea ORDER BY position)), 'hex') AS positions,
+            encode(sha256(string_agg(records, ''::bytea ORDER BY position)), 'hex') AS records,
             coalesce(bool_and(linked), true) AS linked
-       FROM (SELECT position, events, leaves, positions,
-                    encode(sha256(decode(coalesce(lag(hash) OVER (ORDER BY position), ?), 'hex') || leaves), 'hex') = hash AS linked
+       FROM (SELECT position, events, records,
+                    encode(sha256(decode(coalesce(lag(hash) OVER (ORDER BY position), ?), 'hex') || records), 'hex') = hash AS linked
                FROM ${TABLE} WHERE position > ? AND position <= ?) stretch`,
     [start?.hash ?? GENESIS_HASH, start === undefined ? '-1' : String(start.position), String(end)],
   );

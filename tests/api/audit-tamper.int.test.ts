@@ -215,11 +215,11 @@ describe('verify page by page (the quick pass over the seal, verify-pages.ts)', 
     const [stretch] = rows as Array<{ position: string; events: number }>;
     const events = await app.services.eventStore.readAll();
     const victim = events[events.findIndex((event) => event.position === BigInt(stretch!.position)) - stretch!.events + 1]!;
-    await sql(`UPDATE audit_chain SET leaves = overlay(leaves PLACING '\\x${'ab'.repeat(32)}'::bytea FROM 1 FOR 32) WHERE position = ?`, [stretch!.position]);
+    await sql(`UPDATE audit_chain SET records = overlay(records PLACING '\\x${'ab'.repeat(32)}'::bytea FROM 1 FOR 32) WHERE position = ?`, [stretch!.position]);
     try {
       expect((await verifyInPages(3)).mismatch).toMatchObject({ kind: 'changed', eventId: victim.id, position: victim.position });
     } finally {
-      await sql("UPDATE audit_chain SET leaves = overlay(leaves PLACING decode(?, 'hex') FROM 1 FOR 32) WHERE position = ?", [leafHash(victim), stretch!.position]);
+      await sql("UPDATE audit_chain SET records = overlay(records PLACING decode(?, 'hex') FROM 1 FOR 32) WHERE position = ?", [leafHash(victim), stretch!.position]);
     }
     expect((await verifyInPages(3)).ok).toBe(true);
   });
@@ -296,7 +296,7 @@ describe('signed digests', () => {
       let after = -1n;
       for (const end of ends) {
         const row = stretchRowOf(events.filter((event) => event.position > after && event.position <= end), previous);
-        await trx.raw('UPDATE audit_chain SET leaves = ?, hash = ? WHERE position = ?', [row.leaves, row.hash, String(end)]);
+        await trx.raw('UPDATE audit_chain SET records = ?, hash = ? WHERE position = ?', [row.records, row.hash, String(end)]);
         previous = row.hash;
         after = end;
       }

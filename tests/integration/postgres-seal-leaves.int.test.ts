@@ -4,7 +4,7 @@ import pg from 'pg';
 import { leafHash } from '../../domain/audit/hash-chain.js';
 import type { JsonObject, NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
-import { sealPositionBytes } from '../../infra/event-store/seal-leaves.js';
+import { readSealRecord, sealPositionBytes, sealRecord } from '../../infra/event-store/seal-leaves.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createKnex } from '../../infra/postgres/knex.js';
 import { auditChainProjection } from '../../projections/audit/audit-chain-projection.js';
@@ -93,21 +93,20 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
   });
 });
 
-describe('a stretch of the log hashed where its events lie (hashSealLeaves, verify\'s quick pass)', () => {
-  it('gives the SHA-256 of the leaves the seal hashes in Node and of the positions as the seal keeps them', async () => {
+describe('a stretch of the log hashed where its events lie (hashSealRecords, verify\'s quick pass)', () => {
+  it('gives the SHA-256 of the events\' records as the seal packs them in Node: leaf, position, id, revision', async () => {
     const stored = await store.readAll();
     const rest = stored.slice(2);
-    const sha256 = (parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
-    expect(await store.hashSealLeaves(stored[1]!.position, head())).toEqual({
-      events: rest.length,
-      leaves: sha256(rest.map((event) => Buffer.from(leafHash(event), 'hex'))),
-      positions: sha256(rest.map((event) => sealPositionBytes(event.position))),
-    });
-    expect(await store.hashSealLeaves(head(), head())).toEqual({ events: 0, leaves: null, positions: null });
+    const records = rest.map((event) => sealRecord(leafHash(event), event.position, event.id, event.revision));
+    expect(await store.hashSealRecords(stored[1]!.position, head())).toEqual({ events: rest.length, records: createHash('sha256').update(Buffer.concat(records)).digest('hex') });
+    expect(await store.hashSealRecords(head(), head())).toEqual({ events: 0, records: null });
   });
 
-  it('keeps a position in 12 bytes: its bits above the lowest 32, then those 32', () => {
-    expect(sealPositionBytes((5n << 32n) | 7n).toString('hex')).toBe('000000000000000500000007');
+  it('packs a record in 68 bytes and reads it back; a position in 12: its bits above the lowest 32, then those 32', () => {
+    const position = (5n << 32n) | 7n;
+    const record = sealRecord('ab'.repeat(32), position, '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d', 9n);
+    expect(record.toString('hex')).toBe(`${'ab'.repeat(32)}000000000000000500000007` + '0190d9a45f1e7c2a9b1d4f3c2a1b0e9d' + '0000000000000009');
+    expect(readSealRecord(record, 0)).toEqual({ leaf: 'ab'.repeat(32), position, id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d', revision: 9n });
     expect(sealPositionBytes(2n ** 95n + 1n).toString('hex')).toBe('800000000000000000000001');
   });
 });
@@ -132,7 +131,7 @@ describe('the seal written where the events lie (applySpan, the way on PostgreSQ
       const counts: number[] = [];
       for (const [i, through] of ends.entries()) counts.push(await knex.transaction((trx) => seal.applySpan!({ after: ends[i - 1], through }, trx, bySpans)));
       expect(counts).toEqual([2, 3, stored.length - 5]);
-      const rows = (table: string) => knex.raw<{ rows: unknown[] }>(`SELECT position::text AS through, events, hash, leaves, positions, event_ids, revisions, streams FROM ${table} ORDER BY position`).then((result) => result.rows);
+      const rows = (table: string) => knex.raw<{ rows: unknown[] }>(`SELECT position::text AS through, events, hash, records, streams FROM ${table} ORDER BY position`).then((result) => result.rows);
       const expected = await rows('seal_by_events');
       expect(expected).toHaveLength(3);
       expect(await rows('seal_by_spans')).toEqual(expected);

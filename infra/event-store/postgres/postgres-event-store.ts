@@ -21,8 +21,8 @@ import { Notifier } from './notifier.js';
 import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT, tailEvents } from './rows.js';
 import { DEFAULT_LOG_TAIL_LIMITS, LogTail, type LogTailLimits } from './log-tail.js';
 import { copyOut, type TupleDecoder } from './binary-copy.js';
-import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_LEAVES_SQL } from './seal-leaves.js';
-import type { HashedLeaves, SealLeaf, SealLeafSource } from '../seal-leaves.js';
+import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_RECORDS_SQL } from './seal-leaves.js';
+import type { HashedRecords, SealLeaf, SealLeafSource } from '../seal-leaves.js';
 import type { PositionSource } from '../position-source.js';
 import { PostgresSubscription, type Span, type SubscriptionReads } from './subscription.js';
 import { AppendBatcher } from './append-batcher.js';
@@ -295,11 +295,11 @@ export class PostgresEventStore implements EventStore, SealLeafSource, PositionS
     );
   }
 
-  /** The audit seal's leaves of a stretch, hashed here (SealLeafSource): one row crosses the wire for the stretch. */
-  async hashSealLeaves(after: Position | undefined, through: Position): Promise<HashedLeaves> {
+  /** The audit seal's records of a stretch, hashed here (SealLeafSource): one row crosses the wire for the stretch. */
+  async hashSealRecords(after: Position | undefined, through: Position): Promise<HashedRecords> {
     const start = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
     const end = decodePosition(through);
-    const { rows } = await this.query<HashedLeaves>('chronicle_hashed_leaves', HASHED_LEAVES_SQL, [start.txId, start.idx, end.txId, end.idx]);
+    const { rows } = await this.query<HashedRecords>('chronicle_hashed_records', HASHED_RECORDS_SQL, [start.txId, start.idx, end.txId, end.idx]);
     return rows[0]!;
   }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import type { Migration } from '../../postgres/migrations.js';
 import type { SealLeaf } from '../seal-leaves.js';
 import { decodePosition, encodePosition } from './rows.js';
@@ -18,19 +19,28 @@ const CANONICAL_EVENT_SQL = `'[' || to_json(stream_id)::text || ',"' || stream_r
 
 const LEAF_SQL = `sha256(convert_to(${CANONICAL_EVENT_SQL}, 'UTF8'))`;
 
-/** A position as the seal keeps it (sealPositionBytes): the transaction id's 8 bytes, then the index's 4. */
-const POSITION_BYTES_SQL = 'xid8send(tx_id) || int4send(idx)';
+/** An event's seal record (sealRecord): leaf, position (the transaction id's 8 bytes, then the index's 4), id, revision. */
+const RECORD_SQL = `${LEAF_SQL} || xid8send(tx_id) || int4send(idx) || uuid_send(event_id) || int8send(stream_revision)`;
+
+/**
+ * The events of (after, through] in log order, each as `record` (and its
+ * stream). Aggregates over it keep its order: PostgreSQL never pulls a
+ * sorted subquery up into the query around it. (An ORDER BY inside each
+ * aggregate sorts its input again, once per aggregate: it doubled the cost.)
+ * Parameters: after's tx_id and idx, through's, from `first`.
+ */
+function recordsInOrder(first: number): string {
+  return `(SELECT ${RECORD_SQL} AS record, stream_id FROM events
+            WHERE (tx_id, idx) > ($${first}::text::xid8, $${first + 1}) AND (tx_id, idx) <= ($${first + 2}::text::xid8, $${first + 3})
+            ORDER BY tx_id, idx) in_order`;
+}
 
 /**
  * The events of (after, through] as verify's quick pass compares them with
- * the seal: how many, the SHA-256 of their leaves and of their positions
- * (HashedLeaves). One row comes back; nothing of the events does.
- * Parameters: after's tx_id and idx, through's.
+ * the seal (HashedRecords): how many, and the SHA-256 of their records. One
+ * row comes back; nothing of the events does.
  */
-export const HASHED_LEAVES_SQL = `SELECT count(*)::int AS events,
-    encode(sha256(string_agg(${LEAF_SQL}, ''::bytea ORDER BY tx_id, idx)), 'hex') AS leaves,
-    encode(sha256(string_agg(${POSITION_BYTES_SQL}, ''::bytea ORDER BY tx_id, idx)), 'hex') AS positions
-  FROM events WHERE (tx_id, idx) > ($1::text::xid8, $2) AND (tx_id, idx) <= ($3::text::xid8, $4)`;
+export const HASHED_RECORDS_SQL = `SELECT count(*)::int AS events, encode(sha256(string_agg(record, ''::bytea)), 'hex') AS records FROM ${recordsInOrder(1)}`;
 
 /** The columns decodeSealLeafTuple reads, in its order. */
 export const SEAL_LEAF_COLUMNS = `tx_id, idx, event_id::text, stream_id, stream_revision, ${LEAF_SQL}`;
@@ -74,29 +84,22 @@ export const sealChainDropMigration: Migration = {
 
 /**
  * Writes the seal's row for the events of (after, through] into `table`
- * (projections/audit/seal-stretch.ts): their leaves, positions, ids,
- * revisions and streams, and the chain's hash after them, linked from the
- * table's last hash or from `genesis`, all in PostgreSQL: the row the seal
- * computes in Node from the same events, without an event crossing the wire.
+ * (projections/audit/seal-stretch.ts): their records and streams, and the
+ * chain's hash after them, linked from the table's last hash or from
+ * `genesis`, all in PostgreSQL: the row the seal computes in Node from the
+ * same events, without an event crossing the wire.
  * Returns how many events it sealed.
  */
 export async function sealSpan(trx: Knex.Transaction, table: string, after: bigint | undefined, through: bigint, genesis: string): Promise<number> {
   const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
   const to = decodePosition(through);
-  // Each aggregate has the same ORDER BY, so PostgreSQL reads the span once in index order and sorts nothing.
-  const { rows } = await trx.raw<{ rows: Array<{ events: number }> }>(
-    `INSERT INTO ${table} (position, events, hash, leaves, positions, event_ids, revisions, streams)
-     SELECT ?::numeric, span.events,
-            encode(sha256(decode(coalesce((SELECT hash FROM ${table} ORDER BY position DESC LIMIT 1), ?), 'hex') || span.leaves), 'hex'),
-            span.leaves, span.positions, span.event_ids, span.revisions, span.streams
-       FROM (SELECT count(*)::int AS events,
-                    string_agg(${LEAF_SQL}, ''::bytea ORDER BY tx_id, idx) AS leaves,
-                    string_agg(${POSITION_BYTES_SQL}, ''::bytea ORDER BY tx_id, idx) AS positions,
-                    string_agg(uuid_send(event_id), ''::bytea ORDER BY tx_id, idx) AS event_ids,
-                    string_agg(int8send(stream_revision), ''::bytea ORDER BY tx_id, idx) AS revisions,
-                    array_agg(stream_id ORDER BY tx_id, idx) AS streams
-               FROM events
-              WHERE (tx_id, idx) > (?::text::xid8, ?) AND (tx_id, idx) <= (?::text::xid8, ?)) span
+  const client = (await (trx.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection()) as pg.PoolClient;
+  const { rows } = await client.query<{ events: number }>(
+    `INSERT INTO ${table} (position, events, hash, records, streams)
+     SELECT $1::numeric, span.events,
+            encode(sha256(decode(coalesce((SELECT hash FROM ${table} ORDER BY position DESC LIMIT 1), $2), 'hex') || span.records), 'hex'),
+            span.records, span.streams
+       FROM (SELECT count(*)::int AS events, string_agg(record, ''::bytea) AS records, array_agg(stream_id) AS streams FROM ${recordsInOrder(3)}) span
       WHERE span.events > 0
      RETURNING events`,
     [String(through), genesis, from.txId, from.idx, to.txId, to.idx],
