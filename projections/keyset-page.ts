@@ -69,21 +69,49 @@ export async function keysetPage<Row extends object>(query: Knex.QueryBuilder, o
 }
 
 /**
+ * The columns a page answers, by name, each taken from a column of the
+ * list's query: `{ created_at: 'created_at_text' }` answers the query's
+ * `created_at_text` as `created_at`. A list can so order by a column it does
+ * not answer as is (a timestamp, answered as text its client need not parse).
+ */
+export type PageColumns = Readonly<Record<string, string>>;
+
+export interface KeysetPageQueryOptions {
+  /** The last row's sort keys of the previous page (bindings: values, or prepared-query markers). */
+  after?: readonly unknown[];
+  limit: number;
+  /** The columns answered; every column of the query unless told. */
+  columns?: PageColumns;
+}
+
+/**
  * The SQL of one page of `query` in `orderBy`: the list as a subquery
  * (PostgreSQL pulls it up, so its indexes still serve the order), its sort
- * keys as text beside each row, after `after`'s keys if given (bindings:
- * values, or prepared-query markers), `limit` rows. The limit is written
- * into the text: as a parameter, PostgreSQL's generic plan of a prepared
- * page would assume a tenth of the table, and it would plan every run.
+ * keys as text beside each row, after `after`'s keys if given, `limit` rows.
+ * The limit is written into the text: as a parameter, PostgreSQL's generic
+ * plan of a prepared page would assume a tenth of the table, and it would
+ * plan every run.
  */
-export function keysetPageQuery(query: Knex.QueryBuilder, orderBy: KeysetOrder, options: { after?: readonly unknown[]; limit: number }): Knex.Raw {
+export function keysetPageQuery(query: Knex.QueryBuilder, orderBy: KeysetOrder, options: KeysetPageQueryOptions): Knex.Raw {
   checkOrder(orderBy);
   if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new Error(`keyset pagination: bad limit ${options.limit}`);
   const keys = orderBy.map(([column], i) => `page.${quoted(column)}::text AS ${quoted(KEY_ALIAS + i)}`).join(', ');
   const [where, whereBindings] = options.after ? afterCondition(orderBy, options.after) : ['', []];
   const order = orderBy.map(([column, direction]) => `page.${quoted(column)} ${direction}`).join(', ');
-  const sql = `SELECT page.*, ${keys} FROM ? AS page${where ? ` WHERE ${where}` : ''} ORDER BY ${order} LIMIT ${options.limit}`;
+  const sql = `SELECT ${selectList(options.columns)}, ${keys} FROM ? AS page${where ? ` WHERE ${where}` : ''} ORDER BY ${order} LIMIT ${options.limit}`;
   return query.client.raw(sql, [query, ...whereBindings]) as Knex.Raw;
+}
+
+function selectList(columns: PageColumns | undefined): string {
+  if (columns === undefined) return 'page.*';
+  const entries = Object.entries(columns);
+  if (entries.length === 0) throw new Error('keyset pagination: a page answers at least one column');
+  return entries
+    .map(([name, column]) => {
+      if (!COLUMN.test(name) || !COLUMN.test(column) || name.startsWith(KEY_ALIAS)) throw new Error(`keyset pagination: bad column ${JSON.stringify(name)} from ${JSON.stringify(column)}`);
+      return name === column ? `page.${quoted(column)}` : `page.${quoted(column)} AS ${quoted(name)}`;
+    })
+    .join(', ');
 }
 
 /** The cursor's sort keys, checked to belong to a list in `orderBy` (InvalidCursorError otherwise). */
@@ -102,12 +130,22 @@ export async function runPage<T>(run: () => Promise<T>, afterCursor: boolean): P
   }
 }
 
-/** A page of `limit` items from the `limit + 1` rows of keysetPageQuery, with the cursor of its last row if more follow. */
-export function pageOf<Row extends object>(rows: ReadonlyArray<Record<string, unknown>>, orderBy: KeysetOrder, limit: number): Page<Row> {
+/**
+ * A page of `limit` items from the `limit + 1` rows of keysetPageQuery, with
+ * the cursor of its last row if more follow. `item` makes each item of a row
+ * (reading its columns, not the sort keys beside them); without it, an item
+ * is the row without its sort keys.
+ */
+export function pageOf<Row extends object>(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  orderBy: KeysetOrder,
+  limit: number,
+  item: (row: Record<string, unknown>) => Row = withoutKeys as (row: Record<string, unknown>) => Row,
+): Page<Row> {
   const served = rows.slice(0, limit);
   const last = served.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor(orderBy, orderBy.map(([column], i) => keyOf(last, column, i))) : null;
-  return { items: served.map(withoutKeys) as unknown as Row[], nextCursor };
+  return { items: served.map((row) => item(row)), nextCursor };
 }
 
 /** Whether the text has the shape of a cursor at all (the query schema's check); keysetPage checks it belongs to the list. */
@@ -154,9 +192,17 @@ function withoutKeys(row: Record<string, unknown>): Record<string, unknown> {
   return item;
 }
 
+/** Orders are constants of their lists: each one's fingerprint is hashed once. */
+const fingerprints = new WeakMap<KeysetOrder, string>();
+
 /** Ties a cursor to the order it was made for: a cursor of another list's order is not ours. */
 function fingerprint(orderBy: KeysetOrder): string {
-  return createHash('sha256').update(`keyset1:${orderBy.map(([column, direction]) => `${column} ${direction}`).join(',')}`).digest('base64url').slice(0, 10);
+  let found = fingerprints.get(orderBy);
+  if (found === undefined) {
+    found = createHash('sha256').update(`keyset1:${orderBy.map(([column, direction]) => `${column} ${direction}`).join(',')}`).digest('base64url').slice(0, 10);
+    fingerprints.set(orderBy, found);
+  }
+  return found;
 }
 
 function encodeCursor(orderBy: KeysetOrder, keys: readonly string[]): string {

@@ -1,8 +1,15 @@
 import type { Knex } from 'knex';
-import { cursorKeys, keysetPageQuery, pageOf, runPage, type KeysetOrder, type Page } from './keyset-page.js';
+import { cursorKeys, keysetPageQuery, pageOf, runPage, type KeysetOrder, type Page, type PageColumns } from './keyset-page.js';
 import { param, PreparedQuery } from './prepared-query.js';
 
 const CURSOR_KEY = (i: number): string => `__cursor_${i}`;
+
+export interface PreparedKeysetPageOptions {
+  /** false: run unnamed, planned every run (prepared-query.ts). */
+  prepare: boolean;
+  /** The columns a page answers (keysetPageQuery); every column of the query unless told. */
+  columns?: PageColumns;
+}
 
 /**
  * keysetPage for one shape of a list, compiled once and run as prepared
@@ -19,19 +26,25 @@ export class PreparedKeysetPage<Params extends Record<string, unknown>> {
     query: Knex.QueryBuilder,
     private readonly orderBy: KeysetOrder,
     private readonly limit: number,
-    options: { prepare: boolean } = { prepare: true },
+    options: PreparedKeysetPageOptions = { prepare: true },
   ) {
     const limitRows = limit + 1;
-    this.first = new PreparedQuery(`${name}_first`, keysetPageQuery(query, orderBy, { limit: limitRows }), options);
+    const columns = options.columns ? { columns: options.columns } : {};
+    const run = { prepare: options.prepare };
+    this.first = new PreparedQuery(`${name}_first`, keysetPageQuery(query, orderBy, { limit: limitRows, ...columns }), run);
     const after = orderBy.map((_, i) => param(CURSOR_KEY(i)));
-    this.next = new PreparedQuery(`${name}_next`, keysetPageQuery(query, orderBy, { after, limit: limitRows }), options);
+    this.next = new PreparedQuery(`${name}_next`, keysetPageQuery(query, orderBy, { after, limit: limitRows, ...columns }), run);
   }
 
-  /** The page after `cursor` (the first without one); a cursor not given out for this order is InvalidCursorError. */
-  async page<Row extends object>(knex: Knex, params: Params, cursor: string | undefined): Promise<Page<Row>> {
-    if (cursor === undefined) return pageOf<Row>(await this.first.rows<Record<string, unknown>>(knex, params), this.orderBy, this.limit);
+  /**
+   * The page after `cursor` (the first without one); a cursor not given out
+   * for this order is InvalidCursorError. `item` makes each item of a row
+   * (pageOf); the row without its sort keys unless told.
+   */
+  async page<Row extends object>(knex: Knex, params: Params, cursor: string | undefined, item?: (row: Record<string, unknown>) => Row): Promise<Page<Row>> {
+    if (cursor === undefined) return pageOf<Row>(await this.first.rows<Record<string, unknown>>(knex, params), this.orderBy, this.limit, item);
     const keys = Object.fromEntries(cursorKeys(cursor, this.orderBy).map((key, i) => [CURSOR_KEY(i), key]));
     const rows = await runPage(() => this.next.rows<Record<string, unknown>>(knex, { ...params, ...keys }), true);
-    return pageOf<Row>(rows, this.orderBy, this.limit);
+    return pageOf<Row>(rows, this.orderBy, this.limit, item);
   }
 }

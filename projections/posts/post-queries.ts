@@ -56,7 +56,7 @@ export class FindPostQueries {
     let query = this.shapes.get(shape);
     if (!query) {
       const marked = markedCaller(caller);
-      const builder = this.knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)).where('p.id', param('postId'));
+      const builder = this.knex(`${POSTS} AS p`).select(answeredColumns(this.knex)).where('p.id', param('postId'));
       query = new PreparedQuery(`find_post_${shape}`, whereReadableByCaller(builder, this.knex, marked, withCollections).limit(1));
       this.shapes.set(shape, query);
     }
@@ -84,8 +84,7 @@ export async function listReadablePosts(reads: PostReads, caller: Caller, filter
   if (filters.collectionId !== undefined && !withCollections) return { items: [], nextCursor: null };
   const query = reads.listPosts.for(caller, withCollections, filters, page.limit);
   const params: ListPostsParams = { ...callerParams(caller), authorId: filters.authorId, collectionId: filters.collectionId, q: filters.q };
-  const found = await query.page<Record<string, unknown>>(reads.knex, params, page.cursor).catch(unavailable);
-  return { items: found.items.map(postRowOf), nextCursor: found.nextCursor };
+  return query.page(reads.knex, params, page.cursor, postRowOf).catch(unavailable);
 }
 
 type ListPostsParams = { userId?: string; tenantId?: string; authorId?: string | undefined; collectionId?: string | undefined; q?: string | undefined };
@@ -111,7 +110,7 @@ export class ListPostQueries {
     return this.shapes.get(shape, (prepare) => {
       const { knex } = this;
       const marked = markedCaller(caller);
-      const query = whereReadableByCaller(knex(`${POSTS} AS p`).select(POST_COLUMNS.map((column) => `p.${column}`)), knex, marked, withCollections);
+      const query = whereReadableByCaller(knex(`${POSTS} AS p`).select(listedColumns(knex)), knex, marked, withCollections);
       if (filters.authorId !== undefined) query.andWhere('p.author_id', param('authorId'));
       if (filters.visibility !== undefined) query.andWhere('p.visibility', filters.visibility);
       if (filters.q !== undefined) query.andWhereRaw(`p.search @@ websearch_to_tsquery('${SEARCH_CONFIG}', ?)`, [param('q')]);
@@ -119,29 +118,54 @@ export class ListPostQueries {
         const holding = whereCollectionReadable(knex(`${COLLECTIONS} AS c`).select(knex.raw('1')).where('c.id', param('collectionId')), marked);
         query.whereExists(holding.whereRaw('c.post_ids @> ARRAY[p.id]::text[]'));
       }
-      return new PreparedKeysetPage(`list_posts_${shape}`, query, NEWEST_FIRST, limit, { prepare });
+      return new PreparedKeysetPage(`list_posts_${shape}`, query, NEWEST_FIRST, limit, { prepare, columns: LIST_COLUMNS });
     });
   }
 }
 
 const NEWEST_FIRST = [['created_at', 'desc'], ['id', 'desc']] as const;
 
-const POST_COLUMNS: readonly (keyof PostRow)[] = ['id', 'tenant_id', 'author_id', 'title', 'body', 'format', 'visibility', 'revision', 'created_at', 'updated_at'];
+const TEXT_COLUMNS = ['id', 'tenant_id', 'author_id', 'title', 'body', 'format', 'visibility', 'revision'] as const satisfies readonly (keyof PostRow)[];
 
-/** A row as the driver returns it (timestamps as Dates, int8 as text), in the shape evolve writes. */
+/** What a list's page answers, by PostRow's names: the creation time as the text the query made of it. */
+const LIST_COLUMNS: Readonly<Record<keyof PostRow, string>> = {
+  ...(Object.fromEntries(TEXT_COLUMNS.map((column) => [column, column])) as Record<(typeof TEXT_COLUMNS)[number], string>),
+  created_at: 'created_at_text',
+  updated_at: 'updated_at',
+};
+
+/**
+ * The post's columns as a post query answers them: timestamps as the text
+ * evolve writes (an ISO 8601 instant in UTC, to the millisecond, as
+ * `Date.toISOString`), made by PostgreSQL, so the driver neither parses them
+ * into Dates nor does anything format them back, twenty times a page.
+ */
+function answeredColumns(knex: Knex): Array<string | Knex.Raw> {
+  return [...TEXT_COLUMNS.map((column) => `p.${column}`), isoText(knex, 'created_at', 'created_at'), isoText(knex, 'updated_at', 'updated_at')];
+}
+
+/** answeredColumns for a list: the creation time also as the timestamp it is, which the list is ordered by (LIST_COLUMNS answers the text). */
+function listedColumns(knex: Knex): Array<string | Knex.Raw> {
+  return [...TEXT_COLUMNS.map((column) => `p.${column}`), 'p.created_at', isoText(knex, 'created_at', 'created_at_text'), isoText(knex, 'updated_at', 'updated_at')];
+}
+
+function isoText(knex: Knex, column: 'created_at' | 'updated_at', as: string): Knex.Raw {
+  return knex.raw(`to_char(p.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${as}`);
+}
+
+/** A row as a post query answers it (every column text: int8 as the driver gives it, timestamps as answeredColumns makes them). */
 export function postRowOf(row: Record<string, unknown>): PostRow {
-  const text = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
   return {
-    id: text(row.id),
-    tenant_id: text(row.tenant_id),
-    author_id: text(row.author_id),
-    title: text(row.title),
-    body: text(row.body),
+    id: row.id as string,
+    tenant_id: row.tenant_id as string,
+    author_id: row.author_id as string,
+    title: row.title as string,
+    body: row.body as string,
     format: row.format as PostRow['format'],
     visibility: row.visibility as PostRow['visibility'],
-    revision: text(row.revision),
-    created_at: text(row.created_at),
-    updated_at: text(row.updated_at),
+    revision: row.revision as string,
+    created_at: row.created_at as string,
+    updated_at: row.updated_at as string,
   };
 }
 

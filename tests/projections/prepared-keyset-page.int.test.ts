@@ -107,6 +107,24 @@ describe('PreparedKeysetPage: a list’s pages as prepared statements', () => {
     expect(statements.map((row) => row.parameter_types.join()).sort()).toEqual(['text', 'text,timestamp with time zone,uuid']);
   });
 
+  it('answers the columns it is told, under their names, while ordering by columns it does not answer', async () => {
+    const query = knex('items').select('id', 'created_at', knex.raw("to_char(created_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS created_text")).where('tenant', param('tenant'));
+    const list = new PreparedKeysetPage<{ tenant: string }>('items_columns', query, newestFirst, 4, { prepare: true, columns: { id: 'id', at: 'created_text' } });
+    const first = await list.page<{ id: string; at: string }>(knex, { tenant: 'mine' }, undefined);
+    expect(first.items[0]).toEqual({ id: expect.any(String), at: expect.stringMatching(/^00:00:0\d\.\d{6}$/) });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await list.page(knex, { tenant: 'mine' }, cursor, (row) => ({ key: `${String(row.at)}/${String(row.id)}` }));
+      seen.push(...page.items.map((item) => item.key.split('/')[1]!));
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(await walkBuilt('mine', 4));
+    expect(() => new PreparedKeysetPage('bad', query, newestFirst, 4, { prepare: false, columns: { 'id; DROP TABLE items': 'id' } })).toThrow(/bad column/);
+    expect(() => new PreparedKeysetPage('bad', query, newestFirst, 4, { prepare: false, columns: {} })).toThrow(/at least one column/);
+  });
+
   it('runs unnamed when told not to prepare: nothing stays prepared on the connection', async () => {
     const before = await preparedStatements();
     const list = ofTenant(11, false);
