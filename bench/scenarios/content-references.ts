@@ -10,6 +10,7 @@ import express from 'express';
 import pg from 'pg';
 import type { EventStore } from '../../infra/event-store/event-store.js';
 import { benchEvent } from '../support/measure.js';
+import { measureHttpLoad } from '../support/http-load.js';
 import { measureLoad, type LoadFigures, type LoadOptions } from '../support/load.js';
 
 /**
@@ -67,11 +68,8 @@ export async function measureBareExpressRead(options: BareReadOptions, load: Loa
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    return await measureLoad(load, async (i) => {
-      const response = await fetch(`${base}/posts/${ids[i % ids.length]}`);
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`bare read answered ${response.status}`);
-    });
+    // From a worker thread, as the API's routes are loaded (http-load.ts).
+    return (await measureHttpLoad(load, { base, method: 'GET', path: '/posts/{id}', ids, status: 200 })).figures;
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,7 +12,8 @@ import { Runtime } from '../../app/runtime.js';
 import { loadConfig } from '../../infra/config/config.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { withCpuProfile } from '../support/cpu-profile.js';
-import { measureLoad, type LoadFigures, type LoadOptions } from '../support/load.js';
+import { measureHttpLoad } from '../support/http-load.js';
+import type { LoadFigures, LoadOptions } from '../support/load.js';
 import { measureBareExpressRead, measureRawAppends } from './content-references.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -22,14 +23,14 @@ const BENCH_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 const BODY = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. '.repeat(5);
 /** A stuck projection ends the bench with a reason rather than a hang. */
 const WAIT_FOR_READ_MODELS_MS = 180_000;
-const title = (i: number): string => `Post number ${i}`;
+const title = (i: number | string): string => `Post number ${i}`;
 
 export interface ContentBenchOptions {
   databaseUrl: string;
   /** Per measured operation. */
   seconds: number;
   poolSize: number;
-  /** Writes a CPU profile of each measured phase there (server and load client share the process). */
+  /** Writes a CPU profile of each measured phase there (the server's thread; the HTTP load runs in a worker thread). */
   cpuProfileDir?: string;
 }
 
@@ -77,29 +78,21 @@ export async function contentBenchmark(options: ContentBenchOptions): Promise<Co
     const { rawAppend, bareRead } = await measureReferences('before');
     if (!(await client.hasPosts())) return { rawAppend, bareRead, postsSeeded: 0 };
 
-    const ids: string[] = [];
-    let lastPosition = '0';
-    const create = await profiled('create', () => measureLoad(http, async (i) => {
-      const answer = await client.send<{ id: string; position: string | null }>('POST', '/api/posts', 201, { title: title(i), body: BODY, format: 'plain' });
-      ids.push(answer.id);
-      if (answer.position !== null && BigInt(answer.position) > BigInt(lastPosition)) lastPosition = answer.position;
-    }));
+    // The load runs in a worker thread: its fetches and their JSON must not share the server's event loop.
+    const base = server.url;
+    const headers = client.headers();
+    const create = await profiled('create', () => measureHttpLoad(http, { base, headers, method: 'POST', path: '/api/posts', body: { title: title('{i}'), body: BODY, format: 'plain' }, status: 201 }));
+    const ids = create.ids;
     // Random posts among thousands: concurrent updates rarely meet on one stream, as with many authors.
-    const update = await profiled('update', () => measureLoad(http, async (i) => {
-      const answer = await client.send<{ position: string | null }>('PUT', `/api/posts/${pick(ids)}`, 200, { title: `${title(i)}, edited`, body: BODY });
-      if (answer.position !== null && BigInt(answer.position) > BigInt(lastPosition)) lastPosition = answer.position;
-    }));
+    const update = await profiled('update', () => measureHttpLoad(http, { base, headers, method: 'PUT', path: '/api/posts/{id}', ids, body: { title: `${title('{i}')}, edited`, body: BODY }, status: 200 }));
+    const lastPosition = [create.lastPosition, update.lastPosition].reduce<string>((highest, position) => (position !== null && BigInt(position) > BigInt(highest) ? position : highest), '0');
     // Reads measure the read model, not its catching up with the writes above.
     await client.waitForPosition(`/api/posts/${ids[0]}`, lastPosition);
-    const getOne = await profiled('get-one', () => measureLoad(http, async () => {
-      await client.read(`/api/posts/${pick(ids)}`);
-    }));
-    const list = await profiled('list', () => measureLoad(http, async () => {
-      await client.read('/api/posts?limit=20');
-    }));
+    const getOne = await profiled('get-one', () => measureHttpLoad(http, { base, headers, method: 'GET', path: '/api/posts/{id}', ids, status: 200 }));
+    const list = await profiled('list', () => measureHttpLoad(http, { base, headers, method: 'GET', path: '/api/posts?limit=20', status: 200 }));
     // A reference measured once, on a server still starting, may be depressed by that start: measured again once all is quiet.
     const again = await measureReferences('after');
-    return { rawAppend, bareRead, again, routes: { create, update, getOne, list }, postsSeeded: ids.length };
+    return { rawAppend, bareRead, again, routes: { create: create.figures, update: update.figures, getOne: getOne.figures, list: list.figures }, postsSeeded: ids.length };
   } finally {
     await runtime.stop();
   }
@@ -139,17 +132,6 @@ class ContentClient {
     throw new Error(`the read models did not reach position ${position} in ${WAIT_FOR_READ_MODELS_MS / 1000} s`);
   }
 
-  /**
-   * A measured read: its answer taken as bytes and its status checked, as
-   * the bare read's client takes its own (content-references.ts), so the two
-   * differ by their servers alone, not by the client parsing one answer.
-   */
-  async read(path: string): Promise<void> {
-    const response = await fetch(`${this.baseUrl}${path}`, { headers: this.headers() });
-    const bytes = await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`GET ${path}: expected 200, got ${response.status}: ${Buffer.from(bytes).toString('utf8', 0, 200)}`);
-  }
-
   async send<T = unknown>(method: string, path: string, status: number, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
@@ -161,7 +143,7 @@ class ContentClient {
     return JSON.parse(text) as T;
   }
 
-  private headers(): Record<string, string> {
+  headers(): Record<string, string> {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 }
