@@ -21,7 +21,7 @@ import { Notifier } from './notifier.js';
 import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT, tailEvents } from './rows.js';
 import { DEFAULT_LOG_TAIL_LIMITS, LogTail, type LogTailLimits } from './log-tail.js';
 import { copyOut, type TupleDecoder } from './binary-copy.js';
-import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_RECORDS_SQL } from './seal-leaves.js';
+import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_RECORDS_SQL, READ_RANGE_BY_INDEX_SQL } from './seal-leaves.js';
 import type { HashedRecords, SealLeaf, SealLeafSource } from '../seal-leaves.js';
 import type { PositionSource } from '../position-source.js';
 import { PostgresSubscription, type Span, type SubscriptionReads } from './subscription.js';
@@ -299,8 +299,20 @@ export class PostgresEventStore implements EventStore, SealLeafSource, PositionS
   async hashSealRecords(after: Position | undefined, through: Position): Promise<HashedRecords> {
     const start = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
     const end = decodePosition(through);
-    const { rows } = await this.query<HashedRecords>('chronicle_hashed_records', HASHED_RECORDS_SQL, [start.txId, start.idx, end.txId, end.idx]);
-    return rows[0]!;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      await client.query(READ_RANGE_BY_INDEX_SQL);
+      const { rows } = await client.query<HashedRecords>({ name: 'chronicle_hashed_records', text: HASHED_RECORDS_SQL, values: [start.txId, start.idx, end.txId, end.idx] });
+      await client.query('COMMIT');
+      client.release();
+      return rows[0]!;
+    } catch (error) {
+      // A connection that failed mid-transaction is not given back to the pool.
+      client?.release(true);
+      throw translateError(error, 'read');
+    }
   }
 
   private copyEvents(query: string): Promise<RecordedEvent[]> {

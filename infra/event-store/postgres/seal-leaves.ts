@@ -36,6 +36,15 @@ function recordsInOrder(first: number): string {
 }
 
 /**
+ * Run first in the transaction of a statement over recordsInOrder: the range
+ * read by the position index, in its order. Where transactions hold
+ * thousands of events (a bulk load) the planner takes a range of 20,000 for
+ * a tenth of the log and scans all of it, in parallel, then sorts: 459 ms
+ * for a page of 20,000 events of a 300,000-event log, against 145 ms.
+ */
+export const READ_RANGE_BY_INDEX_SQL = 'SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0';
+
+/**
  * The events of (after, through] as verify's quick pass compares them with
  * the seal (HashedRecords): how many, and the SHA-256 of their records. One
  * row comes back; nothing of the events does.
@@ -94,6 +103,7 @@ export async function sealSpan(trx: Knex.Transaction, table: string, after: bigi
   const from = after === undefined ? { txId: '0', idx: -1 } : decodePosition(after);
   const to = decodePosition(through);
   const client = (await (trx.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection()) as pg.PoolClient;
+  await client.query(READ_RANGE_BY_INDEX_SQL);
   const { rows } = await client.query<{ events: number }>(
     `INSERT INTO ${table} (position, events, hash, records, streams)
      SELECT $1::numeric, span.events,
