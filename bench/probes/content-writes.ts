@@ -11,13 +11,8 @@
  * --role=api: no projection runs in the process (what the writes cost without them);
  * --client=worker: POST and PUT loaded from a worker thread, off the server's event loop; both: in process, then from a worker.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { LoadWorkerData, LoadWorkerResult } from './load-worker.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { identityFeature } from '../../api/identity/index.js';
 import { connectServices } from '../../app/connect-services.js';
 import { features, withFeature } from '../../app/features.js';
@@ -25,9 +20,8 @@ import { startRole } from '../../app/processes.js';
 import { Runtime } from '../../app/runtime.js';
 import { loadConfig } from '../../infra/config/config.js';
 import { createLogger } from '../../infra/logging/logger.js';
-import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
-import { freePort } from '../../tests/support/free-port.js';
 import { withCpuProfile } from '../support/cpu-profile.js';
+import { clusterCpuMs, startProbeDatabase } from '../support/probe-database.js';
 import { measureLoad, type LoadFigures } from '../support/load.js';
 import { measureBareExpressRead } from '../scenarios/content-references.js';
 import { benchEvent } from '../support/measure.js';
@@ -38,35 +32,11 @@ const SECONDS = Number(argument('seconds') ?? '5');
 const CPU_PROF = argument('cpu-prof');
 const TOP = Number(argument('top') ?? '12');
 const BODY = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. '.repeat(5);
-const TICKS = 100;
 
 const logger = createLogger('silent');
-const dataDir = await mkdtemp(path.join(tmpdir(), 'chronicle-probe-'));
-const server = await startEmbeddedPostgres({
-  dataDir,
-  port: await freePort(),
-  logger,
-  settings: {
-    fsync: 'on',
-    synchronous_commit: 'on',
-    shared_buffers: '1GB',
-    max_wal_size: '8GB',
-    checkpoint_timeout: '30min',
-    shared_preload_libraries: 'pg_stat_statements',
-    'pg_stat_statements.track': 'all',
-  },
-});
-const postmasterPid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-const admin = new pg.Client(server.url);
-await admin.connect();
-await admin.query('CREATE DATABASE probe');
-await admin.end();
-const url = new URL(server.url);
-url.pathname = '/probe';
-const databaseUrl = url.toString();
-const stats = new pg.Client(databaseUrl);
-await stats.connect();
-await stats.query('CREATE EXTENSION pg_stat_statements');
+const probe = await startProbeDatabase('writes-probe');
+const { stats, postmasterPid } = probe;
+const databaseUrl = probe.url;
 
 const runtime = new Runtime(logger);
 try {
@@ -131,9 +101,7 @@ try {
   }
 } finally {
   await runtime.stop();
-  await stats.end();
-  await server.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await probe.stop();
 }
 
 
@@ -149,23 +117,7 @@ interface Snapshot {
 async function snapshot(): Promise<Snapshot> {
   const usage = process.cpuUsage();
   const { rows } = await stats.query<{ xact_commit: string; xact_rollback: string }>('SELECT xact_commit::text, xact_rollback::text FROM pg_stat_database WHERE datname = current_database()');
-  return { at: process.hrtime.bigint(), nodeCpuMs: (usage.user + usage.system) / 1000, nodeSystemMs: usage.system / 1000, pgCpuMs: await postgresCpuMs(), commits: Number(rows[0]!.xact_commit), rollbacks: Number(rows[0]!.xact_rollback) };
-}
-
-/** CPU of the postmaster's children, alive now, plus those it has reaped. */
-async function postgresCpuMs(): Promise<number> {
-  const ticks = async (pid: number, reaped: boolean): Promise<number> => {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime at 11, 12 (0-based after the name); cutime, cstime at 13, 14.
-    return Number(fields[11] ?? 0) + Number(fields[12] ?? 0) + (reaped ? Number(fields[13] ?? 0) + Number(fields[14] ?? 0) : 0);
-  };
-  let total = await ticks(postmasterPid, true);
-  for (const task of await readdir(`/proc/${postmasterPid}/task`)) {
-    const children = (await readFile(`/proc/${postmasterPid}/task/${task}/children`, 'utf8').catch(() => '')).trim();
-    for (const child of children ? children.split(' ') : []) total += await ticks(Number(child), false);
-  }
-  return (total / TICKS) * 1000;
+  return { at: process.hrtime.bigint(), nodeCpuMs: (usage.user + usage.system) / 1000, nodeSystemMs: usage.system / 1000, pgCpuMs: await clusterCpuMs(postmasterPid), commits: Number(rows[0]!.xact_commit), rollbacks: Number(rows[0]!.xact_rollback) };
 }
 
 async function report(name: string, figures: LoadFigures, before: Snapshot, after: Snapshot): Promise<void> {
