@@ -5,6 +5,7 @@ import pg from 'pg';
 import { createLogger } from '../../infra/logging/logger.js';
 import { startEmbeddedPostgres } from '../../infra/postgres/embedded-postgres.js';
 import { freePort } from '../../tests/support/free-port.js';
+import { BENCH_POSTGRES_SETTINGS } from './server.js';
 
 /** A durable embedded PostgreSQL as the bench runs it, with pg_stat_statements, and a database `probe` on it: for the narrow probes under bench/. */
 export interface ProbeDatabase {
@@ -23,15 +24,7 @@ export async function startProbeDatabase(name: string, port?: number): Promise<P
     dataDir,
     port: port ?? (await freePort()),
     logger: createLogger('silent'),
-    settings: {
-      fsync: 'on',
-      synchronous_commit: 'on',
-      shared_buffers: '1GB',
-      max_wal_size: '8GB',
-      checkpoint_timeout: '30min',
-      shared_preload_libraries: 'pg_stat_statements',
-      'pg_stat_statements.track': 'all',
-    },
+    settings: { ...BENCH_POSTGRES_SETTINGS, shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
   });
   const admin = new pg.Client(server.url);
   await admin.connect();

@@ -14,23 +14,26 @@ export interface BenchServer {
 }
 
 /**
- * One embedded PostgreSQL for every subject, durable as in production
- * (fsync and synchronous_commit on); only memory and checkpoint spacing are
- * raised, for all subjects alike.
+ * The bench's PostgreSQL: durable as in production (fsync and
+ * synchronous_commit on); only memory and checkpoint spacing are raised, for
+ * all subjects alike.
  */
+export const BENCH_POSTGRES_SETTINGS = {
+  fsync: 'on',
+  synchronous_commit: 'on',
+  shared_buffers: '1GB',
+  max_wal_size: '8GB',
+  checkpoint_timeout: '30min',
+} as const;
+
+/** One embedded PostgreSQL for every subject (BENCH_POSTGRES_SETTINGS). */
 export async function startBenchServer(port: number): Promise<BenchServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'chronicle-bench-'));
   const server: EmbeddedPostgres = await startEmbeddedPostgres({
     dataDir,
     port,
     logger: createLogger('silent'),
-    settings: {
-      fsync: 'on',
-      synchronous_commit: 'on',
-      shared_buffers: '1GB',
-      max_wal_size: '8GB',
-      checkpoint_timeout: '30min',
-    },
+    settings: BENCH_POSTGRES_SETTINGS,
   });
   return {
     url: server.url,
