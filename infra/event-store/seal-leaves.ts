@@ -1,11 +1,13 @@
 import type { Position } from './event-store.js';
 
-/** One event as the audit seal's verify needs it: where and which it is, and its leaf hash (domain/audit/hash-chain.ts). */
+/** One event as the audit seal's verify needs it: where, which and when it is, and its leaf hash (domain/audit/hash-chain.ts). */
 export interface SealLeaf {
   position: Position;
   id: string;
   stream: string;
   revision: bigint;
+  /** The time of recording, in microseconds since 2000-01-01 UTC (sealTime): as PostgreSQL keeps a time. */
+  recorded: bigint;
   leaf: string;
 }
 
@@ -33,29 +35,45 @@ export function hashesSealLeaves(store: object): store is SealLeafSource {
   return typeof (store as Partial<SealLeafSource>).readSealLeaves === 'function';
 }
 
-/** The bytes of one event in the seal: its leaf (32), position (12, sealPositionBytes), id (16) and revision (8, big-endian). */
-export const SEAL_RECORD_BYTES = 68;
+/** The bytes of one event in the seal: its leaf (32), position (12, sealPositionBytes), id (16), revision (8) and time (8, sealTime), numbers big-endian. */
+export const SEAL_RECORD_BYTES = 76;
+
+/** Where a record holds the event's id (the seal finds a moved event by it). */
+export const SEAL_RECORD_ID_AT = 44;
 
 /** One event's record in the seal (SEAL_RECORD_BYTES): what the chain links and verify compares. */
-export function sealRecord(leaf: string, position: Position, id: string, revision: bigint): Buffer {
+export function sealRecord(event: Omit<SealLeaf, 'stream'>): Buffer {
   const record = Buffer.alloc(SEAL_RECORD_BYTES);
-  record.write(leaf, 0, 32, 'hex');
-  sealPositionBytes(position).copy(record, 32);
-  record.write(id.replaceAll('-', ''), 44, 16, 'hex');
-  record.writeBigInt64BE(revision, 60);
+  record.write(event.leaf, 0, 32, 'hex');
+  sealPositionBytes(event.position).copy(record, 32);
+  record.write(event.id.replaceAll('-', ''), SEAL_RECORD_ID_AT, 16, 'hex');
+  record.writeBigInt64BE(event.revision, 60);
+  record.writeBigInt64BE(event.recorded, 68);
   return record;
 }
 
 /** The record at `index` of packed records, read back (the stream is kept apart). */
 export function readSealRecord(records: Buffer, index: number): Omit<SealLeaf, 'stream'> {
   const at = index * SEAL_RECORD_BYTES;
-  const id = records.toString('hex', at + 44, at + 60);
+  const id = records.toString('hex', at + SEAL_RECORD_ID_AT, at + SEAL_RECORD_ID_AT + 16);
   return {
     leaf: records.toString('hex', at, at + 32),
     position: (records.readBigUInt64BE(at + 32) << 32n) | BigInt(records.readUInt32BE(at + 40)),
     id: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`,
     revision: records.readBigInt64BE(at + 60),
+    recorded: records.readBigInt64BE(at + 68),
   };
+}
+
+const Y2K_MS = Date.UTC(2000, 0, 1);
+
+/**
+ * A time as the seal keeps it: microseconds since 2000-01-01 UTC, which is
+ * PostgreSQL's own form (its binary send of a timestamptz), so that it packs
+ * a time without converting it. From a Date, whole milliseconds.
+ */
+export function sealTime(time: Date): bigint {
+  return BigInt(time.getTime() - Y2K_MS) * 1000n;
 }
 
 /**

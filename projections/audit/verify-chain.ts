@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
-import { GENESIS_HASH, leafHash, stretchLink } from '../../domain/audit/hash-chain.js';
+import { GENESIS_HASH, stretchLink } from '../../domain/audit/hash-chain.js';
 import type { EventStore, Position } from '../../infra/event-store/event-store.js';
 import { hashesSealLeaves, sealRecord, type SealLeaf } from '../../infra/event-store/seal-leaves.js';
 import { ConflictError } from '../../domain/shared/errors.js';
 import { ReadModelUnavailableError } from '../engine/errors.js';
 import { AUDIT_CHAIN_PROJECTION } from './audit-chain-projection.js';
 import { PageCursor, type Page } from './page-cursor.js';
-import { indexOfEventId, sealedEventsOf, type SealStretchRow } from './seal-stretch.js';
+import { indexOfEventId, sealedEventsOf, sealLeafOf, type SealStretchRow } from './seal-stretch.js';
 import { matchPages } from './verify-pages.js';
 
 /**
@@ -133,8 +133,8 @@ async function verify(knex: Knex, eventStore: EventStore, options: VerifyOptions
     if (sealed === undefined || (event !== undefined && event.position < sealed.position)) return report(checked, await unexpected(knex, event!, undefined));
     if (event === undefined || event.position > sealed.position) return report(checked, await missing(eventStore, sealed));
     if (event.id !== sealed.id && event.id.toLowerCase() !== sealed.id) return report(checked, await unexpected(knex, event, sealed));
-    if (event.leaf !== sealed.leaf) return report(checked, mismatchOf('changed', event));
-    stretch.push(sealRecord(sealed.leaf, sealed.position, sealed.id, sealed.revision));
+    if (event.leaf !== sealed.leaf || event.revision !== sealed.revision || event.recorded !== sealed.recorded) return report(checked, mismatchOf('changed', event));
+    stretch.push(sealRecord(sealed));
     if (sealed.stretchHash !== undefined) {
       // The seal's own hash, forged or not, must be the link of the records it holds.
       if (stretchLink(previousHash, Buffer.concat(stretch)) !== sealed.stretchHash) return report(checked, mismatchOf('changed', event));
@@ -158,13 +158,7 @@ async function readLog(eventStore: EventStore, after: Position | undefined, thro
   }
   const events = await eventStore.readAll({ ...(after === undefined ? {} : { fromPosition: after }), maxCount: EVENT_PAGE });
   const beyond = events.findIndex((event) => event.position > through);
-  const items = (beyond === -1 ? events : events.slice(0, beyond)).map((event) => ({
-    position: event.position,
-    id: event.id,
-    stream: event.stream,
-    revision: event.revision,
-    leaf: leafHash(event),
-  }));
+  const items = (beyond === -1 ? events : events.slice(0, beyond)).map(sealLeafOf);
   return { items, last: beyond !== -1 || events.length === 0 };
 }
 
@@ -203,7 +197,7 @@ async function stretchEndAtOrBefore(knex: Knex, position: Position): Promise<Pos
 }
 
 /** The log has an event where the seal has another one, or none. */
-async function unexpected(knex: Knex, event: LoggedEvent, sealedHere: SealedEvent | undefined): Promise<ChainMismatch> {
+async function unexpected(knex: Knex, event: NamedEvent, sealedHere: SealedEvent | undefined): Promise<ChainMismatch> {
   const sealedAt = await sealedPositionOf(knex, event.id);
   if (sealedAt !== undefined && sealedAt !== event.position) return { ...mismatchOf('reordered', event), sealedAt };
   return mismatchOf(sealedHere ? 'changed' : 'inserted', event);
@@ -230,8 +224,8 @@ async function missing(eventStore: EventStore, sealed: SealedEvent): Promise<Cha
 }
 
 /** What a mismatch names of an event. */
-type LoggedEvent = Pick<SealLeaf, 'position' | 'id' | 'stream' | 'revision'>;
+type NamedEvent = Pick<SealLeaf, 'position' | 'id' | 'stream' | 'revision'>;
 
-function mismatchOf(kind: MismatchKind, event: LoggedEvent): ChainMismatch {
+function mismatchOf(kind: MismatchKind, event: NamedEvent): ChainMismatch {
   return { kind, position: event.position, eventId: event.id, stream: event.stream, revision: event.revision };
 }

@@ -4,11 +4,11 @@ import pg from 'pg';
 import { leafHash } from '../../domain/audit/hash-chain.js';
 import type { JsonObject, NewEvent, Position, RecordedEvent } from '../../infra/event-store/event-store.js';
 import { PostgresEventStore } from '../../infra/event-store/postgres/postgres-event-store.js';
-import { readSealRecord, sealPositionBytes, sealRecord } from '../../infra/event-store/seal-leaves.js';
+import { sealPositionBytes, sealRecord } from '../../infra/event-store/seal-leaves.js';
 import { createLogger } from '../../infra/logging/logger.js';
 import { createKnex } from '../../infra/postgres/knex.js';
 import { auditChainProjection } from '../../projections/audit/audit-chain-projection.js';
-import { sealedEventsOf, type SealStretchRow } from '../../projections/audit/seal-stretch.js';
+import { sealedEventsOf, sealLeafOf, type SealStretchRow } from '../../projections/audit/seal-stretch.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /** Payloads that JSON escapes or writes in more than one way: every leaf PostgreSQL hashes must be the one the seal hashes. */
@@ -32,6 +32,17 @@ beforeAll(async () => {
   const appended: NewEvent[] = PAYLOADS.map((data, i) => ({ id: randomUUID(), type: i % 2 === 0 ? 'Thing"Happened\\' : 'ThingHappened', data, metadata: { note: data, i } }));
   await store.appendToStream(`seal-"quoted"-${randomUUID()}`, appended.slice(0, 3));
   await store.appendToStream(`seal-é-${randomUUID()}`, appended.slice(3));
+  // Appends at once, which the store sends as one statement, each with its leaves.
+  await Promise.all(PAYLOADS.map((data, i) => store.appendToStream(`seal-many-${i}`, [{ id: randomUUID(), type: 'ThingHappened', data, metadata: { i } }])));
+  // And a store that stores no leaves: the seal hashes those events itself.
+  const leafless = await PostgresEventStore.connect({ connectionString: database.url, logger: createLogger('silent'), poolSize: 1, sealLeaves: false });
+  await leafless.appendToStream(`seal-leafless-${randomUUID()}`, PAYLOADS.slice(0, 3).map((data) => ({ id: randomUUID(), type: 'ThingHappened', data, metadata: {} })));
+  await leafless.close();
+  // The seal keeps times to the microsecond, as PostgreSQL does; the events read in Node have milliseconds. Cut here, the two are one.
+  const client = new pg.Client(database.url);
+  await client.connect();
+  await client.query("UPDATE events SET recorded_at = date_trunc('milliseconds', recorded_at)");
+  await client.end();
   events = await store.readAll();
 });
 
@@ -43,26 +54,33 @@ afterAll(async () => {
 const head = (): Position => events.at(-1)!.position;
 
 describe('the seal leaves PostgreSQL hashes where the events lie', () => {
-  it('are the leaves the seal hashes from the events as read, escapes, unicode, numbers and the time of recording included', async () => {
+  it('are the leaves the seal hashes from the events as read, escapes, unicode and numbers included, with where, which and when', async () => {
     const leaves = await store.readSealLeaves(undefined, head(), 100);
-    expect(leaves.map((leaf) => leaf.leaf)).toEqual(events.map((event) => leafHash(event)));
-    expect(leaves.map(({ position, id, stream, revision }) => ({ position, id, stream, revision }))).toEqual(
-      events.map(({ position, id, stream, revision }) => ({ position, id, stream, revision })),
-    );
+    expect(leaves).toEqual(events.map(sealLeafOf));
   });
 
-  it('write the time of recording alike: a whole second, trailing zeros and microseconds beyond the millisecond included', async () => {
-    const times = ['2026-03-04 05:06:07+00', '2026-03-04 05:06:07.1+00', '2026-03-04 05:06:07.12+00', '2026-03-04 05:06:07.120999+00', '2026-03-04 05:06:07.999999+00'];
+  it('are the leaves the appenders stored beside the events, one statement for many appends or one; none from a store told not to', async () => {
+    const client = new pg.Client(database.url);
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ stream: string; leaf: string | null }>("SELECT stream_id AS stream, encode(seal_leaf, 'hex') AS leaf FROM events ORDER BY tx_id, idx");
+      const leaves = await store.readSealLeaves(undefined, head(), 100);
+      expect(rows.filter((row) => !row.stream.startsWith('seal-leafless-')).map((row) => row.leaf)).toEqual(leaves.filter((leaf) => !leaf.stream.startsWith('seal-leafless-')).map((leaf) => leaf.leaf));
+      expect(rows.filter((row) => row.stream.startsWith('seal-leafless-')).map((row) => row.leaf)).toEqual([null, null, null]);
+      expect(new Set(rows.map((row) => row.leaf)).size).toBe(rows.length - 2);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('keep the time of recording to the microsecond, as PostgreSQL has it', async () => {
+    const times = ['2000-01-01 00:00:00.000001+00', '2026-03-04 05:06:07.120999+00', '1999-12-31 23:59:59.999999+00'];
     const client = new pg.Client(database.url);
     await client.connect();
     try {
       for (const [i, time] of times.entries()) await client.query('UPDATE events SET recorded_at = $1 WHERE event_id = $2', [time, events[i]!.id]);
-      const reread = await store.readAll();
       const leaves = await store.readSealLeaves(undefined, head(), 100);
-      expect(leaves.map((leaf) => leaf.leaf)).toEqual(reread.map((event) => leafHash(event)));
-      expect(reread.slice(0, times.length).map((event) => event.recordedAt.toISOString())).toEqual([
-        '2026-03-04T05:06:07.000Z', '2026-03-04T05:06:07.100Z', '2026-03-04T05:06:07.120Z', '2026-03-04T05:06:07.120Z', '2026-03-04T05:06:07.999Z',
-      ]);
+      expect(leaves.slice(0, times.length).map((leaf) => leaf.recorded)).toEqual([1n, BigInt(Date.parse('2026-03-04T05:06:07.120Z') - Date.parse('2000-01-01T00:00:00Z')) * 1000n + 999n, -1n]);
     } finally {
       for (const event of events.slice(0, times.length)) await client.query('UPDATE events SET recorded_at = $1 WHERE event_id = $2', [event.recordedAt, event.id]);
       await client.end();
@@ -80,13 +98,10 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
     const event = events[0]!;
     const client = new pg.Client(database.url);
     await client.connect();
-    try {
-      await client.query('UPDATE events SET data = $1::json WHERE event_id = $2', [JSON.stringify(event.data, null, 2), event.id]);
-    } finally {
-      await client.end();
-    }
+    await client.query('UPDATE events SET data = $1::json WHERE event_id = $2', [JSON.stringify(event.data, null, 2), event.id]);
     const [leaf] = await store.readSealLeaves(undefined, event.position, 1);
     const [reread] = await store.readAll({ maxCount: 1 });
+    await client.query('UPDATE events SET data = $1::json WHERE event_id = $2', [JSON.stringify(event.data), event.id]).finally(() => client.end());
     expect(reread!.data).toEqual(event.data);
     expect(leaf!.leaf).toBe(leafHash(reread!));
     expect(leaf!.leaf).not.toBe(leafHash(event));
@@ -94,25 +109,22 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
 });
 
 describe('a stretch of the log hashed where its events lie (hashSealRecords, verify\'s quick pass)', () => {
-  it('gives the SHA-256 of the events\' records as the seal packs them in Node: leaf, position, id, revision', async () => {
+  it('gives the SHA-256 of the events\' records as the seal packs them in Node: leaf, position, id, revision, time', async () => {
     const stored = await store.readAll();
     const rest = stored.slice(2);
-    const records = rest.map((event) => sealRecord(leafHash(event), event.position, event.id, event.revision));
+    const records = rest.map((event) => sealRecord(sealLeafOf(event)));
     expect(await store.hashSealRecords(stored[1]!.position, head())).toEqual({ events: rest.length, records: createHash('sha256').update(Buffer.concat(records)).digest('hex') });
     expect(await store.hashSealRecords(head(), head())).toEqual({ events: 0, records: null });
   });
 
-  it('packs a record in 68 bytes and reads it back; a position in 12: its bits above the lowest 32, then those 32', () => {
-    const position = (5n << 32n) | 7n;
-    const record = sealRecord('ab'.repeat(32), position, '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d', 9n);
-    expect(record.toString('hex')).toBe(`${'ab'.repeat(32)}000000000000000500000007` + '0190d9a45f1e7c2a9b1d4f3c2a1b0e9d' + '0000000000000009');
-    expect(readSealRecord(record, 0)).toEqual({ leaf: 'ab'.repeat(32), position, id: '0190d9a4-5f1e-7c2a-9b1d-4f3c2a1b0e9d', revision: 9n });
+  it('packs a position in 12 bytes: its bits above the lowest 32, then those 32', () => {
+    expect(sealPositionBytes((5n << 32n) | 7n).toString('hex')).toBe('000000000000000500000007');
     expect(sealPositionBytes(2n ** 95n + 1n).toString('hex')).toBe('800000000000000000000001');
   });
 });
 
 describe('the seal written where the events lie (applySpan, the way on PostgreSQL)', () => {
-  it('writes the rows the seal computes in Node from the same stretches of events, chained across them', async () => {
+  it('writes the rows the seal computes in Node from the same stretches of events, chained across them, with the appenders\' leaves or without', async () => {
     const knex = createKnex(database.url, 2);
     try {
       const seal = auditChainProjection();
@@ -137,7 +149,33 @@ describe('the seal written where the events lie (applySpan, the way on PostgreSQ
       expect(await rows('seal_by_spans')).toEqual(expected);
       // What verify reads back of the rows: every event, as the log holds it.
       const sealed = (await knex.raw<{ rows: SealStretchRow[] }>('SELECT * FROM seal_by_spans ORDER BY position')).rows.flatMap((row) => sealedEventsOf(row));
-      expect(sealed).toEqual(stored.map((event) => ({ position: event.position, id: event.id, stream: event.stream, revision: event.revision, leaf: leafHash(event) })));
+      expect(sealed).toEqual(stored.map(sealLeafOf));
+    } finally {
+      await knex.destroy();
+    }
+  });
+});
+
+describe('an event changed behind the store\'s back before the seal takes it', () => {
+  it('is sealed as its appender hashed it, so verify\'s hash of the log no longer matches the seal', async () => {
+    const before = head();
+    const appended = await store.appendToStream(`seal-early-${randomUUID()}`, [{ id: randomUUID(), type: 'ThingHappened', data: { amount: 10 }, metadata: {} }]);
+    const [original] = await store.readAll({ fromPosition: before });
+    const knex = createKnex(database.url, 2);
+    try {
+      await knex.raw("UPDATE events SET data = '{\"amount\":1000}' WHERE event_id = ?", [original!.id]);
+      const seal = auditChainProjection();
+      const tables = { audit_chain: 'seal_early' };
+      await knex.transaction((trx) => seal.setup(trx, tables));
+      await knex.transaction((trx) => seal.applySpan!({ after: before, through: appended.position }, trx, tables));
+      const [row] = (await knex.raw<{ rows: SealStretchRow[] }>('SELECT * FROM seal_early')).rows;
+      const [sealed] = sealedEventsOf(row!);
+      const [changed] = await store.readAll({ fromPosition: before });
+      expect(sealed!.leaf).toBe(leafHash(original!));
+      expect(sealed!.leaf).not.toBe(leafHash(changed!));
+      const logHash = await store.hashSealRecords(before, appended.position);
+      expect(logHash.events).toBe(1);
+      expect(logHash.records).not.toBe(createHash('sha256').update(row!.records).digest('hex'));
     } finally {
       await knex.destroy();
     }

@@ -1,4 +1,5 @@
 import { APPEND_LOCK } from './schema.js';
+import { LEAF_BYTES } from './seal-leaves.js';
 
 /** One append, ready for the database: payloads serialised, the expectation as text. */
 export interface PreparedAppend {
@@ -12,6 +13,8 @@ export interface PreparedAppend {
   /** `any`, `no_stream`, `exists`, or `revision` with `expectedRevision`. */
   expectation: string;
   expectedRevision: string | null;
+  /** Each event's seal leaf, 32 bytes an event in order (appendLeaves), or null to store none. */
+  leaves: Buffer | null;
 }
 
 /** What became of one append: its stream's revision before it, and what it inserted (nulls: nothing). */
@@ -20,6 +23,15 @@ export interface AppendOutcome {
   last_revision: string | null;
   tx_id: string | null;
   last_idx: number | null;
+}
+
+/**
+ * The leaf of the event numbered `ordinal` (from 1) in the parameter
+ * `leaves`, all the statement's leaves in one binary parameter: a bytea[]
+ * would travel as text, each leaf escaped, and be parsed back.
+ */
+function leafAt(leaves: string, ordinal: string): string {
+  return `substring(${leaves}::bytea FROM (${ordinal} * ${LEAF_BYTES} - ${LEAF_BYTES - 1})::int FOR ${LEAF_BYTES})`;
 }
 
 const ACCEPTED = `CASE $EXPECTATION WHEN 'any' THEN true WHEN 'no_stream' THEN REV = -1
@@ -38,8 +50,8 @@ WITH lock AS MATERIALIZED (
 ), current AS (
   SELECT COALESCE((SELECT stream_revision FROM events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1), -1) AS revision
 ), inserted AS (
-  INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
-  SELECT $1, current.revision + e.ord, e.ord - 1, e.id, e.type, e.data, e.metadata
+  INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata, seal_leaf)
+  SELECT $1, current.revision + e.ord, e.ord - 1, e.id, e.type, e.data, e.metadata, ${leafAt('$8', 'e.ord')}
     FROM current, lock,
          ROWS FROM (unnest($2::uuid[]), unnest($3::text[]), json_array_elements($4::json), json_array_elements($5::json))
            WITH ORDINALITY AS e(id, type, data, metadata, ord)
@@ -52,7 +64,7 @@ SELECT (SELECT revision FROM current)::text AS current_revision,
        (SELECT max(idx) FROM inserted) AS last_idx`;
 
 export function appendOneParams(append: PreparedAppend): unknown[] {
-  return [append.stream, append.ids, append.types, jsonArray(append.data), jsonArray(append.metadata), append.expectation, append.expectedRevision];
+  return [append.stream, append.ids, append.types, jsonArray(append.data), jsonArray(append.metadata), append.expectation, append.expectedRevision, append.leaves];
 }
 
 /**
@@ -79,8 +91,8 @@ WITH lock AS MATERIALIZED (
 ), accepted AS (
   SELECT * FROM appends WHERE ${ACCEPTED.replace('$EXPECTATION', 'expectation').replace(/REV/g, 'revision').replace('$EXPECTED', 'expected')}
 ), inserted AS (
-  INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata)
-  SELECT accepted.stream, accepted.revision + e.n, e.ord - 1, e.id, e.type, e.data, e.metadata
+  INSERT INTO events (stream_id, stream_revision, idx, event_id, event_type, data, metadata, seal_leaf)
+  SELECT accepted.stream, accepted.revision + e.n, e.ord - 1, e.id, e.type, e.data, e.metadata, ${leafAt('$10', 'e.ord')}
     FROM lock
     CROSS JOIN ROWS FROM (unnest($4::int[]), unnest($5::int[]), unnest($6::uuid[]), unnest($7::text[]),
                           json_array_elements($8::json), json_array_elements($9::json))
@@ -121,5 +133,7 @@ export function appendManyParams(appends: readonly PreparedAppend[]): unknown[] 
     types,
     jsonArray(data),
     jsonArray(metadata),
+    // The statement's appends come from one store, which stores leaves for all or for none.
+    appends.every((append) => append.leaves !== null) ? Buffer.concat(appends.map((append) => append.leaves!)) : null,
   ];
 }

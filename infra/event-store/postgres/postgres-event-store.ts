@@ -21,7 +21,7 @@ import { Notifier } from './notifier.js';
 import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT, tailEvents } from './rows.js';
 import { DEFAULT_LOG_TAIL_LIMITS, LogTail, type LogTailLimits } from './log-tail.js';
 import { copyOut, type TupleDecoder } from './binary-copy.js';
-import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_RECORDS_SQL, READ_RANGE_BY_INDEX_SQL } from './seal-leaves.js';
+import { appendLeaves, decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_RECORDS_SQL, READ_RANGE_BY_INDEX_SQL } from './seal-leaves.js';
 import type { HashedRecords, SealLeaf, SealLeafSource } from '../seal-leaves.js';
 import type { PositionSource } from '../position-source.js';
 import { PostgresSubscription, type Span, type SubscriptionReads } from './subscription.js';
@@ -63,6 +63,12 @@ export interface PostgresEventStoreOptions {
   maxEventBytes?: number;
   /** How much of the log's end the subscriptions share (log-tail.ts). */
   logTail?: Partial<LogTailLimits>;
+  /**
+   * Whether appends hash each event's seal leaf and store it beside the
+   * event (seal-leaves.ts, appendLeaves), for the audit seal to pack; true
+   * unless told. Without them the seal hashes the events itself.
+   */
+  sealLeaves?: boolean;
 }
 
 interface RecordedIdRow {
@@ -146,15 +152,17 @@ export class PostgresEventStore implements EventStore, SealLeafSource, PositionS
     const expected = options.expectedRevision ?? 'any';
     validateAppend(stream, events, expected);
     const payloads = serializePayloads(events, this.maxEventBytes);
+    const types = events.map((event) => event.type);
     const prepared: PreparedAppend = {
       stream,
       ids: events.map((event) => event.id),
-      types: events.map((event) => event.type),
+      types,
       data: payloads.data,
       metadata: payloads.metadata,
       payloadLength: payloads.length,
       expectation: typeof expected === 'bigint' ? 'revision' : expected,
       expectedRevision: typeof expected === 'bigint' ? String(expected) : null,
+      leaves: this.options.sealLeaves === false ? null : appendLeaves(stream, types, payloads.data, payloads.metadata),
     };
     // Counted from the call: waiting for its turn is part of the time an append may take.
     const deadline = Date.now() + this.appendTimeoutMs + DEADLINE_GRACE_MS;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../postgres/migrations.js';
-import { sealChainDropMigration, sealChainMigration } from './seal-leaves.js';
+import { sealChainDropMigration, sealChainMigration, sealLeafColumnMigration } from './seal-leaves.js';
 
 /** Identifies appenders in pg_locks; see horizon.ts for why. */
 export const APPEND_LOCK = { classId: 7316, objId: 1 } as const;
@@ -38,4 +38,5 @@ export const eventStoreMigrations: Migration[] = [
   },
   sealChainMigration,
   sealChainDropMigration,
+  sealLeafColumnMigration,
 ];

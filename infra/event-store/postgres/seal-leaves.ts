@@ -1,4 +1,6 @@
+import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { canonicalText } from '../../../domain/audit/hash-chain.js';
 import type pg from 'pg';
 import type { Migration } from '../../postgres/migrations.js';
 import type { SealLeaf } from '../seal-leaves.js';
@@ -6,21 +8,35 @@ import { decodePosition, encodePosition } from './rows.js';
 
 /**
  * domain/audit/hash-chain.ts's canonicalEvent, built by PostgreSQL from the
- * columns: `[stream, revision, id, type, recordedAt, data, metadata]`.
- * to_json escapes a string as JSON.stringify does; the payloads are the
- * `json` columns' text as stored (storedText); the time is cut to milliseconds, as the
- * store's RecordedEvent cuts it, and written by to_json (canonicalTime), which
- * costs a tenth of to_char. tests/integration/postgres-seal-leaves.int.test.ts
- * holds the two forms to each other.
+ * columns: `[stream, type, data, metadata]`. to_json escapes a string as
+ * JSON.stringify does; the payloads are the `json` columns' text as stored
+ * (storedText). tests/integration/postgres-seal-leaves.int.test.ts holds the
+ * two forms to each other.
  */
-const CANONICAL_EVENT_SQL = `'[' || to_json(stream_id)::text || ',"' || stream_revision::text || '","' || event_id::text || '",'
-  || to_json(event_type)::text || ',' || to_json(date_trunc('milliseconds', recorded_at AT TIME ZONE 'UTC'))::text || ','
-  || data::text || ',' || metadata::text || ']'`;
+const CANONICAL_EVENT_SQL = `'[' || to_json(stream_id)::text || ',' || to_json(event_type)::text || ',' || data::text || ',' || metadata::text || ']'`;
 
+/** The leaf hashed from the event as it is now: what verify compares. */
 const LEAF_SQL = `sha256(convert_to(${CANONICAL_EVENT_SQL}, 'UTF8'))`;
 
-/** An event's seal record (sealRecord): leaf, position (the transaction id's 8 bytes, then the index's 4), id, revision. */
-const RECORD_SQL = `${LEAF_SQL} || xid8send(tx_id) || int4send(idx) || uuid_send(event_id) || int8send(stream_revision)`;
+/**
+ * The leaf as the seal takes it: the one its appender hashed and stored
+ * beside the event (appendLeaves), which spares PostgreSQL building the
+ * event's text and hashing it again, half of what sealing cost it; hashed
+ * here for an event appended without it. Verify never reads the stored
+ * leaf: it hashes the event again (LEAF_SQL), so an event changed behind
+ * the store's back, even before the seal took it, does not match unless its
+ * stored leaf was forged too.
+ */
+const SEALED_LEAF_SQL = `coalesce(seal_leaf, ${LEAF_SQL})`;
+
+/**
+ * An event's seal record (sealRecord) with this leaf: position (the
+ * transaction id's 8 bytes, then the index's 4), id, revision, and the time
+ * as PostgreSQL sends a timestamptz, microseconds since 2000 (sealTime).
+ */
+function recordSql(leaf: string): string {
+  return `${leaf} || xid8send(tx_id) || int4send(idx) || uuid_send(event_id) || int8send(stream_revision) || timestamptz_send(recorded_at)`;
+}
 
 /**
  * The events of (after, through] in log order, each as `record` (and its
@@ -29,8 +45,8 @@ const RECORD_SQL = `${LEAF_SQL} || xid8send(tx_id) || int4send(idx) || uuid_send
  * aggregate sorts its input again, once per aggregate: it doubled the cost.)
  * Parameters: after's tx_id and idx, through's, from `first`.
  */
-function recordsInOrder(first: number): string {
-  return `(SELECT ${RECORD_SQL} AS record, stream_id FROM events
+function recordsInOrder(first: number, leaf: string): string {
+  return `(SELECT ${recordSql(leaf)} AS record, stream_id FROM events
             WHERE (tx_id, idx) > ($${first}::text::xid8, $${first + 1}) AND (tx_id, idx) <= ($${first + 2}::text::xid8, $${first + 3})
             ORDER BY tx_id, idx) in_order`;
 }
@@ -49,11 +65,11 @@ export const READ_RANGE_BY_INDEX_SQL = 'SET LOCAL enable_seqscan = off; SET LOCA
  * the seal (HashedRecords): how many, and the SHA-256 of their records. One
  * row comes back; nothing of the events does.
  */
-export const HASHED_RECORDS_SQL = `SELECT count(*)::int AS events, encode(sha256(string_agg(record, ''::bytea)), 'hex') AS records FROM ${recordsInOrder(1)}`;
+export const HASHED_RECORDS_SQL = `SELECT count(*)::int AS events, encode(sha256(string_agg(record, ''::bytea)), 'hex') AS records FROM ${recordsInOrder(1, LEAF_SQL)}`;
 
 /** The columns decodeSealLeafTuple reads, in its order. */
-export const SEAL_LEAF_COLUMNS = `tx_id, idx, event_id::text, stream_id, stream_revision, ${LEAF_SQL}`;
-export const SEAL_LEAF_WIDTH = 6;
+export const SEAL_LEAF_COLUMNS = `tx_id, idx, event_id::text, stream_id, stream_revision, recorded_at, ${LEAF_SQL}`;
+export const SEAL_LEAF_WIDTH = 7;
 
 /** One tuple of SEAL_LEAF_COLUMNS, as binary COPY sends it. */
 export function decodeSealLeafTuple(buffer: Buffer, starts: Int32Array, lengths: Int32Array): SealLeaf {
@@ -62,9 +78,36 @@ export function decodeSealLeafTuple(buffer: Buffer, starts: Int32Array, lengths:
     id: buffer.toString('latin1', starts[2]!, starts[2]! + lengths[2]!),
     stream: buffer.toString('utf8', starts[3]!, starts[3]! + lengths[3]!),
     revision: buffer.readBigInt64BE(starts[4]!),
-    leaf: buffer.toString('hex', starts[5]!, starts[5]! + lengths[5]!),
+    recorded: buffer.readBigInt64BE(starts[5]!),
+    leaf: buffer.toString('hex', starts[6]!, starts[6]! + lengths[6]!),
   };
 }
+
+/** Bytes of a leaf (SHA-256). */
+export const LEAF_BYTES = 32;
+
+/**
+ * Each event's leaf (domain/audit/hash-chain.ts), hashed by its appender
+ * from the payloads' text it sends, which is the text PostgreSQL's `json`
+ * keeps: 32 bytes an event, in the append's order. OpenSSL's SHA-256 of an
+ * event's text costs the appender about a microsecond.
+ */
+export function appendLeaves(stream: string, types: readonly string[], data: readonly string[], metadata: readonly string[]): Buffer {
+  const leaves = Buffer.allocUnsafe(LEAF_BYTES * types.length);
+  for (let i = 0; i < types.length; i++) hash('sha256', canonicalText(stream, types[i]!, data[i]!, metadata[i]!), 'buffer').copy(leaves, LEAF_BYTES * i);
+  return leaves;
+}
+
+/** The column the appenders' leaves are kept in (appendLeaves, SEALED_LEAF_SQL); null where an event came without one. */
+export const sealLeafColumnMigration: Migration = {
+  name: '0004_event_seal_leaf',
+  async up(knex: Knex) {
+    await knex.raw('ALTER TABLE events ADD COLUMN seal_leaf bytea');
+  },
+  async down(knex: Knex) {
+    await knex.raw('ALTER TABLE events DROP COLUMN IF EXISTS seal_leaf');
+  },
+};
 
 /**
  * Version 3 of the seal chained event by event with this aggregate; version
@@ -109,7 +152,7 @@ export async function sealSpan(trx: Knex.Transaction, table: string, after: bigi
      SELECT $1::numeric, span.events,
             encode(sha256(decode(coalesce((SELECT hash FROM ${table} ORDER BY position DESC LIMIT 1), $2), 'hex') || span.records), 'hex'),
             span.records, span.streams
-       FROM (SELECT count(*)::int AS events, string_agg(record, ''::bytea) AS records, array_agg(stream_id) AS streams FROM ${recordsInOrder(3)}) span
+       FROM (SELECT count(*)::int AS events, string_agg(record, ''::bytea) AS records, array_agg(stream_id) AS streams FROM ${recordsInOrder(3, SEALED_LEAF_SQL)}) span
       WHERE span.events > 0
      RETURNING events`,
     [String(through), genesis, from.txId, from.idx, to.txId, to.idx],
