@@ -27,7 +27,7 @@ const TABLE = 'audit_chain';
 /**
  * The quick pass of verify, page by page of the seal, a page being whole
  * stretches of it (seal-stretch.ts). PostgreSQL hashes the log's events of
- * a page where they lie; their records (leaf, position, id, revision) must
+ * a page where they lie; their records (leaf, position, id, revision, time) must
  * hash as the seal's do, and each stretch of the page must link to the one
  * before it, from the hash the seal holds where the page starts
  * (domain/audit/hash-chain.ts). So
