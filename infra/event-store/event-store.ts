@@ -38,6 +38,8 @@ export interface RecordedEvent {
   recordedAt: Date;
   /** The payloads' text as stored, where the store keeps it (PostgreSQL): what the audit seal hashes. */
   readonly storedText?: { readonly data: string; readonly metadata: string };
+  /** The time of recording as the store keeps it where that is finer than a Date (PostgreSQL: microseconds since 2000-01-01 UTC): what the audit seal packs. */
+  readonly storedTime?: bigint;
 }
 
 export interface AppendOptions {

@@ -70,7 +70,8 @@ const Y2K_MS = Date.UTC(2000, 0, 1);
 /**
  * A time as the seal keeps it: microseconds since 2000-01-01 UTC, which is
  * PostgreSQL's own form (its binary send of a timestamptz), so that it packs
- * a time without converting it. From a Date, whole milliseconds.
+ * a time without converting it. From a Date, whole milliseconds: for a store
+ * that keeps no finer time (RecordedEvent.storedTime).
  */
 export function sealTime(time: Date): bigint {
   return BigInt(time.getTime() - Y2K_MS) * 1000n;

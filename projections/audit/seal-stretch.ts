@@ -27,11 +27,11 @@ export const SEAL_STRETCH_COLUMNS = `
   streams text[] NOT NULL`;
 
 /** An event as the log holds it, all the seal covers of it. */
-export type LoggedEvent = SealedEvent & { readonly id: string; readonly position: Position; readonly revision: bigint; readonly recordedAt: Date };
+export type LoggedEvent = SealedEvent & { readonly id: string; readonly position: Position; readonly revision: bigint; readonly recordedAt: Date; readonly storedTime?: bigint };
 
 /** What the seal packs of an event read from the log, hashed in Node. */
 export function sealLeafOf(event: LoggedEvent): SealLeaf {
-  return { position: event.position, id: event.id, stream: event.stream, revision: event.revision, recorded: sealTime(event.recordedAt), leaf: leafHash(event) };
+  return { position: event.position, id: event.id, stream: event.stream, revision: event.revision, recorded: event.storedTime ?? sealTime(event.recordedAt), leaf: leafHash(event) };
 }
 
 /** The row sealing `events` (in log order, at least one) after a chain ending on `previous`. */

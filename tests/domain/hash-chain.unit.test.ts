@@ -74,6 +74,8 @@ describe('the audit hash chain', () => {
     const { stream: _stream, ...packed } = leaf;
     expect(readSealRecord(Buffer.concat([Buffer.alloc(SEAL_RECORD_BYTES), record]), 1)).toEqual(packed);
     expect(sealTime(new Date('1999-12-31T23:59:59.999Z'))).toBe(-1000n);
+    // A store that keeps a finer time than a Date (PostgreSQL's microseconds) has it packed as it keeps it.
+    expect(sealLeafOf({ ...event, storedTime: 5n }).recorded).toBe(5n);
   });
 
   it('does not let a field boundary move: "ab"+"c" and "a"+"bc" differ', () => {

@@ -38,11 +38,6 @@ beforeAll(async () => {
   const leafless = await PostgresEventStore.connect({ connectionString: database.url, logger: createLogger('silent'), poolSize: 1, sealLeaves: false });
   await leafless.appendToStream(`seal-leafless-${randomUUID()}`, PAYLOADS.slice(0, 3).map((data) => ({ id: randomUUID(), type: 'ThingHappened', data, metadata: {} })));
   await leafless.close();
-  // The seal keeps times to the microsecond, as PostgreSQL does; the events read in Node have milliseconds. Cut here, the two are one.
-  const client = new pg.Client(database.url);
-  await client.connect();
-  await client.query("UPDATE events SET recorded_at = date_trunc('milliseconds', recorded_at)");
-  await client.end();
   events = await store.readAll();
 });
 
@@ -77,12 +72,19 @@ describe('the seal leaves PostgreSQL hashes where the events lie', () => {
     const times = ['2000-01-01 00:00:00.000001+00', '2026-03-04 05:06:07.120999+00', '1999-12-31 23:59:59.999999+00'];
     const client = new pg.Client(database.url);
     await client.connect();
+    const { rows: originals } = await client.query<{ id: string; time: string }>('SELECT event_id::text AS id, recorded_at::text AS time FROM events WHERE event_id = ANY ($1::uuid[])', [events.slice(0, times.length).map((event) => event.id)]);
     try {
       for (const [i, time] of times.entries()) await client.query('UPDATE events SET recorded_at = $1 WHERE event_id = $2', [time, events[i]!.id]);
       const leaves = await store.readSealLeaves(undefined, head(), 100);
-      expect(leaves.slice(0, times.length).map((leaf) => leaf.recorded)).toEqual([1n, BigInt(Date.parse('2026-03-04T05:06:07.120Z') - Date.parse('2000-01-01T00:00:00Z')) * 1000n + 999n, -1n]);
+      const expected = [1n, BigInt(Date.parse('2026-03-04T05:06:07.120Z') - Date.parse('2000-01-01T00:00:00Z')) * 1000n + 999n, -1n];
+      expect(leaves.slice(0, times.length).map((leaf) => leaf.recorded)).toEqual(expected);
+      // The events as read in Node carry it too, so the seal computed in Node packs the same time.
+      const reread = await store.readAll({ maxCount: times.length });
+      expect(reread.map((event) => event.storedTime)).toEqual(expected);
+      expect(reread.map((event) => sealLeafOf(event).recorded)).toEqual(expected);
+      expect(reread[1]!.recordedAt.toISOString()).toBe('2026-03-04T05:06:07.120Z');
     } finally {
-      for (const event of events.slice(0, times.length)) await client.query('UPDATE events SET recorded_at = $1 WHERE event_id = $2', [event.recordedAt, event.id]);
+      for (const { id, time } of originals) await client.query('UPDATE events SET recorded_at = $1::timestamptz WHERE event_id = $2', [time, id]);
       await client.end();
     }
   });

@@ -43,7 +43,8 @@ class PostgresRecordedEvent implements RecordedEvent {
     readonly revision: bigint,
     readonly position: Position,
     readonly type: string,
-    private readonly recordedAtMs: number,
+    /** Microseconds since 2000-01-01 UTC, as PostgreSQL keeps the time. */
+    private readonly recordedAtMicros: number,
     private readonly buffer: Buffer,
     private readonly dataStart: number,
     private readonly dataEnd: number,
@@ -51,7 +52,11 @@ class PostgresRecordedEvent implements RecordedEvent {
   ) {}
 
   get recordedAt(): Date {
-    return new Date(this.recordedAtMs);
+    return new Date(POSTGRES_EPOCH_MS + Math.floor(this.recordedAtMicros / 1000));
+  }
+
+  get storedTime(): bigint {
+    return BigInt(this.recordedAtMicros);
   }
 
   get data(): JsonObject {
@@ -69,7 +74,7 @@ class PostgresRecordedEvent implements RecordedEvent {
 
   /** The same event over the same bytes, decoded anew: what one reader decodes, another never sees changed. */
   view(): PostgresRecordedEvent {
-    return new PostgresRecordedEvent(this.id, this.stream, this.revision, this.position, this.type, this.recordedAtMs, this.buffer, this.dataStart, this.dataEnd, this.metadataEnd);
+    return new PostgresRecordedEvent(this.id, this.stream, this.revision, this.position, this.type, this.recordedAtMicros, this.buffer, this.dataStart, this.dataEnd, this.metadataEnd);
   }
 
   /** Bytes of data and metadata as stored. */
@@ -97,7 +102,7 @@ export function decodeEventTuple(buffer: Buffer, starts: Int32Array, lengths: In
     buffer.readBigInt64BE(starts[3]!),
     encodePosition(buffer.readBigUInt64BE(starts[0]!), buffer.readInt32BE(starts[1]!)),
     text(buffer, starts, lengths, 5),
-    POSTGRES_EPOCH_MS + Math.floor(micros / 1000),
+    micros,
     buffer,
     starts[6]!,
     starts[6]! + lengths[6]!,
