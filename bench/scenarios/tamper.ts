@@ -87,16 +87,16 @@ async function verifyResult(databaseUrl: string, options: TamperBenchOptions): P
 async function appendResults(databaseUrl: string, options: TamperBenchOptions): Promise<ScenarioResult[]> {
   return withStore(databaseUrl, async (knex, store) => {
     // Off is a log with no tamper evidence at all: no seal, and appends that hash and store no leaves.
-    const unsealed = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 20, sealLeaves: false });
+    const leafless = await PostgresEventStore.connect({ connectionString: databaseUrl, logger, poolSize: 20, sealLeaves: false });
     try {
-      return await appendRounds(databaseUrl, knex, { sealed: store, unsealed }, options);
+      return await appendRounds(databaseUrl, knex, { sealed: store, leafless }, options);
     } finally {
-      await unsealed.close();
+      await leafless.close();
     }
   });
 }
 
-async function appendRounds(databaseUrl: string, knex: Knex, stores: { sealed: EventStore; unsealed: EventStore }, options: TamperBenchOptions): Promise<ScenarioResult[]> {
+async function appendRounds(databaseUrl: string, knex: Knex, stores: { sealed: EventStore; leafless: EventStore }, options: TamperBenchOptions): Promise<ScenarioResult[]> {
   const store = stores.sealed;
   const results: ScenarioResult[] = [];
   for (const scenario of APPENDS) {
@@ -119,11 +119,11 @@ async function appendRounds(databaseUrl: string, knex: Knex, stores: { sealed: E
     };
     for (let round = 0; round < options.rounds; round++) {
       if (round % 2 === 0) {
-        off.push(await appendRate(stores.unsealed, scenario));
+        off.push(await appendRate(stores.leafless, scenario));
         await sealedRound();
       } else {
         await sealedRound();
-        off.push(await appendRate(stores.unsealed, scenario));
+        off.push(await appendRate(stores.leafless, scenario));
       }
     }
     const sealedEvents = options.rounds * scenario.appends * scenario.eventsPerAppend;

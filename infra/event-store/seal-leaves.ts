@@ -20,7 +20,7 @@ export interface HashedRecords {
 
 /**
  * A store that hashes its own events where they lie, so that verify reads
- * 32 bytes an event, or nothing of them, instead of the events. The leaf is
+ * their records (SEAL_RECORD_BYTES an event), or nothing of them, instead of the events. The leaf is
  * of the payloads' text as stored (domain/audit/hash-chain.ts,
  * canonicalEvent), the same text the seal hashes from `RecordedEvent.storedText`.
  */

@@ -6,6 +6,9 @@ import { SEAL_STRETCH_COLUMNS, stretchRowOf } from './seal-stretch.js';
 
 export const AUDIT_CHAIN_PROJECTION = 'audit_chain';
 
+/** The seal's format (the history below): a seal of another version is rebuilt, and not read meanwhile (current-seal.ts). */
+export const AUDIT_CHAIN_VERSION = 6;
+
 type ChainTable = 'audit_chain';
 
 /**
@@ -27,12 +30,12 @@ export function auditChainProjection(): Projection<ChainTable> {
   return {
     name: AUDIT_CHAIN_PROJECTION,
     // 2: the chain links leaf hashes (domain/audit/hash-chain.ts); a seal of version 1 is rebuilt.
-    // 3: the time in the canonical form as to_json writes it (canonicalTime).
+    // 3: the time in the canonical form as to_json writes it.
     // 4: a row and a link per stretch, not per event: a row and a link an event cost a busy log's appends 12 to 17% of their rate.
     // 5: each event's record (leaf, position, id, revision) packed in one column and linked: positions are in the chain.
     // 6: the leaf covers what the appender wrote (stream, type, payloads), which PostgreSQL's appenders hash and store;
     //    revision and time moved to the record. Hashing every event again cost a busy log's appends a quarter of their rate.
-    version: 6,
+    version: AUDIT_CHAIN_VERSION,
     filter: {},
     storedEvents: true,
     // Sealing every commit as it lands cost a busy log's appends a third of their rate (bench/scenarios/tamper.ts):

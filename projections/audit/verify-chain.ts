@@ -5,6 +5,7 @@ import { hashesSealLeaves, sealRecord, type SealLeaf } from '../../infra/event-s
 import { ConflictError } from '../../domain/shared/errors.js';
 import { ReadModelUnavailableError } from '../engine/errors.js';
 import { AUDIT_CHAIN_PROJECTION } from './audit-chain-projection.js';
+import { requireCurrentSeal } from './current-seal.js';
 import { PageCursor, type Page } from './page-cursor.js';
 import { indexOfEventId, sealedEventsOf, sealLeafOf, type SealStretchRow } from './seal-stretch.js';
 import { matchPages } from './verify-pages.js';
@@ -96,6 +97,7 @@ export async function verifyChain(knex: Knex, eventStore: EventStore, options: V
 }
 
 async function verify(knex: Knex, eventStore: EventStore, options: VerifyOptions): Promise<ChainReport> {
+  await requireCurrentSeal(knex);
   const sealedThrough = await sealedHead(knex);
   const { digest } = options;
   if (digest && (sealedThrough === undefined || digest.position > sealedThrough)) throw new DigestAheadOfSealError(digest.position, sealedThrough);

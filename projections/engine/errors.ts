@@ -62,8 +62,8 @@ export function errorMessage(error: unknown): string {
  */
 export class ReadModelUnavailableError extends Error {
   override readonly name = 'ReadModelUnavailableError';
-  constructor(readonly projection: string, options?: { cause?: unknown }) {
-    super(`the ${projection} read model is not built yet; it is built by the projection workers (chronicle worker or start)`, options);
+  constructor(readonly projection: string, options?: { cause?: unknown; reason?: string }) {
+    super(options?.reason ?? `the ${projection} read model is not built yet; it is built by the projection workers (chronicle worker or start)`, options);
   }
 
   /** Turns PostgreSQL's "relation does not exist" from a read model query into this error. */

@@ -115,6 +115,23 @@ describe('tamper evidence: the seal over the whole log', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('verify hashes every event again and never trusts the leaf its appender stored: a payload forged with its stored leaf forged to match is "changed"', async () => {
+    const event = first[3]!;
+    const forged = '{"amount":1}';
+    await sql(
+      `UPDATE events SET data = ?::json,
+              seal_leaf = sha256(convert_to('[' || to_json(stream_id)::text || ',' || to_json(event_type)::text || ',' || ?::text || ',' || metadata::text || ']', 'UTF8'))
+        WHERE event_id = ?`,
+      [forged, forged, event.id],
+    );
+    expect((await verify()).firstMismatch).toMatchObject({ kind: 'changed', eventId: event.id });
+    await sql('UPDATE events SET data = ?::json WHERE event_id = ?', [JSON.stringify(event.data), event.id]);
+    // The log is as sealed again; its stored leaf, forged still and then garbled, is not looked at.
+    expect((await verify()).ok).toBe(true);
+    await sql("UPDATE events SET seal_leaf = '\\x01' WHERE event_id = ?", [event.id]);
+    expect((await verify()).ok).toBe(true);
+  });
+
   it('a DELETE: "missing", naming the deleted event and where it was sealed', async () => {
     const gone = first[2]!;
     await sql('CREATE TABLE deleted_event AS SELECT * FROM events WHERE event_id = ?', [gone.id]);

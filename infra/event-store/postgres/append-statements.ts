@@ -1,5 +1,5 @@
 import { APPEND_LOCK } from './schema.js';
-import { LEAF_BYTES } from './seal-leaves.js';
+import { LEAF_BYTES } from './append-leaves.js';
 
 /** One append, ready for the database: payloads serialised, the expectation as text. */
 export interface PreparedAppend {
@@ -133,7 +133,7 @@ export function appendManyParams(appends: readonly PreparedAppend[]): unknown[] 
     types,
     jsonArray(data),
     jsonArray(metadata),
-    // The statement's appends come from one store, which stores leaves for all or for none.
+    // One store stores leaves for all its appends or for none; were some missing, none would be sent rather than misplaced.
     appends.every((append) => append.leaves !== null) ? Buffer.concat(appends.map((append) => append.leaves!)) : null,
   ];
 }

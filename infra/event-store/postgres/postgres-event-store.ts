@@ -21,7 +21,8 @@ import { Notifier } from './notifier.js';
 import { decodeEventTuple, decodePosition, encodePosition, EVENT_TUPLE_COLUMNS, EVENT_TUPLE_WIDTH, POSITION_LIMIT, tailEvents } from './rows.js';
 import { DEFAULT_LOG_TAIL_LIMITS, LogTail, type LogTailLimits } from './log-tail.js';
 import { copyOut, type TupleDecoder } from './binary-copy.js';
-import { appendLeaves, decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_RECORDS_SQL, READ_RANGE_BY_INDEX_SQL } from './seal-leaves.js';
+import { appendLeaves } from './append-leaves.js';
+import { decodeSealLeafTuple, SEAL_LEAF_COLUMNS, SEAL_LEAF_WIDTH, HASHED_RECORDS_SQL, READ_RANGE_BY_INDEX_SQL } from './seal-leaves.js';
 import type { HashedRecords, SealLeaf, SealLeafSource } from '../seal-leaves.js';
 import type { PositionSource } from '../position-source.js';
 import { PostgresSubscription, type Span, type SubscriptionReads } from './subscription.js';
@@ -65,7 +66,7 @@ export interface PostgresEventStoreOptions {
   logTail?: Partial<LogTailLimits>;
   /**
    * Whether appends hash each event's seal leaf and store it beside the
-   * event (seal-leaves.ts, appendLeaves), for the audit seal to pack; true
+   * event (append-leaves.ts), for the audit seal to pack; true
    * unless told. Without them the seal hashes the events itself.
    */
   sealLeaves?: boolean;

@@ -1,9 +1,8 @@
-import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { canonicalText } from '../../../domain/audit/hash-chain.js';
 import type pg from 'pg';
 import type { Migration } from '../../postgres/migrations.js';
 import type { SealLeaf } from '../seal-leaves.js';
+import { LEAF_BYTES } from './append-leaves.js';
 import { decodePosition, encodePosition } from './rows.js';
 
 /**
@@ -20,14 +19,15 @@ const LEAF_SQL = `sha256(convert_to(${CANONICAL_EVENT_SQL}, 'UTF8'))`;
 
 /**
  * The leaf as the seal takes it: the one its appender hashed and stored
- * beside the event (appendLeaves), which spares PostgreSQL building the
+ * beside the event (append-leaves.ts), which spares PostgreSQL building the
  * event's text and hashing it again, half of what sealing cost it; hashed
- * here for an event appended without it. Verify never reads the stored
+ * here for an event appended without it (or with one of another length,
+ * which would shift every record after it). Verify never reads the stored
  * leaf: it hashes the event again (LEAF_SQL), so an event changed behind
  * the store's back, even before the seal took it, does not match unless its
  * stored leaf was forged too.
  */
-const SEALED_LEAF_SQL = `coalesce(seal_leaf, ${LEAF_SQL})`;
+const SEALED_LEAF_SQL = `CASE WHEN octet_length(seal_leaf) = ${LEAF_BYTES} THEN seal_leaf ELSE ${LEAF_SQL} END`;
 
 /**
  * An event's seal record (sealRecord) with this leaf: position (the
@@ -83,22 +83,7 @@ export function decodeSealLeafTuple(buffer: Buffer, starts: Int32Array, lengths:
   };
 }
 
-/** Bytes of a leaf (SHA-256). */
-export const LEAF_BYTES = 32;
-
-/**
- * Each event's leaf (domain/audit/hash-chain.ts), hashed by its appender
- * from the payloads' text it sends, which is the text PostgreSQL's `json`
- * keeps: 32 bytes an event, in the append's order. It costs the appender
- * about 2 µs an event, 1.5 of them Node 20's fixed cost of a hash call.
- */
-export function appendLeaves(stream: string, types: readonly string[], data: readonly string[], metadata: readonly string[]): Buffer {
-  const leaves = Buffer.allocUnsafe(LEAF_BYTES * types.length);
-  for (let i = 0; i < types.length; i++) hash('sha256', canonicalText(stream, types[i]!, data[i]!, metadata[i]!), 'buffer').copy(leaves, LEAF_BYTES * i);
-  return leaves;
-}
-
-/** The column the appenders' leaves are kept in (appendLeaves, SEALED_LEAF_SQL); null where an event came without one. */
+/** The column the appenders' leaves are kept in (append-leaves.ts, SEALED_LEAF_SQL); null where an event came without one. */
 export const sealLeafColumnMigration: Migration = {
   name: '0004_event_seal_leaf',
   async up(knex: Knex) {
