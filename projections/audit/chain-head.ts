@@ -8,7 +8,8 @@ import { requireCurrentSeal } from './current-seal.js';
 export async function chainHead(knex: Knex): Promise<{ position: Position; hash: string } | undefined> {
   try {
     await requireCurrentSeal(knex);
-    const { rows } = await knex.raw<{ rows: Array<{ position: string; hash: string }> }>('SELECT position::text AS position, hash FROM audit_chain ORDER BY position DESC LIMIT 1');
+    // Qualified: the bare name would sort by the text alias, and "9…" comes after "10…".
+    const { rows } = await knex.raw<{ rows: Array<{ position: string; hash: string }> }>('SELECT position::text AS position, hash FROM audit_chain ORDER BY audit_chain.position DESC LIMIT 1');
     const row = rows[0];
     return row === undefined ? undefined : { position: BigInt(row.position), hash: row.hash };
   } catch (error) {

@@ -166,9 +166,10 @@ async function readLog(eventStore: EventStore, after: Position | undefined, thro
 
 /** The seal's events after `after` through `through`, a few stretches at a time. */
 async function readSeal(knex: Knex, after: Position | undefined, through: Position): Promise<Page<SealedEvent>> {
+  // Ordered by the qualified column: the bare name would sort by the text alias, and "9…" comes after "10…".
   const { rows } = await knex.raw<{ rows: Array<Omit<SealStretchRow, 'position'> & { position: string }> }>(
     `SELECT position::text AS position, events, hash, records, streams FROM ${TABLE}
-      WHERE position > ? AND position <= ? ORDER BY position LIMIT ${STRETCH_PAGE}`,
+      WHERE position > ? AND position <= ? ORDER BY ${TABLE}.position LIMIT ${STRETCH_PAGE}`,
     [after === undefined ? '-1' : String(after), String(through)],
   );
   const items = rows.flatMap((row): SealedEvent[] => {

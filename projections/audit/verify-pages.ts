@@ -77,8 +77,9 @@ async function* pageEnds(knex: Knex, through: Position, pageEvents: number): Asy
   let inPage = 0;
   let last: PageEnd | undefined;
   for (;;) {
+    // Ordered by the qualified column: the bare name would sort by the text alias, and "9…" comes after "10…".
     const { rows } = await knex.raw<{ rows: Array<{ position: string; events: number; hash: string }> }>(
-      `SELECT position::text AS position, events, hash FROM ${TABLE} WHERE position > ? AND position <= ? ORDER BY position LIMIT ${HEADERS_AT_ONCE}`,
+      `SELECT position::text AS position, events, hash FROM ${TABLE} WHERE position > ? AND position <= ? ORDER BY ${TABLE}.position LIMIT ${HEADERS_AT_ONCE}`,
       [String(after), String(through)],
     );
     for (const row of rows) {

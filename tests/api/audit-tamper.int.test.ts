@@ -216,7 +216,7 @@ describe('verify page by page (the quick pass over the seal, verify-pages.ts)', 
       await app.services.eventStore.appendToStream(`thing-${randomUUID()}`, newEvents(2, 'ThingHappened'));
       await verify();
     }
-    const { rows } = await sql('SELECT position::text AS position, hash FROM audit_chain ORDER BY position DESC OFFSET 1 LIMIT 1');
+    const { rows } = await sql('SELECT position::text AS position, hash FROM audit_chain ORDER BY audit_chain.position DESC OFFSET 1 LIMIT 1');
     const [end] = rows as Array<{ position: string; hash: string }>;
     await sql('UPDATE audit_chain SET hash = ? WHERE position = ?', ['f'.repeat(64), end!.position]);
     try {
@@ -232,7 +232,7 @@ describe('verify page by page (the quick pass over the seal, verify-pages.ts)', 
 
   it('a leaf of the seal rewritten (the log untouched): "changed", naming that event', async () => {
     await verify();
-    const { rows } = await sql('SELECT position::text AS position, events FROM audit_chain ORDER BY position DESC OFFSET 1 LIMIT 1');
+    const { rows } = await sql('SELECT position::text AS position, events FROM audit_chain ORDER BY audit_chain.position DESC OFFSET 1 LIMIT 1');
     const [stretch] = rows as Array<{ position: string; events: number }>;
     const events = await app.services.eventStore.readAll();
     const victim = events[events.findIndex((event) => event.position === BigInt(stretch!.position)) - stretch!.events + 1]!;
@@ -311,7 +311,7 @@ describe('signed digests', () => {
     await verify(); // the seal has taken every event so far (the changed event is reported; that is known)
     await app.services.knex.transaction(async (trx) => {
       await trx.raw('LOCK TABLE audit_chain IN ACCESS EXCLUSIVE MODE');
-      const ends = (await trx.raw<{ rows: Array<{ position: string }> }>('SELECT position::text AS position FROM audit_chain ORDER BY position')).rows.map((row) => BigInt(row.position));
+      const ends = (await trx.raw<{ rows: Array<{ position: string }> }>('SELECT position::text AS position FROM audit_chain ORDER BY audit_chain.position')).rows.map((row) => BigInt(row.position));
       const events = await app.services.eventStore.readAll();
       let previous = GENESIS_HASH;
       let after = -1n;
