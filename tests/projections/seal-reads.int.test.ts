@@ -7,6 +7,7 @@ import { createKnex } from '../../infra/postgres/knex.js';
 import { AUDIT_CHAIN_PROJECTION, AUDIT_CHAIN_VERSION, auditChainProjection } from '../../projections/audit/audit-chain-projection.js';
 import { chainHead } from '../../projections/audit/chain-head.js';
 import { verifyChain } from '../../projections/audit/verify-chain.js';
+import { ReadModelUnavailableError } from '../../projections/engine/errors.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let database: TestDatabase;
@@ -66,5 +67,22 @@ describe('a seal whose positions cross a power of ten (13 digits, then 14)', () 
     } finally {
       await knex.raw('UPDATE events SET data = ?::json WHERE event_id = ?', [victim.data, victim.id]);
     }
+  });
+});
+
+describe('a seal of another version than the code\'s (an upgrade, before the workers have rebuilt it)', () => {
+  it('is not read: verify and the chain\'s head (digests) answer that it is being rebuilt', async () => {
+    // The old version's table keeps serving its view while the new one is built: its records are not this code's.
+    await knex('projections').where({ name: AUDIT_CHAIN_PROJECTION }).update({ version: AUDIT_CHAIN_VERSION - 1 });
+    try {
+      for (const read of [() => verifyChain(knex, store), () => chainHead(knex)]) {
+        const refusal = await read().then(() => undefined, (error: unknown) => error);
+        expect(refusal).toBeInstanceOf(ReadModelUnavailableError);
+        expect((refusal as Error).message).toBe(`the audit seal is being rebuilt for version ${AUDIT_CHAIN_VERSION} (it holds version ${AUDIT_CHAIN_VERSION - 1}); verify and digests answer once the workers have built it`);
+      }
+    } finally {
+      await knex('projections').where({ name: AUDIT_CHAIN_PROJECTION }).update({ version: AUDIT_CHAIN_VERSION });
+    }
+    expect((await chainHead(knex))?.position).toBe(encodePosition(String(AFTER), 2));
   });
 });
